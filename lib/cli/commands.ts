@@ -1,0 +1,36 @@
+/** The `egress-guard` command line: dispatches to one module per command. */
+import { packageVersion } from '../package-root.ts';
+import { EXIT_OK, UserError, write, type CommandIO } from './io.ts';
+import type { Command } from './main.ts';
+import { policyExplainCommand, EXPLAIN_USAGE } from './policy-explain.ts';
+import { policyLintCommand, LINT_USAGE } from './policy-lint.ts';
+import { policyTestCommand, TEST_USAGE } from './policy-test.ts';
+import { scrubCommand, SCRUB_USAGE } from './scrub.ts';
+
+const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
+  'policy lint': { run: policyLintCommand, usage: LINT_USAGE, summary: 'check policy files; exit 2 with FILE:LINE:COL errors' },
+  'policy test': { run: policyTestCommand, usage: TEST_USAGE, summary: "run policies' embedded tests; exit 1 on a failure" },
+  'policy explain': { run: policyExplainCommand, usage: EXPLAIN_USAGE, summary: 'show which detectors and rules fire where' },
+  scrub: { run: scrubCommand, usage: SCRUB_USAGE, summary: 'scrub records line by line (a pipeline filter)' },
+};
+
+function help(): string {
+  const lines = Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`);
+  return `egress-guard: scrub, gate and audit what your jobs send to their control plane\n\nusage:\n${lines.join('\n')}\n`;
+}
+
+export const egressGuard: Command = async (args, io: CommandIO) => {
+  if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
+    await write(io.stdout, help());
+    return args.length === 0 ? 2 : EXIT_OK;
+  }
+  if (args[0] === '--version') {
+    await write(io.stdout, packageVersion() + '\n');
+    return EXIT_OK;
+  }
+  const two = `${args[0]} ${args[1] ?? ''}`;
+  const name = COMMANDS[two] !== undefined ? two : args[0]!;
+  const command = COMMANDS[name];
+  if (command === undefined) throw new UserError(`egress-guard: unknown command ${JSON.stringify(args[0])}\n\n${help()}`);
+  return command.run(args.slice(name.split(' ').length), io);
+};

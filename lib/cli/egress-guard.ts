@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { egressGuard } from './commands.ts';
+import { main } from './main.ts';
+
+main(egressGuard);

@@ -1,0 +1,46 @@
+/** `egress-guard policy explain`: which detectors and rules fired where, matched text masked. */
+import { mask } from '../redact/actions.ts';
+import { inputLines, parseRecord } from './input.ts';
+import { EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
+import { channelOption, engineFromOptions } from './policy-options.ts';
+
+export const EXPLAIN_USAGE = 'egress-guard policy explain [--policy P] --channel C [FILE|-]';
+
+export async function policyExplainCommand(args: string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    'policy explain',
+    args,
+    { policy: { type: 'string' }, channel: { type: 'string' } },
+    EXPLAIN_USAGE,
+  );
+  const channel = channelOption(values.channel, 'policy explain');
+  if (channel === 'locations') {
+    throw new UserError('policy explain: the locations channel has no detectors (every location is encrypted, hashed or removed as a whole)');
+  }
+  const engine = await engineFromOptions(values, io);
+  await write(io.stdout, `policy ${engine.identity.name} v${engine.identity.version} (sha256 ${engine.identity.sha256.slice(0, 12)}), channel ${channel}\n`);
+  let lineNo = 0;
+  let total = 0;
+  for await (const line of await inputLines(positionals[0], io)) {
+    lineNo++;
+    const record = parseRecord(line);
+    const out: string[] = [];
+    if (record.structured) {
+      const r = engine.scrubValue(record.value, channel);
+      if (r.dropped !== undefined) out.push(`  dropped by drop rule ${JSON.stringify(r.dropped)}`);
+      for (const f of r.findings) out.push(`  ${f.path}: ${f.detector} -> ${f.action}${f.count > 1 ? ` (x${f.count})` : ''}`);
+    } else {
+      const dropped = engine.scrubText(line, channel).dropped;
+      if (dropped !== undefined) out.push(`  dropped by drop rule ${JSON.stringify(dropped)}`);
+      else {
+        for (const s of engine.explainText(line, channel)) {
+          out.push(`  col ${s.start + 1}-${s.end}: ${s.detector} -> ${s.action}  ${JSON.stringify(mask(line.slice(s.start, s.end), 4))}`);
+        }
+      }
+    }
+    total += out.length;
+    if (out.length > 0) await write(io.stdout, `line ${lineNo}:\n${out.join('\n')}\n`);
+  }
+  await write(io.stdout, `${lineNo} line(s), ${total} finding(s)\n`);
+  return EXIT_OK;
+}

@@ -1,0 +1,16 @@
+/** `egress-guard policy lint`: exit 0 when every policy is valid, 2 with positioned errors otherwise. */
+import { lintPolicyFiles } from '../policy/lint.ts';
+import { EXIT_OK, EXIT_USAGE, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
+
+export const LINT_USAGE = 'egress-guard policy lint FILE...';
+
+export async function policyLintCommand(args: string[], io: CommandIO): Promise<number> {
+  const { positionals } = parseCommandArgs('policy lint', args, {}, LINT_USAGE);
+  if (positionals.length === 0) throw new UserError(`policy lint: name at least one policy file\nusage: ${LINT_USAGE}`);
+  const results = await lintPolicyFiles(positionals);
+  for (const r of results) {
+    if (r.ok) await write(io.stdout, `${r.file}: ok\n`);
+    else for (const i of r.issues) await write(io.stderr, `${i.file}:${i.line}:${i.col}: ${i.message}\n`);
+  }
+  return results.every((r) => r.ok) ? EXIT_OK : EXIT_USAGE;
+}

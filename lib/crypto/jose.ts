@@ -1,0 +1,145 @@
+/**
+ * Our typed wrapper over node-jose: location encryption (JWE compact, A256KW + A256GCM, with `kid` so
+ * keys can rotate) and the key files behind it. Nothing here ever puts key material or plaintext into an
+ * error message.
+ */
+import joseUntyped from 'node-jose';
+import { randomBytes } from 'node:crypto';
+
+interface JoseKey {
+  kid: string;
+  kty: string;
+  alg?: string;
+  toJSON(exportPrivate?: boolean): Record<string, unknown>;
+}
+interface JoseKeyStore {
+  add(jwk: Record<string, unknown>): Promise<JoseKey>;
+  get(kid: string): JoseKey | null;
+  all(filter?: Record<string, unknown>): JoseKey[];
+}
+interface JoseApi {
+  JWK: {
+    createKeyStore(): JoseKeyStore;
+    createKey(kty: 'oct', size: number, props: Record<string, unknown>): Promise<JoseKey>;
+  };
+  JWE: {
+    createEncrypt(
+      opts: { format: 'compact'; fields: Record<string, unknown> },
+      key: JoseKey,
+    ): { update(data: Buffer): { final(): Promise<string> } };
+    createDecrypt(
+      keystore: JoseKeyStore,
+      opts: { algorithms: string[] },
+    ): { decrypt(token: string): Promise<{ plaintext: Buffer; header: Record<string, unknown> }> };
+  };
+}
+const jose = joseUntyped as JoseApi;
+
+export const LOCATION_KEY_ALG = 'A256KW';
+export const LOCATION_CONTENT_ENC = 'A256GCM';
+
+/** Thrown for every key and JWE problem; the message names the cause, never the key or the plaintext. */
+export class CryptoError extends Error {
+  override name = 'CryptoError';
+}
+
+/** Keys for location encryption: the first key encrypts, every key decrypts (rotation). */
+export class LocationKeyring {
+  private constructor(
+    private readonly store: JoseKeyStore,
+    private readonly active: JoseKey,
+  ) {}
+
+  get activeKid(): string {
+    return this.active.kid;
+  }
+
+  get kids(): string[] {
+    return this.store.all().map((k) => k.kid);
+  }
+
+  /** From a JWK (`{"kty":"oct",...}`) or a JWKS (`{"keys":[...]}`, the first key active) as JSON text. */
+  static async fromJson(text: string, source: string): Promise<LocationKeyring> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new CryptoError(`${source}: not a JSON Web Key (JSON did not parse); make one with \`egress-guard keys new --out FILE\``);
+    }
+    const jwks = isRecord(parsed) && Array.isArray(parsed.keys) ? parsed.keys : [parsed];
+    if (jwks.length === 0) throw new CryptoError(`${source}: the key set has no keys`);
+    const store = jose.JWK.createKeyStore();
+    const keys: JoseKey[] = [];
+    for (const [i, jwk] of jwks.entries()) {
+      if (!isRecord(jwk) || jwk.kty !== 'oct' || typeof jwk.k !== 'string' || typeof jwk.kid !== 'string') {
+        throw new CryptoError(`${source}: key ${i} must be a symmetric JWK with "kty":"oct", "k" and "kid"`);
+      }
+      if (Buffer.from(jwk.k, 'base64url').length !== 32) {
+        throw new CryptoError(`${source}: key ${i} (kid ${jwk.kid}) must be 256 bits for A256KW`);
+      }
+      try {
+        keys.push(await store.add({ ...jwk, alg: LOCATION_KEY_ALG }));
+      } catch {
+        throw new CryptoError(`${source}: key ${i} (kid ${jwk.kid}) was refused by the JOSE library`);
+      }
+    }
+    return new LocationKeyring(store, keys[0]!);
+  }
+
+  async encrypt(plaintext: string): Promise<string> {
+    return jose.JWE.createEncrypt(
+      { format: 'compact', fields: { alg: LOCATION_KEY_ALG, enc: LOCATION_CONTENT_ENC, kid: this.active.kid } },
+      this.active,
+    )
+      .update(Buffer.from(plaintext, 'utf8'))
+      .final();
+  }
+
+  /**
+   * Decrypts a JWE compact token made by `encrypt`. Refuses anything else before touching the key: other
+   * algorithms, compression (`zip`), unknown `kid`, and any token whose integrity check fails.
+   */
+  async decrypt(token: string): Promise<string> {
+    const header = parseProtectedHeader(token);
+    if (header.alg !== LOCATION_KEY_ALG || header.enc !== LOCATION_CONTENT_ENC) {
+      throw new CryptoError(
+        `refused JWE: algorithm ${String(header.alg)}/${String(header.enc)}, expected ${LOCATION_KEY_ALG}/${LOCATION_CONTENT_ENC}`,
+      );
+    }
+    if (header.zip !== undefined) throw new CryptoError('refused JWE: compressed tokens (zip) are not accepted');
+    if (typeof header.kid !== 'string' || this.store.get(header.kid) === null) {
+      throw new CryptoError(`refused JWE: no key with kid ${JSON.stringify(header.kid ?? null)} in the key file`);
+    }
+    try {
+      const result = await jose.JWE.createDecrypt(this.store, {
+        algorithms: [LOCATION_KEY_ALG, LOCATION_CONTENT_ENC],
+      }).decrypt(token);
+      return result.plaintext.toString('utf8');
+    } catch {
+      throw new CryptoError('refused JWE: integrity check failed (tampered, truncated or made with another key)');
+    }
+  }
+}
+
+/** A new 256-bit location key as a JWK set (JSON text), with a random `kid`. */
+export async function generateLocationKeySet(): Promise<string> {
+  const kid = 'loc-' + new Date().toISOString().slice(0, 10) + '-' + randomBytes(4).toString('hex');
+  const key = await jose.JWK.createKey('oct', 256, { alg: LOCATION_KEY_ALG, use: 'enc', kid });
+  return JSON.stringify({ keys: [key.toJSON(true)] }, null, 2) + '\n';
+}
+
+function parseProtectedHeader(token: string): Record<string, unknown> {
+  const parts = token.split('.');
+  if (parts.length !== 5) throw new CryptoError(`refused JWE: compact serialization has 5 parts, got ${parts.length}`);
+  try {
+    const header: unknown = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
+    if (isRecord(header)) return header;
+  } catch {
+    // fall through to the error below
+  }
+  throw new CryptoError('refused JWE: the protected header is not base64url JSON');
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,91 @@
+/**
+ * Case-insensitive multi-keyword search (Aho-Corasick compiled to a DFA over ASCII): one pass over the
+ * text finds every keyword at once, so the prefilter costs the same for 5 keywords or 500.
+ */
+const ALPHABET = 128;
+
+export class KeywordIndex<T> {
+  private readonly keywords: { word: string; value: T }[] = [];
+  private transitions = new Int32Array(0);
+  /** outputs[state]: the values of every keyword that ends in this state, through failure links too. */
+  private outputs: T[][] = [];
+  private built = false;
+
+  add(keyword: string, value: T): void {
+    if (this.built) throw new Error('KeywordIndex: add() after build()');
+    const word = keyword.toLowerCase();
+    if (word.length === 0 || !/^[\x00-\x7f]+$/.test(word)) {
+      throw new Error(`keyword ${JSON.stringify(keyword)} must be non-empty ASCII`);
+    }
+    this.keywords.push({ word, value });
+  }
+
+  build(): void {
+    // Trie first, then breadth-first failure links folded into a full transition table.
+    const goto: Map<number, number>[] = [new Map()];
+    const out: Set<T>[] = [new Set()];
+    for (const { word, value } of this.keywords) {
+      let state = 0;
+      for (let i = 0; i < word.length; i++) {
+        const c = word.charCodeAt(i);
+        let next = goto[state]!.get(c);
+        if (next === undefined) {
+          next = goto.length;
+          goto.push(new Map());
+          out.push(new Set());
+          goto[state]!.set(c, next);
+        }
+        state = next;
+      }
+      out[state]!.add(value);
+    }
+    const table = new Int32Array(goto.length * ALPHABET);
+    const fail = new Int32Array(goto.length);
+    const queue: number[] = [];
+    for (let c = 0; c < ALPHABET; c++) {
+      const next = goto[0]!.get(c) ?? 0;
+      table[c] = next;
+      if (next !== 0) queue.push(next);
+    }
+    for (let qi = 0; qi < queue.length; qi++) {
+      const state = queue[qi]!;
+      for (const v of out[fail[state]!]!) out[state]!.add(v);
+      for (let c = 0; c < ALPHABET; c++) {
+        const next = goto[state]!.get(c);
+        const viaFail = table[fail[state]! * ALPHABET + c]!;
+        if (next === undefined) {
+          table[state * ALPHABET + c] = viaFail;
+        } else {
+          fail[next] = viaFail;
+          table[state * ALPHABET + c] = next;
+          queue.push(next);
+        }
+      }
+    }
+    // Upper-case ASCII letters follow the lower-case transitions: case-insensitive for free.
+    for (let s = 0; s < goto.length; s++) {
+      for (let c = 65; c <= 90; c++) table[s * ALPHABET + c] = table[s * ALPHABET + c + 32]!;
+    }
+    this.transitions = table;
+    this.outputs = out.map((set) => [...set]);
+    this.built = true;
+  }
+
+  /** The distinct values whose keyword occurs in the text, or undefined when none does. */
+  candidates(text: string): T[] | undefined {
+    const table = this.transitions;
+    const outputs = this.outputs;
+    let state = 0;
+    let found: Set<T> | undefined;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      state = c < ALPHABET ? table[state * ALPHABET + c]! : 0;
+      const o = outputs[state]!;
+      if (o.length !== 0) {
+        found ??= new Set();
+        for (const v of o) found.add(v);
+      }
+    }
+    return found === undefined ? undefined : [...found];
+  }
+}

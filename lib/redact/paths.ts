@@ -1,0 +1,81 @@
+/**
+ * Key-path selectors for structured values, modelled on pino's redact paths:
+ * `a.b`, `a[0]`, `a["x-y"]`, `*` (any one key), `**` (any number of keys, including none), `a[*].b`.
+ * Keys are compared case-insensitively: `**.password` also selects `Password` and `PASSWORD`.
+ */
+export type PathSegment = string; // '*' | '**' | a lower-cased literal key
+
+export const enum PathMatch {
+  None = 0,
+  /** The path is an ancestor of something the pattern selects. */
+  Prefix = 1,
+  Full = 2,
+}
+
+export class PathSyntaxError extends Error {}
+
+export function parsePath(path: string): PathSegment[] {
+  const segments: PathSegment[] = [];
+  let i = 0;
+  const fail = (what: string): never => {
+    throw new PathSyntaxError(`invalid key path ${JSON.stringify(path)}: ${what} at character ${i + 1}`);
+  };
+  while (i < path.length) {
+    const c = path[i];
+    if (c === '[') {
+      const close = path.indexOf(']', i);
+      if (close < 0) fail('unclosed "["');
+      let inner = path.slice(i + 1, close).trim();
+      if (/^(["']).*\1$/.test(inner)) inner = inner.slice(1, -1);
+      else if (inner !== '*' && !/^\d+$/.test(inner)) fail('expected a number, * or a quoted key inside [ ]');
+      segments.push(inner === '*' ? '*' : inner.toLowerCase());
+      i = close + 1;
+      if (path[i] === '.') i++;
+      continue;
+    }
+    let end = i;
+    while (end < path.length && path[end] !== '.' && path[end] !== '[') end++;
+    const key = path.slice(i, end);
+    if (key.length === 0) fail('empty key');
+    segments.push(key === '*' || key === '**' ? key : key.toLowerCase());
+    i = end;
+    if (path[i] === '.') {
+      i++;
+      if (i === path.length) fail('trailing "."');
+    }
+  }
+  if (segments.length === 0) fail('empty path');
+  return segments;
+}
+
+/** Matches a concrete path (keys as they are; array indices as decimal strings) against a pattern. */
+export function matchPath(pattern: readonly PathSegment[], path: readonly string[]): PathMatch {
+  return matchFrom(pattern, 0, path, 0);
+}
+
+function matchFrom(pattern: readonly PathSegment[], si: number, path: readonly string[], pi: number): PathMatch {
+  if (pi === path.length) {
+    for (let k = si; k < pattern.length; k++) if (pattern[k] !== '**') return PathMatch.Prefix;
+    return PathMatch.Full;
+  }
+  if (si === pattern.length) return PathMatch.None;
+  const seg = pattern[si]!;
+  if (seg === '**') {
+    const skip = matchFrom(pattern, si + 1, path, pi);
+    if (skip === PathMatch.Full) return skip;
+    return Math.max(skip, matchFrom(pattern, si, path, pi + 1)) as PathMatch;
+  }
+  if (seg === '*' || seg === path[pi]!.toLowerCase()) return matchFrom(pattern, si + 1, path, pi + 1);
+  return PathMatch.None;
+}
+
+/** Renders a concrete path for findings and messages: `a.b[0]["x y"]`. */
+export function formatPath(path: readonly string[]): string {
+  let out = '';
+  for (const key of path) {
+    if (/^\d+$/.test(key)) out += `[${key}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(key)) out += out === '' ? key : `.${key}`;
+    else out += `[${JSON.stringify(key)}]`;
+  }
+  return out === '' ? '$' : out;
+}

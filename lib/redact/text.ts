@@ -1,0 +1,55 @@
+/** Scrubbing of one string by value rules: detectors find spans, the rule for each detector acts on it. */
+import type { Scanner } from '../detect/scanner.ts';
+import type { CompiledAction } from './actions.ts';
+import type { FindingSink } from './findings.ts';
+
+/** Returned for a whole-value `remove`: the caller drops the field (or withholds the text). */
+export const REMOVE = Symbol('remove');
+
+export interface CompiledValueRule {
+  action: CompiledAction;
+  scope: 'match' | 'value';
+}
+
+export interface CompiledValueRules {
+  /** Scanner over exactly the detectors some rule acts on (allowed detectors are left out). */
+  scanner: Scanner;
+  ruleFor: ReadonlyMap<string, CompiledValueRule>;
+  maxScanLength: number;
+}
+
+/** The last separator in a string: whitespace, quotes, commas, semicolons, angle brackets. */
+const LAST_BREAK = /[\s"',;<>][^\s"',;<>]*$/;
+
+export function truncationMarker(cut: number): string {
+  return `[truncated ${cut} chars]`;
+}
+
+export function scrubString(text: string, rules: CompiledValueRules, path: string, sink: FindingSink): string | typeof REMOVE {
+  let scanned = text;
+  let tail = '';
+  if (text.length > rules.maxScanLength) {
+    // Fail closed: what is not scanned does not go out, nor does the word the cut falls in (it could
+    // be the first half of a secret that no detector recognises any more).
+    scanned = text.slice(0, rules.maxScanLength);
+    const lastBreak = scanned.search(LAST_BREAK);
+    scanned = lastBreak < 0 ? '' : scanned.slice(0, lastBreak + 1);
+    tail = truncationMarker(text.length - scanned.length);
+    sink.add('limit:max_scan_length', path, 'truncate');
+  }
+  const matches = rules.scanner.scan(scanned);
+  if (matches.length === 0) return tail === '' ? text : scanned + tail;
+  let out = '';
+  let last = 0;
+  for (const m of matches) {
+    const rule = rules.ruleFor.get(m.detector)!;
+    if (rule.scope === 'value') {
+      sink.add(m.detector, path, rule.action.name);
+      return rule.action.name === 'remove' ? REMOVE : rule.action.apply(text, m.detector);
+    }
+    out += scanned.slice(last, m.start) + rule.action.apply(scanned.slice(m.start, m.end), m.detector);
+    last = m.end;
+    sink.add(m.detector, path, rule.action.name);
+  }
+  return out + scanned.slice(last) + tail;
+}
