@@ -1,0 +1,27 @@
+/**
+ * The builtin detector catalogue: secrets first, then personal data. Every detector carries `secret` or
+ * `pii` plus family tags; policies select detectors by id or by tag.
+ */
+import type { DetectorSpec } from '../types.ts';
+import { SECRET_DETECTORS } from './secrets.ts';
+import { PII_DETECTORS } from './pii.ts';
+
+function freeze(spec: DetectorSpec): DetectorSpec {
+  if (spec.examples !== undefined) {
+    Object.freeze(spec.examples.positive);
+    Object.freeze(spec.examples.negative);
+    Object.freeze(spec.examples);
+  }
+  if (spec.keywords !== undefined) Object.freeze(spec.keywords);
+  Object.freeze(spec.tags);
+  return Object.freeze(spec);
+}
+
+export const BUILTIN_DETECTORS: readonly DetectorSpec[] = Object.freeze(
+  [...SECRET_DETECTORS, ...PII_DETECTORS].map(freeze),
+);
+
+/** Every tag used by a builtin detector. */
+export const BUILTIN_TAGS: ReadonlySet<string> = new Set(BUILTIN_DETECTORS.flatMap((d) => d.tags));
+
+export { SECRET_DETECTORS, PII_DETECTORS };

@@ -1,0 +1,233 @@
+/**
+ * Format-independent secrets: private keys, JWTs, credentials in URLs, headers and command lines, password
+ * hashes, and the generic keyword-assignment detectors (tagged `generic`: the scanner attributes a span to
+ * a specific detector over a generic one when both match). All example values are fake.
+ */
+import type { DetectorSpec } from '../types.ts';
+import { ASSIGN, END, NOT_CODE, NOT_PLACEHOLDER, VALUE } from './common.ts';
+
+const r = String.raw;
+
+const PEM_KIND = r`(?:(?:RSA|DSA|EC|ENCRYPTED|PGP) )?PRIVATE KEY(?: BLOCK)?`;
+/** A line break, real or JSON-escaped. */
+const NL = r`(?:\r?\n|\\n)`;
+
+export const PRIVATE_KEY_DETECTORS: DetectorSpec[] = [
+  {
+    id: 'pem-private-key',
+    description: 'PEM private key block (PKCS#1, PKCS#8, EC, DSA, encrypted, PGP), whole block, also JSON-escaped',
+    tags: ['secret', 'private-key'],
+    pattern: r`-----BEGIN ${PEM_KIND}-----${NL}?(?:[A-Za-z-]{1,20}: [^\r\n\\]{1,200}${NL}){0,6}[A-Za-z0-9+/=\s\\]{64,16384}-----END ${PEM_KIND}-----`,
+    keywords: ['private key'],
+    examples: {
+      positive: [
+        'key file:\n-----BEGIN RSA PRIVATE KEY-----\nm/ajmXdyqK/uszL04OfW+e12VKhlXdMTUUBaGy5jXDDloKiOeXzZyRMmlnBUXbgY\neBIlpYOxIzjwNsv2bGooZT2nw0p7EF/SB7zZHDJ5zC3SP5D1WmwxNkKV2ktpiM7H\n50eIcoeDt6SDcmpqmlLMk7GyGy1lGzNjJ9JKh6aEXnufnBCTsa9C86hJnTBQ/xfp\nRn2XOItVtC5r661FvwVqd0QANTMQMMPz+Ut0G1LcEisnf9cjKrg2TmjHdhmLRzge\nePwthKN/baoSh3wosFNZtuN/inRYMY==\n-----END RSA PRIVATE KEY-----\n(end)',
+        'TLS_KEY="-----BEGIN PRIVATE KEY-----\\nWXsPdgerAV+Y850697eZjxfWgMR9QzE2TFrOBvhnC3ZAV1wyke8jfZb3ky+rhISx\\npW/VlnlcB6ttpV/9l/dFrcJoNiGnp6Zx22bIPe9KrvFPDFBBlGng5trib1/n09ws\\nelEoOt/rYMK4nYXqA430men4Wk/ixsScJXc1563Y\\n-----END PRIVATE KEY-----\\n"',
+        'echo "-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,7305D7077F1594E3524D5B16466DE7B5\n\nCUwVllC7rM6L/znbc1kL4BK/G+YN4jLSutRdx6xzFZLgS46tJq7EmrtV9XXbf16o\n2stqU4960zXphUlt/AEBCyyOTStWW55DXgtY5PorkdMF\n-----END EC PRIVATE KEY-----" > key.pem',
+      ],
+      negative: [
+        '-----BEGIN PUBLIC KEY-----\nHZM18ReY1LN/hg/pcshyoRgfE9l0X/2HvFi1msWg42QMuX3vxVprZBsdW2WH8IvK\nzYQh8GIMiwW9QzcMPOD50aCeDPYZJtbqywFUjeFvTAVv62B7z13heI/zTqVTveNd\n-----END PUBLIC KEY-----',
+        '-----BEGIN PRIVATE KEY-----\nk/jEpSDQu6yiH+e1Reiolbhz+RmTlozMmfR83ELQK2mkO/dS/F8X1ml9zDVUEWqd\n9mp+DeniYw0NjWU4f7RaVaZw0U3KHNB3SXrOxQdO1skhjT/cLCry41Wxix23ISjC\n(truncated)',
+        '-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----',
+      ],
+    },
+  },
+  {
+    id: 'openssh-private-key',
+    description: 'OpenSSH private key block, whole block, also JSON-escaped',
+    tags: ['secret', 'private-key', 'ssh'],
+    pattern: r`-----BEGIN OPENSSH PRIVATE KEY-----[A-Za-z0-9+/=\s\\]{64,16384}-----END OPENSSH PRIVATE KEY-----`,
+    keywords: ['begin openssh private key'],
+    examples: {
+      positive: [
+        'cat ~/.ssh/id_ed25519\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nexsfyh8Zw6WiyhipCRqZFIsoZmKixbeWSZXMzWRrWnroAlKCahNdTgJD/GxUdicp\nCnYJ6hQapdtyDMu88fNmL5TfeUPtOoJdTm61GRKSGMAdedRyMjcAKf+2kJ4l2M6C\nE+KAN+O7xoo3BdU5R05w==\n-----END OPENSSH PRIVATE KEY-----\n',
+        '{"deploy_key": "-----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaC1rZXktdjE7HdsV4ZUDJBPV4wJ8hkLU0aNVAPBmPon73NVU/9Xuivek\\nsWq2wZnM9wt6IpF6QcQhfZIVtjNmcfYz9f9nsMUdxrTFyo0zXvf9wnMOwleag0lt\\n-----END OPENSSH PRIVATE KEY-----\\n"}',
+      ],
+      negative: [
+        'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI5XtVuCEYZ5DKnAmZXfoVkdyCGGWJCOId+SK+ADdriuW ci@build',
+        '-----BEGIN OPENSSH PRIVATE KEY-----\n<redacted>\n-----END OPENSSH PRIVATE KEY-----',
+      ],
+    },
+  },
+  {
+    id: 'age-secret-key',
+    description: 'age encryption secret key',
+    tags: ['secret', 'private-key'],
+    pattern: r`\bAGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}\b`,
+    keywords: ['age-secret-key-1'],
+    examples: {
+      positive: ['# created: 2024-05-01\nAGE-SECRET-KEY-1SJ684NCWGLRE3685U9TJEQAP326W74M9ZM88GCLX067K93SCDCCS8TLVNP', 'SOPS_AGE_KEY=AGE-SECRET-KEY-1LWV72W4SNK8A7YG2F296HA4VR38J2AT3YF7H8QX549XMER0XX9PSE3CT0M'],
+      negative: ['SOPS_AGE_KEY=AGE-SECRET-KEY-1KYMYA9F9P0ANJ62YE6RYE0ULP4UUZY', 'recipient: age19wear7nep2yl4roolsswkdxf7prh4cmiqve9ys8s5vgkoig8x9e2m1wkuv'],
+    },
+  },
+];
+
+export const CREDENTIAL_DETECTORS: DetectorSpec[] = [
+  {
+    id: 'jwt',
+    description: 'JSON Web Token (header and payload are base64url JSON; the header names an alg)',
+    tags: ['secret', 'credentials', 'token'],
+    pattern: r`(?<![A-Za-z0-9_.-])eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,16384}\.[A-Za-z0-9_-]{16,4096}${END}`,
+    keywords: ['eyj'],
+    validate: 'jwt',
+    examples: {
+      positive: [
+        'id_token=eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJO0Ul5ZjACxDvv4IyPJzbKlY7Gk6mj-moGa6SQxIwqtWEbXtgIHecynRjWxzScQU6uZV-iv-LeyTH2GK4.muP_7O6IwcePiK8eMxSz6thrIgrl4DodQN2T_kifDDa7ZlAh2yz9Hib12mycxRZ__RasVP2f4FUVLhnb9xZeaP',
+        '{"access_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIilTTOkG7YjL1HPTX69S0D31vntiWWKv1OY3oOjfbL.32OMzSzimZ73PSOH2OOcIYOEEuLXE5h-b2NhfKOmVRy", "expires_in": 3600}',
+      ],
+      negative: [
+        'token=eyJXMH_KOHlsyp8aLMDDvNO9wxNe6FJykHb3H2cWRhu.eyJ1EKr0E1WSI3Uh_Shs-Q-IRgdmd92arGWMpktgTGS.agPLUE4k31pGlpbPfW_5v6PXjQFW4DUII4GkzyXHXaO',
+        'token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiKTn0Vt45uniF0mqBJfyfTZwHG-Av7Cg3VXk42VAW.',
+        'data=eyJhbGciOiJIUzI1NiJ9',
+      ],
+    },
+  },
+  {
+    id: 'url-credentials',
+    description: 'Password in a URL or connection string (scheme://user:password@host): only the password',
+    tags: ['secret', 'credentials'],
+    pattern: r`://[^\s:/@"'<>]{0,128}:(${NOT_PLACEHOLDER}[^\s/"'<>]{1,256})@[A-Za-z0-9[]`,
+    flags: 'i',
+    keywords: ['://'],
+    group: 1,
+    examples: {
+      positive: [
+        'DATABASE_URL=postgres://app:dFL6vkGpn72Kl31i@db.internal:5432/orders',
+        'connecting to mongodb+srv://svc-reader:lOfvQCG6kzs1%40x@cluster0.abcde.mongodb.net/?retryWrites=true',
+        'redis://:v8DcEjcYhvYSQ0f5eWxZ@cache.internal:6379/0',
+      ],
+      negative: [
+        'DATABASE_URL=postgres://app:${DB_PASSWORD}@db.internal:5432/orders',
+        'DATABASE_URL=postgres://app:****@db.internal:5432/orders',
+        'GET http://localhost:8080/api/v1/users?email=a@b.co',
+        'DATABASE_URL=postgres://app@db.internal:5432/orders',
+      ],
+    },
+  },
+  {
+    id: 'authorization-header',
+    description: 'Credential in an Authorization / Proxy-Authorization header (Bearer, Basic, Token, ... or bare)',
+    tags: ['secret', 'credentials', 'http', 'generic'],
+    pattern: r`\b(?:proxy-)?authorization(?:\\?["'])?[ \t]{0,3}[:=][ \t]{0,3}(?:\\?["'])?(?:(?:bearer|basic|token|bot|apikey|sso-key|ssws|key)[ \t]{1,3})?(${NOT_PLACEHOLDER}[A-Za-z0-9._~+/:=-]{8,8192})`,
+    flags: 'i',
+    keywords: ['authorization'],
+    group: 1,
+    entropy: 3,
+    examples: {
+      positive: [
+        'curl -H "Authorization: Bearer A8kL5p6JAb6f8r5ST66Ew_68tjU3QlzmtKObo0yL" https://api.internal/v1/jobs',
+        '{"headers": {"Authorization": "Basic 0gQHUZNZKTC1A++MijwLgKwjHEir="}}',
+        'authorization: token kPSQq8BAzs2HAWjhhsLVv7Cws7d8c8zSBr2eyIWN',
+      ],
+      negative: [
+        'curl -H "Authorization: Bearer ${API_TOKEN}" https://api.internal/v1/jobs',
+        'Authorization: Bearer <token>',
+        'Authorization: Bearer REDACTED',
+        'authorization: required',
+      ],
+    },
+  },
+  {
+    id: 'bearer-token',
+    description: 'Bearer token outside an Authorization header',
+    tags: ['secret', 'credentials', 'http', 'generic'],
+    pattern: r`\bbearer[ \t]{1,3}(${NOT_PLACEHOLDER}[A-Za-z0-9._~+/-]{20,8192}={0,2})`,
+    flags: 'i',
+    keywords: ['bearer'],
+    group: 1,
+    entropy: 3.5,
+    examples: {
+      positive: ['requests.get(url, headers=auth("Bearer 3snvplS-6T-fma54mYaxb5sN89540uckbPjji-0UQUFUHEJu"))', 'token_type=bearer WiU8NNjrFbVYLhXxyDQohYf7DNWDIOxT expires_in=3600'],
+      negative: ['the bearer of this document', 'Bearer ********************', 'Bearer xxxxxxxxxxxxxxxxxxxxxxxx'],
+    },
+  },
+  {
+    id: 'cli-user-password',
+    description: 'user:password given to -u / --user on a command line (curl, wget, httpie): only the password',
+    tags: ['secret', 'credentials'],
+    pattern: r`(?<![\w-])(?:-u {1,3}|--user(?: {1,3}|=))["']?(?!\d{1,10}:\d{1,10}(?![^\s"']))[^\s:"'-][^\s:"']{0,63}:(${NOT_PLACEHOLDER}[^\s"']{1,128})`,
+    flags: 'i',
+    keywords: ['-u ', '--user'],
+    group: 1,
+    examples: {
+      positive: ['curl -u deploy:zfUUNuzedTOTZm https://artifacts.internal/upload', 'wget --user=ci:sK8cc5sk0R2n https://mirror.internal/x.tgz'],
+      negative: ['docker run -u 1000:1000 --rm alpine true', 'curl -u deploy:${DEPLOY_PASSWORD} https://artifacts.internal/upload', 'curl -u deploy https://x'],
+    },
+  },
+  {
+    id: 'password-hash',
+    description: 'bcrypt or Argon2 password hash (crackable offline)',
+    tags: ['secret', 'credentials'],
+    pattern: r`\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}(?![./A-Za-z0-9])|\$argon2(?:id|i|d)\$v=\d{1,3}\$m=\d{1,7},t=\d{1,3},p=\d{1,3}\$[A-Za-z0-9+/]{11,64}\$[A-Za-z0-9+/]{16,128}`,
+    keywords: ['$2a$', '$2b$', '$2y$', '$argon2'],
+    examples: {
+      positive: ['UPDATE users SET hash=\'$2b$12$Ym9AePzmTtWgspFiLkLRkcXggwPxUin6IgO5zwsVfsbrDX2rSFO2C\' WHERE id=7', 'admin:$argon2id$v=19$m=65536,t=3,p=4$D5TWK8RIAJ4kFGTE7/PDwa$yPfgYEtTDNjnCsGsTTgUdH1+poxuLX9WaQmScYnmqgd'],
+      negative: ['hash=$2b$12$w1fIRICbdBssmIRpOHDt', 'price is $2b (two billion)'],
+    },
+  },
+];
+
+export const GENERIC_DETECTORS: DetectorSpec[] = [
+  {
+    id: 'password-assignment',
+    description: 'Value assigned to a password-like key (password, passwd, pwd, pass, passphrase) in text, JSON, YAML or a query string',
+    tags: ['secret', 'credentials', 'generic'],
+    pattern: r`(?:(?<![A-Za-z0-9])(?:pass|pwd)|pass(?:word|wd|phrase))${ASSIGN}(${NOT_PLACEHOLDER}${NOT_CODE}(?![/~]|[a-z]:\\|\d{1,6}(?:[\s"'&,;)}\]@]|$))${VALUE})`,
+    flags: 'i',
+    keywords: ['pass', 'pwd'],
+    group: 1,
+    examples: {
+      positive: [
+        'password=hunter2x!',
+        '{"username": "svc", "password": "correct horse battery staple"}',
+        'GET /login?user=bob&password=Tr0ub4dor3&next=/home',
+        'DB_PASSWORD: changeme',
+        'Server=tcp:db.internal,1433;User ID=app;Pwd=9fQ!x2Lm#;Encrypt=true',
+      ],
+      negative: [
+        'password_reset_url=https://accounts.internal/reset',
+        'password=${DB_PASSWORD}',
+        '"password": null',
+        'password=',
+        'password: "<your-password>"',
+        'password: {{ secret }}',
+        'password=%s',
+        'password: ***',
+        'password=REDACTED',
+        'PWD=/home/runner/work/app',
+      ],
+    },
+  },
+  {
+    id: 'secret-assignment',
+    description: 'High-entropy value assigned to a secret/token/api-key/access-key key',
+    tags: ['secret', 'credentials', 'generic'],
+    pattern: r`(?:secret(?:[_.-]?(?:access[_.-]?)?key)?|token|api[_.-]?key|access[_.-]?key)${ASSIGN}(${NOT_PLACEHOLDER}${NOT_CODE}(?!\d{1,64}(?:[\s"'&,;)}\]@]|$))[^\s"'&,;<>(){}[\]]{10,256})(?![^\s"'&,;])`,
+    flags: 'i',
+    keywords: ['secret', 'token', 'api_key', 'apikey', 'api-key', 'api.key', 'access_key', 'accesskey', 'access-key', 'access.key'],
+    group: 1,
+    entropy: 3,
+    examples: {
+      positive: [
+        'API_KEY=SJpIwoeIiXReHA24s6m3JGn5ITWoE65B',
+        '{"client_secret": "KPLI9Ep-FEV8qgJq2rvbEEGeTU1y0CIQc8NDgLXF"}',
+        'x-api-key: 81b78b217903a36984664cfd2986628e',
+        'auth_token: bamXS0yQzJwdwEAWYHOVBlKc',
+      ],
+      negative: [
+        'token_count=5',
+        'max_tokens: 100',
+        'api_key: "{{ secret }}"',
+        'CLIENT_SECRET=${CLIENT_SECRET}',
+        'token=aaaaaaaaaaaaaaaa',
+        'session_token=1234567890123',
+      ],
+    },
+  },
+];
+
+export const GENERIC_SECRET_DETECTORS: DetectorSpec[] = [
+  ...PRIVATE_KEY_DETECTORS,
+  ...CREDENTIAL_DETECTORS,
+  ...GENERIC_DETECTORS,
+];
