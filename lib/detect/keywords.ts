@@ -6,9 +6,12 @@ const ALPHABET = 128;
 
 export class KeywordIndex<T> {
   private readonly keywords: { word: string; value: T }[] = [];
-  private transitions = new Int32Array(0);
+  /** Full DFA: transitions[state * 128 + char]; 16 bits a state keeps the table small and cache-friendly. */
+  private transitions: Uint16Array | Int32Array = new Uint16Array(0);
   /** outputs[state]: the values of every keyword that ends in this state, through failure links too. */
   private outputs: T[][] = [];
+  /** hasOutput[state] !== 0 when outputs[state] is not empty: the hot loop reads one byte. */
+  private hasOutput = new Uint8Array(0);
   private built = false;
 
   add(keyword: string, value: T): void {
@@ -66,24 +69,24 @@ export class KeywordIndex<T> {
     for (let s = 0; s < goto.length; s++) {
       for (let c = 65; c <= 90; c++) table[s * ALPHABET + c] = table[s * ALPHABET + c + 32]!;
     }
-    this.transitions = table;
+    this.transitions = goto.length <= 0xffff ? Uint16Array.from(table) : table;
     this.outputs = out.map((set) => [...set]);
+    this.hasOutput = Uint8Array.from(out, (set) => (set.size > 0 ? 1 : 0));
     this.built = true;
   }
 
   /** The distinct values whose keyword occurs in the text, or undefined when none does. */
   candidates(text: string): T[] | undefined {
     const table = this.transitions;
-    const outputs = this.outputs;
+    const hasOutput = this.hasOutput;
     let state = 0;
     let found: Set<T> | undefined;
-    for (let i = 0; i < text.length; i++) {
+    for (let i = 0, n = text.length; i < n; i++) {
       const c = text.charCodeAt(i);
-      state = c < ALPHABET ? table[state * ALPHABET + c]! : 0;
-      const o = outputs[state]!;
-      if (o.length !== 0) {
+      state = c < ALPHABET ? table[(state << 7) | c]! : 0;
+      if (hasOutput[state] !== 0) {
         found ??= new Set();
-        for (const v of o) found.add(v);
+        for (const v of this.outputs[state]!) found.add(v);
       }
     }
     return found === undefined ? undefined : [...found];

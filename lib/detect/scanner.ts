@@ -3,15 +3,24 @@
  * possible. Cost grows slowly with the number of detectors because
  *  1. detectors with keywords run only when one of their keywords occurs (one pass of a keyword automaton
  *     over the text, shared by all detectors), and
- *  2. detectors without keywords are grouped by a cheap character trigger (a digit, `:`), checked once.
+ *  2. detectors without keywords run only when their trigger (a cheap necessary condition) matched, all
+ *     triggers being tried in one combined regex pass.
  * Overlapping matches are merged so that no part of any match survives.
  */
 import type { DetectorSpec, Match } from './types.ts';
 import { KeywordIndex } from './keywords.ts';
 import { VALIDATORS, shannonEntropy } from './validators.ts';
 
+interface Found {
+  match: Match;
+  generic: boolean;
+  order: number;
+}
+
 interface CompiledDetector {
   spec: DetectorSpec;
+  /** Position in the catalogue: breaks ties between detectors reporting the same span. */
+  order: number;
   regex: RegExp;
   /** Generic detectors lose to specific ones when their spans overlap. */
   generic: boolean;
@@ -25,58 +34,115 @@ export interface Scanner {
   scan(text: string): Match[];
 }
 
-const DIGIT = /[0-9]/;
-
 export interface ScannerOptions {
   /**
-   * false: run every detector's regex on every text, one by one, with no keyword or character prefilter.
+   * false: run every detector's regex on every text, one by one, with no keyword or trigger prefilter.
    * Same results, much slower: the baseline for benchmarks and the oracle for prefilter tests.
    */
   prefilter?: boolean;
 }
 
 export function compileScanner(detectors: readonly DetectorSpec[], options: ScannerOptions = {}): Scanner {
-  const compiled: CompiledDetector[] = detectors.map(compileDetector);
+  const compiled: CompiledDetector[] = detectors.map((d, i) => compileDetector(d, i));
   if (options.prefilter === false) {
     return {
       detectors,
       scan(text) {
-        const found: { match: Match; generic: boolean }[] = [];
+        const found: Found[] = [];
         for (const d of compiled) collect(d, text, found);
         return found.length === 0 ? [] : mergeOverlaps(found);
       },
     };
   }
   const keywordIndex = new KeywordIndex<CompiledDetector>();
-  const unanchored: CompiledDetector[] = [];
-  compiled.forEach((d) => {
+  const alwaysRun: CompiledDetector[] = [];
+  const triggered = new Map<string, CompiledDetector[]>();
+  for (const d of compiled) {
     const keywords = d.spec.keywords ?? [];
-    if (keywords.length === 0) unanchored.push(d);
-    else for (const k of keywords) keywordIndex.add(k, d);
-  });
+    if (keywords.length > 0) for (const k of keywords) keywordIndex.add(k, d);
+    else if (d.spec.trigger !== undefined) triggered.set(d.spec.trigger, [...(triggered.get(d.spec.trigger) ?? []), d]);
+    else alwaysRun.push(d);
+  }
   keywordIndex.build();
-  const digitTriggered = unanchored.filter((d) => requiresDigit(d.spec.pattern));
-  const alwaysRun = unanchored.filter((d) => !digitTriggered.includes(d));
+  const triggerGroups = [...triggered.values()];
+  const triggers = new TriggerSet([...triggered.keys()]);
+  const hasKeywords = compiled.length > alwaysRun.length + triggerGroups.reduce((n, g) => n + g.length, 0);
+
+  // Reused across calls (scan is synchronous and never re-entered): saves an allocation per text.
+  const found: Found[] = [];
 
   function scan(text: string): Match[] {
-    const found: { match: Match; generic: boolean }[] = [];
-    const run = (d: CompiledDetector): void => collect(d, text, found);
-    for (const d of alwaysRun) run(d);
-    if (digitTriggered.length > 0 && DIGIT.test(text)) for (const d of digitTriggered) run(d);
-    const hits = keywordIndex.candidates(text);
-    if (hits !== undefined) for (const d of hits) run(d);
+    found.length = 0;
+    for (const d of alwaysRun) collect(d, text, found);
+    if (triggerGroups.length > 0) {
+      const fired = triggers.fired(text);
+      for (let g = 0; fired >> g !== 0; g++) if ((fired >> g) & 1) for (const d of triggerGroups[g]!) collect(d, text, found);
+    }
+    if (hasKeywords) {
+      const hits = keywordIndex.candidates(text);
+      if (hits !== undefined) for (const d of hits) collect(d, text, found);
+    }
     return found.length === 0 ? [] : mergeOverlaps(found);
   }
 
   return { detectors, scan };
 }
 
-function compileDetector(spec: DetectorSpec): CompiledDetector {
+/**
+ * Finds which triggers occur in a text. An alternation reports only one alternative per position, so after
+ * each hit it searches again, from that position, for the triggers not found yet (one compiled alternation
+ * per remaining subset, made on first use). Clean text costs one pass; each trigger found costs one more.
+ */
+class TriggerSet {
+  private readonly bySubset = new Map<number, RegExp>();
+  private readonly all: number;
+
+  constructor(private readonly sources: string[]) {
+    if (sources.length > 30) throw new Error('at most 30 distinct detector triggers');
+    this.all = sources.length === 30 ? 0x3fffffff : (1 << sources.length) - 1;
+  }
+
+  /** Bit g set: trigger g occurs in the text. */
+  fired(text: string): number {
+    let remaining = this.all;
+    let fired = 0;
+    let from = 0;
+    while (remaining !== 0) {
+      const regex = this.regexFor(remaining);
+      regex.lastIndex = from;
+      const m = regex.exec(text);
+      if (m === null) break;
+      // Group k of this regex is the k-th remaining trigger.
+      for (let g = 0, k = 1; g < this.sources.length; g++) {
+        if (((remaining >> g) & 1) === 0) continue;
+        if (m[k++] !== undefined) {
+          fired |= 1 << g;
+          remaining &= ~(1 << g);
+        }
+      }
+      from = m.index; // no remaining trigger can occur before the leftmost hit
+    }
+    return fired;
+  }
+
+  private regexFor(subset: number): RegExp {
+    let regex = this.bySubset.get(subset);
+    if (regex === undefined) {
+      const parts = this.sources.filter((_, g) => (subset >> g) & 1).map((t) => `(${t})`);
+      regex = new RegExp(parts.join('|'), 'g');
+      this.bySubset.set(subset, regex);
+    }
+    return regex;
+  }
+}
+
+function compileDetector(spec: DetectorSpec, order: number): CompiledDetector {
   // `d` (match indices) only where a group must be located: it costs on every match.
   const flags = 'g' + (spec.group !== undefined ? 'd' : '') + (spec.flags ?? '').replace(/[gyd]/g, '');
   const regex = new RegExp(spec.pattern, flags);
   return {
     spec,
+    order,
     regex,
     generic: spec.tags.includes('generic'),
     group: spec.group,
@@ -84,7 +150,7 @@ function compileDetector(spec: DetectorSpec): CompiledDetector {
   };
 }
 
-function collect(d: CompiledDetector, text: string, out: { match: Match; generic: boolean }[]): void {
+function collect(d: CompiledDetector, text: string, out: Found[]): void {
   const { regex, spec } = d;
   regex.lastIndex = 0;
   for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
@@ -102,13 +168,13 @@ function collect(d: CompiledDetector, text: string, out: { match: Match; generic
     }
     if (d.validate !== undefined && !d.validate(value)) continue;
     if (spec.entropy !== undefined && shannonEntropy(value) < spec.entropy) continue;
-    out.push({ match: { detector: spec.id, start, end: start + value.length }, generic: d.generic });
+    out.push({ match: { detector: spec.id, start, end: start + value.length }, generic: d.generic, order: d.order });
   }
 }
 
 /** Union of overlapping spans; the span is attributed to a specific detector over a generic one. */
-function mergeOverlaps(found: { match: Match; generic: boolean }[]): Match[] {
-  found.sort((a, b) => a.match.start - b.match.start || b.match.end - a.match.end);
+function mergeOverlaps(found: Found[]): Match[] {
+  found.sort((a, b) => a.match.start - b.match.start || b.match.end - a.match.end || a.order - b.order);
   const merged: Match[] = [];
   let current = { ...found[0]!.match };
   let currentGeneric = found[0]!.generic;
@@ -128,13 +194,4 @@ function mergeOverlaps(found: { match: Match; generic: boolean }[]): Match[] {
   }
   merged.push(current);
   return merged;
-}
-
-/**
- * True when every match of the pattern must contain a digit: conservative, it only says yes for patterns
- * that start with a digit class or a digit-led group, so a wrong "no" costs speed, never a miss.
- */
-function requiresDigit(pattern: string): boolean {
-  const body = pattern.replace(/^(?:\\b|\^|\(\?<[!=][^)]*\))+/, '');
-  return /^(?:\\d|\[0-9\]|\[\\d|\(\?:\\d|\(\\d|\(\?:\[0-9|\(\?:\[\\d)/.test(body);
 }

@@ -22,6 +22,12 @@ export interface DetectorSpec {
    */
   keywords?: string[];
   /**
+   * For detectors without keywords: a cheap regex that every finding of this detector also matches (a
+   * necessary condition, e.g. `\d{3}[- ]\d{2}[- ]\d{4}` for SSNs). The scanner runs all such triggers in
+   * one pass and runs the full pattern only on texts where its trigger matched.
+   */
+  trigger?: string;
+  /**
    * Capture group (number or name) holding the sensitive part, when the pattern also matches context
    * (e.g. the `password=` before a password). The whole match is redacted when omitted.
    */

@@ -137,7 +137,31 @@ describe('builtin detector catalogue', function () {
       }
     });
 
-    it('passes recheck (no ReDoS) for every pattern', function () {
+    it('gives every keywordless detector a trigger that each finding matches, and only those', function () {
+      for (const d of BUILTIN_DETECTORS) {
+        const keywordless = d.keywords === undefined || d.keywords.length === 0;
+        assert.equal(d.trigger !== undefined, keywordless, `${d.id}: a trigger is for keywordless detectors`);
+        if (d.trigger === undefined) continue;
+        const trigger = new RegExp(d.trigger, d.flags ?? '');
+        for (const raw of d.examples!.positive.flatMap((t) => rawMatches(d, t))) {
+          assert.isTrue(trigger.test(raw), `${d.id}: a raw match of a positive example does not match the trigger`);
+        }
+      }
+    });
+
+    it('finds exactly what the unfiltered one-by-one scan finds (prefilter soundness)', function () {
+      const oneByOne = compileScanner(BUILTIN_DETECTORS, { prefilter: false });
+      const texts = [
+        ...BUILTIN_DETECTORS.flatMap((d) => [...(d.examples?.positive ?? []), ...(d.examples?.negative ?? [])]),
+        ...FALSE_POSITIVE_CORPUS,
+      ];
+      texts.push(texts.join(' | '), texts.join('\n'));
+      texts.forEach((text, i) => {
+        assert.deepEqual(fullScanner.scan(text), oneByOne.scan(text), `text ${i}: prefiltered scan differs`);
+      });
+    });
+
+    it('passes recheck (no ReDoS) for every pattern and every trigger', function () {
       // Sequential checkSync (about 0.5 s per pattern): concurrent async checks starve each other and
       // report spurious timeouts and attacks.
       this.timeout(600_000);
@@ -145,6 +169,7 @@ describe('builtin detector catalogue', function () {
       for (const d of BUILTIN_DETECTORS) {
         const status = checkSync(d.pattern, d.flags ?? '').status;
         if (status !== 'safe') unsafe.push(`${d.id}: ${status}`);
+        if (d.trigger !== undefined && checkSync(d.trigger, d.flags ?? '').status !== 'safe') unsafe.push(`${d.id}: trigger`);
       }
       assert.deepEqual(unsafe, [], 'patterns not proven safe');
     });

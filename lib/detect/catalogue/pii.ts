@@ -8,6 +8,13 @@ import type { DetectorSpec } from '../types.ts';
 
 const r = String.raw;
 
+/**
+ * Shared trigger of the phone, SSN and card detectors: each of their matches contains one of these
+ * shapes (NANP `15) 555-2671`, SSN `123-45-6789`, card `4111 1111 11`). One factored alternative is
+ * much cheaper in the combined trigger pass than three that each start with a digit.
+ */
+const DIGITS_TRIGGER = r`\d\d(?:[ .)-]{1,2}\d{3}[ .-]\d{4}|\d[- ]\d{2}[- ]\d{4}|\d\d[ -]?\d{4}[ -]?\d{2})`;
+
 /** After a number: not followed by a word character, a dash, or more digits after `.`/`,`. */
 const NUM_END = r`(?![\w-]|[.,]?\d)`;
 
@@ -48,6 +55,7 @@ export const PII_DETECTORS: DetectorSpec[] = [
     description: 'North-American phone number with separators ((415) 555-0132, 415-555-0132, 1-800-555-0199)',
     tags: ['pii', 'contact', 'phone'],
     pattern: r`(?<![\w+.-])(?:\+?1[ .-]?)?(?:\([2-9]\d{2}\)[ .]?|[2-9]\d{2}[ .-])[2-9]\d{2}[ .-]\d{4}${NUM_END}`,
+    trigger: DIGITS_TRIGGER,
     validate: 'phone',
     examples: {
       positive: ['callback (415) 555-0132 after 5pm', 'Phone: 212-555-0187', 'toll free 1-800-555-0199.'],
@@ -59,6 +67,7 @@ export const PII_DETECTORS: DetectorSpec[] = [
     description: 'US social security number (area/group/serial range rules)',
     tags: ['pii', 'identity', 'government-id'],
     pattern: r`(?<![\w.-])(?:\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4})${NUM_END}`,
+    trigger: DIGITS_TRIGGER,
     validate: 'ssn',
     examples: {
       positive: ['SSN: 524-71-3398', '{"ssn": "301 22 8841"}'],
@@ -70,6 +79,7 @@ export const PII_DETECTORS: DetectorSpec[] = [
     description: 'Payment card number (Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro), Luhn-validated',
     tags: ['pii', 'financial', 'pci'],
     pattern: r`(?<![\w.-])(?=4|5|2[2-7]|3[04-9]|6)(?:\d{13,19}|\d{4}(?: \d{4}){2,3}(?: \d{1,3})?|\d{4}(?:-\d{4}){2,3}(?:-\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{4,5})${NUM_END}`,
+    trigger: DIGITS_TRIGGER,
     validate: 'luhn',
     examples: {
       positive: [
@@ -87,6 +97,7 @@ export const PII_DETECTORS: DetectorSpec[] = [
     description: 'International bank account number (country length table and mod-97 checksum), with or without spaces',
     tags: ['pii', 'financial'],
     pattern: r`\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b`,
+    trigger: r`[A-Z]{2}\d{2} ?[A-Z0-9]{4}`,
     validate: 'iban',
     examples: {
       positive: [
@@ -103,6 +114,7 @@ export const PII_DETECTORS: DetectorSpec[] = [
     description: 'IPv4 address (not loopback/unspecified/broadcast; not a version number)',
     tags: ['pii', 'network'],
     pattern: r`(?<![\w.-])(?<!\b(?:version|ver|release|build)[ =:]{1,2})(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w-]|\.\d)`,
+    trigger: r`\d\.\d{1,3}\.\d{1,3}\.\d`,
     validate: 'ipv4',
     examples: {
       positive: ['client 203.0.113.42 connected', 'DB_HOST=http://10.20.30.40:5432/', 'from=192.168.1.17.'],
@@ -114,6 +126,7 @@ export const PII_DETECTORS: DetectorSpec[] = [
     description: 'IPv6 address (full or :: compressed; not loopback/unspecified)',
     tags: ['pii', 'network'],
     pattern: r`(?<![\w:.])[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}(?:\.\d{1,3}){0,3}(?![\w:])`,
+    trigger: r`::|:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:`,
     validate: 'ipv6',
     examples: {
       positive: ['client [2001:db8:85a3::8a2e:370:7334]:443 connected', 'peer=fe80::1c2d:3e4f:5a6b:7c8d%eth0', 'x-forwarded-for: ::ffff:198.51.100.7'],

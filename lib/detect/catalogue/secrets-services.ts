@@ -169,6 +169,7 @@ export const CHAT_DETECTORS: DetectorSpec[] = [
     description: 'Discord bot token (base64 id . timestamp . HMAC)',
     tags: ['secret', 'chat', 'discord'],
     pattern: r`(?<![A-Za-z0-9_.-])[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}(?![A-Za-z0-9_.-])`,
+    trigger: r`\.[A-Za-z0-9_-]{6}\.`,
     entropy: 4,
     examples: {
       positive: ['DISCORD_TOKEN=MTlOwE6OD2gVE2LkLnADuKmOfQ.YajVFn.0qcTBinu7FXJmB8kv-ZpYTul6zxiTYmLhZGdo9', 'client.login("NzXhl64gCiTPVz8uLUcehr5k.z7G9Ji.VmiAORyDzakFvWmIibmJPSNIN6L")'],
