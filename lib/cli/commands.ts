@@ -1,17 +1,21 @@
 /** The `egress-guard` command line: dispatches to one module per command. */
 import { packageVersion } from '../package-root.ts';
-import { EXIT_OK, UserError, write, type CommandIO } from './io.ts';
+import { EXIT_OK, EXIT_USAGE, UserError, write, type CommandIO } from './io.ts';
 import type { Command } from './main.ts';
 import { policyExplainCommand, EXPLAIN_USAGE } from './policy-explain.ts';
 import { policyLintCommand, LINT_USAGE } from './policy-lint.ts';
 import { policyTestCommand, TEST_USAGE } from './policy-test.ts';
 import { scrubCommand, SCRUB_USAGE } from './scrub.ts';
+import { keysNewCommand, KEYS_NEW_USAGE } from './keys-new.ts';
+import { detectorsCommand, DETECTORS_USAGE } from './detectors.ts';
 
 const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
   'policy lint': { run: policyLintCommand, usage: LINT_USAGE, summary: 'check policy files; exit 2 with FILE:LINE:COL errors' },
   'policy test': { run: policyTestCommand, usage: TEST_USAGE, summary: "run policies' embedded tests; exit 1 on a failure" },
   'policy explain': { run: policyExplainCommand, usage: EXPLAIN_USAGE, summary: 'show which detectors and rules fire where' },
   scrub: { run: scrubCommand, usage: SCRUB_USAGE, summary: 'scrub records line by line (a pipeline filter)' },
+  detectors: { run: detectorsCommand, usage: DETECTORS_USAGE, summary: 'list the builtin detector catalogue' },
+  'keys new': { run: keysNewCommand, usage: KEYS_NEW_USAGE, summary: 'make a location-encryption key (JWK set, mode 0600)' },
 };
 
 function help(): string {
@@ -20,9 +24,13 @@ function help(): string {
 }
 
 export const egressGuard: Command = async (args, io: CommandIO) => {
-  if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
+  if (args.length === 0) {
+    await write(io.stderr, help());
+    return EXIT_USAGE;
+  }
+  if (args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
     await write(io.stdout, help());
-    return args.length === 0 ? 2 : EXIT_OK;
+    return EXIT_OK;
   }
   if (args[0] === '--version') {
     await write(io.stdout, packageVersion() + '\n');

@@ -13,8 +13,16 @@ import { VALIDATORS, shannonEntropy } from './validators.ts';
 
 interface Found {
   match: Match;
-  generic: boolean;
+  /** Attribution rank when spans overlap: secrets over PII, specific over generic. */
+  rank: number;
   order: number;
+  /**
+   * For a specific detector with a `group`: the whole match (`postgres://user:pass@host`). The detector
+   * understood that region, so other detectors' matches entirely inside it (an "email" `pass@host`) are
+   * artifacts, and dropped; the sensitive group itself is still redacted by this detector.
+   */
+  claimStart: number;
+  claimEnd: number;
 }
 
 interface CompiledDetector {
@@ -22,7 +30,7 @@ interface CompiledDetector {
   /** Position in the catalogue: breaks ties between detectors reporting the same span. */
   order: number;
   regex: RegExp;
-  /** Generic detectors lose to specific ones when their spans overlap. */
+  rank: number;
   generic: boolean;
   group: number | string | undefined;
   validate: ((value: string) => boolean) | undefined;
@@ -145,6 +153,7 @@ function compileDetector(spec: DetectorSpec, order: number): CompiledDetector {
     order,
     regex,
     generic: spec.tags.includes('generic'),
+    rank: (spec.tags.includes('secret') ? 2 : 0) + (spec.tags.includes('generic') ? 0 : 1),
     group: spec.group,
     validate: spec.validate === undefined ? undefined : VALIDATORS[spec.validate],
   };
@@ -168,28 +177,43 @@ function collect(d: CompiledDetector, text: string, out: Found[]): void {
     }
     if (d.validate !== undefined && !d.validate(value)) continue;
     if (spec.entropy !== undefined && shannonEntropy(value) < spec.entropy) continue;
-    out.push({ match: { detector: spec.id, start, end: start + value.length }, generic: d.generic, order: d.order });
+    const claims = d.group !== undefined && !d.generic;
+    out.push({
+      match: { detector: spec.id, start, end: start + value.length },
+      rank: d.rank,
+      order: d.order,
+      claimStart: claims ? m.index : start,
+      claimEnd: claims ? m.index + m[0].length : start,
+    });
   }
 }
 
-/** Union of overlapping spans; the span is attributed to a specific detector over a generic one. */
+/**
+ * Non-overlapping spans covering every match: matches inside another detector's claimed region are
+ * dropped, the rest overlapping are united (no part of any match survives) and attributed to the
+ * highest-ranked detector among them, ties to the catalogue order.
+ */
 function mergeOverlaps(found: Found[]): Match[] {
-  found.sort((a, b) => a.match.start - b.match.start || b.match.end - a.match.end || a.order - b.order);
+  const kept =
+    found.length === 1
+      ? found
+      : found.filter((f) => !found.some((c) => c !== f && c.match.detector !== f.match.detector && c.claimStart <= f.match.start && f.match.end <= c.claimEnd && c.claimEnd - c.claimStart > f.match.end - f.match.start));
+  kept.sort((a, b) => a.match.start - b.match.start || b.match.end - a.match.end || a.order - b.order);
   const merged: Match[] = [];
-  let current = { ...found[0]!.match };
-  let currentGeneric = found[0]!.generic;
-  for (let i = 1; i < found.length; i++) {
-    const { match, generic } = found[i]!;
-    if (match.start < current.end) {
-      if (match.end > current.end) current.end = match.end;
-      if (currentGeneric && !generic) {
-        current.detector = match.detector;
-        currentGeneric = false;
+  let current = { ...kept[0]!.match };
+  let best = kept[0]!;
+  for (let i = 1; i < kept.length; i++) {
+    const f = kept[i]!;
+    if (f.match.start < current.end) {
+      if (f.match.end > current.end) current.end = f.match.end;
+      if (f.rank > best.rank || (f.rank === best.rank && f.order < best.order)) {
+        best = f;
+        current.detector = f.match.detector;
       }
     } else {
       merged.push(current);
-      current = { ...match };
-      currentGeneric = generic;
+      current = { ...f.match };
+      best = f;
     }
   }
   merged.push(current);

@@ -86,7 +86,9 @@ export const CREDENTIAL_DETECTORS: DetectorSpec[] = [
     id: 'url-credentials',
     description: 'Password in a URL or connection string (scheme://user:password@host): only the password',
     tags: ['secret', 'credentials'],
-    pattern: r`://[^\s:/@"'<>]{0,128}:(${NOT_PLACEHOLDER}[^\s/"'<>]{1,256})@[A-Za-z0-9[]`,
+    // The host is part of the match (not of the group): the detector claims the whole URL authority,
+    // so `password@host` is not also taken for an email address.
+    pattern: r`://[^\s:/@"'<>]{0,128}:(${NOT_PLACEHOLDER}[^\s/"'<>]{1,256})@[A-Za-z0-9[][\w.-]{0,253}`,
     flags: 'i',
     keywords: ['://'],
     group: 1,

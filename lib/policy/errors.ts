@@ -1,0 +1,22 @@
+/** A policy that cannot be used, with every problem found, each at its FILE:LINE:COL. */
+export interface PolicyIssue {
+  file: string;
+  /** 1-based; 1:1 when the problem has no better place (a file that cannot be read). */
+  line: number;
+  col: number;
+  message: string;
+  /** Which check refused it, for regex problems: `syntax`, `recheck` or `safe-regex`. */
+  check?: string;
+}
+
+export class PolicyError extends Error {
+  override name = 'PolicyError';
+
+  constructor(readonly issues: PolicyIssue[]) {
+    super(issues.map(formatIssue).join('\n'));
+  }
+}
+
+export function formatIssue(i: PolicyIssue): string {
+  return `${i.file}:${i.line}:${i.col}: ${i.message}`;
+}

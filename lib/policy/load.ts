@@ -1,0 +1,525 @@
+/**
+ * Loading a policy: parse (YAML or JSON, with positions), validate against the JSON Schema, resolve
+ * `extends`, check what the schema cannot (detector references, regex safety, keys, key paths), merge,
+ * and compute the policy's identity. Every problem becomes a PolicyIssue at the node that caused it; all
+ * problems of a file are reported together.
+ */
+import { readFileSync, accessSync, constants } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { LineCounter, isMap, isNode, isScalar, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { BUILTIN_DETECTORS } from '../detect/catalogue/index.ts';
+import { expandPath } from '../crypto/keys.ts';
+import { packageRoot } from '../package-root.ts';
+import { parsePath, PathSyntaxError } from '../redact/paths.ts';
+import { canonicalJson, sha256Hex } from './canonical.ts';
+import { PolicyError, type PolicyIssue } from './errors.ts';
+import { checkRegexSafety } from './regex-safety.ts';
+import type { LoadedPolicy, PolicyDocument, ResolvedPolicy } from './types.ts';
+
+export interface LoadOptions {
+  /** Where relative paths of a policy given as an object are resolved (default: the working directory). */
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+type PathKey = string | number;
+
+/** One policy file (or object) being loaded, and how to find a node's position in it. */
+interface Source {
+  file: string;
+  dir: string;
+  data: PolicyDocument;
+  locate(path: readonly PathKey[], at?: 'key' | 'value'): { line: number; col: number };
+}
+
+const BUILTIN_PREFIX = 'builtin:';
+const MAX_ALIASES = 100;
+
+export async function loadPolicy(ref: string, options: LoadOptions = {}): Promise<LoadedPolicy> {
+  const target = resolveRef(ref, options.cwd ?? process.cwd());
+  if (!target.ok) throw new PolicyError([{ file: ref, line: 1, col: 1, message: target.message }]);
+  let text: string;
+  try {
+    text = await readFile(target.path, 'utf8');
+  } catch (err) {
+    throw new PolicyError([{ file: ref, line: 1, col: 1, message: `cannot read policy file (${(err as NodeJS.ErrnoException).code ?? 'error'})` }]);
+  }
+  return loadPolicyText(text, target.display, { ...options, path: target.path });
+}
+
+export async function loadPolicyText(
+  text: string,
+  file: string,
+  options: LoadOptions & { path?: string } = {},
+): Promise<LoadedPolicy> {
+  const path = options.path ?? resolve(options.cwd ?? process.cwd(), file);
+  const state = new LoadState(options.env ?? process.env);
+  const result = await state.load(text, file, path, []);
+  if (state.issues.length > 0 || result === undefined) throw new PolicyError(sortIssues(state.issues));
+  return finish(result.policy, [file, ...result.parents]);
+}
+
+/** A policy given as a JS object (for example from code): positions are JSON paths in `<inline>`. */
+export async function resolvePolicyObject(doc: unknown, options: LoadOptions & { file?: string } = {}): Promise<LoadedPolicy> {
+  const file = options.file ?? '<inline>';
+  const dir = options.cwd ?? process.cwd();
+  const state = new LoadState(options.env ?? process.env);
+  const source: Source = {
+    file,
+    dir,
+    data: doc as PolicyDocument,
+    locate: () => ({ line: 1, col: 1 }),
+  };
+  const result = await state.process(source, join(dir, file), []);
+  if (state.issues.length > 0 || result === undefined) throw new PolicyError(sortIssues(state.issues));
+  return finish(result.policy, [file, ...result.parents]);
+}
+
+function finish(policy: ResolvedPolicy, sources: string[]): LoadedPolicy {
+  return {
+    policy,
+    identity: { name: policy.name, version: policy.version, sha256: sha256Hex(canonicalJson(policy)) },
+    sources,
+  };
+}
+
+class LoadState {
+  readonly issues: PolicyIssue[] = [];
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  async load(text: string, file: string, path: string, chain: string[]): Promise<{ policy: ResolvedPolicy; parents: string[] } | undefined> {
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+    const at = (offset: number) => {
+      const p = lineCounter.linePos(offset);
+      return { line: p.line, col: p.col };
+    };
+    for (const e of doc.errors) this.issues.push({ file, ...at(e.pos[0]), message: yamlMessage(e.message) });
+    if (doc.errors.length > 0) return undefined;
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+    } catch (err) {
+      this.issues.push({ file, line: 1, col: 1, message: `${(err as Error).message} (aliases are limited to ${MAX_ALIASES})` });
+      return undefined;
+    }
+    const source: Source = {
+      file,
+      dir: dirname(path),
+      data: data as PolicyDocument,
+      locate: (p, where = 'value') => locateNode(doc, p, where, at),
+    };
+    return this.process(source, path, chain);
+  }
+
+  /** Validates one source, loads what it extends, checks and merges. */
+  async process(source: Source, path: string, chain: string[]): Promise<{ policy: ResolvedPolicy; parents: string[] } | undefined> {
+    const before = this.issues.length;
+    if (!validateSchema(source, this.issues)) return undefined;
+    const doc = source.data;
+
+    const parents: ResolvedPolicy[] = [];
+    const parentNames: string[] = [];
+    for (const [i, ref] of (doc.extends ?? []).entries()) {
+      const where = source.locate(['extends', i]);
+      const target = resolveRef(ref, source.dir);
+      if (!target.ok) {
+        this.issues.push({ file: source.file, ...where, message: target.message });
+        continue;
+      }
+      if (target.path === path || chain.includes(target.path)) {
+        const cycle = [...chain, path, target.path].map((p) => displayName(p)).join(' -> ');
+        this.issues.push({ file: source.file, ...where, message: `extends cycle: ${cycle}; remove one of these extends` });
+        continue;
+      }
+      let text: string;
+      try {
+        text = readFileSync(target.path, 'utf8');
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? 'error';
+        this.issues.push({ file: source.file, ...where, message: `cannot read extended policy ${ref} (${code}); the path is relative to this file` });
+        continue;
+      }
+      const parent = await this.load(text, target.display, target.path, [...chain, path]);
+      if (parent === undefined) continue;
+      parents.push(parent.policy);
+      parentNames.push(target.display, ...parent.parents);
+    }
+    if (this.issues.length > before) return undefined;
+
+    const { extends: _extends, $schema: _schema, ...own } = doc;
+    const merged = [...parents, own as ResolvedPolicy].reduce((acc, p) => mergePolicies(acc, p));
+    await this.checkSemantics(source, merged);
+    if (this.issues.length > before) return undefined;
+    return { policy: absolutizeKeys(merged, own as ResolvedPolicy, source.dir), parents: parentNames };
+  }
+
+  /** What the schema cannot say: references, regexes, key paths, keys. Positioned at this source's nodes. */
+  private async checkSemantics(source: Source, merged: ResolvedPolicy): Promise<void> {
+    const doc = source.data;
+    const issue = (path: PathKey[], message: string, check?: string, at: 'key' | 'value' = 'value') =>
+      this.issues.push({ file: source.file, ...source.locate(path, at), message, ...(check !== undefined && { check }) });
+
+    const builtinIds = new Set(BUILTIN_DETECTORS.map((d) => d.id));
+    const tags = new Set(BUILTIN_DETECTORS.flatMap((d) => d.tags));
+    const customIds = Object.keys(merged.detectors ?? {});
+    for (const d of Object.values(merged.detectors ?? {})) for (const t of d.tags ?? ['secret']) tags.add(t);
+    const known = new Set([...builtinIds, ...customIds, ...tags]);
+
+    for (const [i, id] of (doc.disable ?? []).entries()) {
+      if (!builtinIds.has(id)) issue(['disable', i], `unknown builtin detector "${id}"${suggest(id, builtinIds)}; see \`egress-guard detectors\``);
+    }
+
+    for (const [id, d] of Object.entries(doc.detectors ?? {})) {
+      const at: PathKey[] = ['detectors', id];
+      if (builtinIds.has(id)) {
+        issue(at, `detector "${id}" is a builtin detector; to replace it, add "${id}" to disable and give yours another id`, undefined, 'key');
+      } else if (tags.has(id) && BUILTIN_DETECTORS.some((b) => b.tags.includes(id))) {
+        issue(at, `detector id "${id}" is a tag; choose another id`, undefined, 'key');
+      }
+      const verdict = await checkRegexSafety(d.pattern, d.flags ?? '');
+      if (!verdict.safe) {
+        issue([...at, 'pattern'], `unsafe or invalid regex (${verdict.check}): ${verdict.reason}`, verdict.check);
+        continue;
+      }
+      if (d.group !== undefined && !hasGroup(d.pattern, d.flags ?? '', d.group)) {
+        issue([...at, 'group'], `group ${JSON.stringify(d.group)} does not exist in the pattern`);
+      }
+    }
+
+    for (const [i, pattern] of (doc.channels?.logs?.drop ?? []).entries()) {
+      const verdict = await checkRegexSafety(pattern);
+      if (!verdict.safe) issue(['channels', 'logs', 'drop', i], `unsafe or invalid regex (${verdict.check}): ${verdict.reason}`, verdict.check);
+    }
+
+    const hashKey = merged.hash?.key;
+    const checkAction = (path: PathKey[], action: unknown, encryptAllowed = false) => {
+      const name = typeof action === 'string' ? action : undefined;
+      if (name === 'encrypt' && !encryptAllowed) {
+        issue(path, 'the encrypt action applies to channels.locations.action only; use remove, replace, mask or hash here');
+      }
+      if (name === 'hash' && hashKey === undefined) {
+        issue(path, 'the hash action needs a key: add hash: { key: env:NAME } (an unkeyed hash of a secret is a dictionary lookup away from the secret)');
+      }
+    };
+    const checkSelector = (path: PathKey[], selector: unknown) => {
+      if (!Array.isArray(selector)) return;
+      selector.forEach((s: string, j) => {
+        if (!known.has(s)) issue([...path, j], `unknown detector or tag "${s}"${suggest(s, known)}; see \`egress-guard detectors\``);
+      });
+    };
+    const checkValueRules = (path: PathKey[], rules: unknown) => {
+      const list = Array.isArray(rules) ? rules : rules === undefined || typeof rules === 'string' ? [] : [rules];
+      const base = Array.isArray(rules) ? (i: number) => [...path, i] : () => path;
+      list.forEach((r: { detectors: unknown; action: unknown }, i) => {
+        checkSelector([...base(i), 'detectors'], r.detectors);
+        checkAction([...base(i), 'action'], r.action);
+      });
+    };
+    const checkPaths = (path: PathKey[], paths: string[] | undefined) => {
+      paths?.forEach((p, i) => {
+        try {
+          parsePath(p);
+        } catch (err) {
+          if (err instanceof PathSyntaxError) issue([...path, i], err.message);
+          else throw err;
+        }
+      });
+    };
+
+    const channels = doc.channels ?? {};
+    for (const name of ['parameters', 'logs'] as const) {
+      const section = channels[name];
+      if (section === undefined) continue;
+      section.fields?.forEach((f, i) => {
+        try {
+          parsePath(f.path);
+        } catch (err) {
+          if (err instanceof PathSyntaxError) issue(['channels', name, 'fields', i, 'path'], err.message);
+          else throw err;
+        }
+        checkAction(['channels', name, 'fields', i, 'action'], f.action);
+      });
+      checkPaths(['channels', name, 'allowlist'], section.allowlist);
+      checkValueRules(['channels', name, 'values'], section.values);
+    }
+    checkValueRules(['channels', 'exceptions', 'message'], channels.exceptions?.message);
+    if (channels.locations !== undefined) {
+      checkAction(['channels', 'locations', 'action'], channels.locations.action, true);
+    }
+    if (merged.channels?.locations?.action === 'encrypt' && merged.channels.locations.key === undefined && channels.locations !== undefined) {
+      issue(['channels', 'locations', 'action'], 'locations are encrypted but no key is given: add key: file:PATH (make one with `egress-guard keys new --out FILE`)');
+    }
+
+    // Key files must exist when the policy says where they are (and no variable is left unset).
+    const keyRefs: [PathKey[], string | undefined, string][] = [
+      [['hash', 'key'], doc.hash?.key, 'hash key'],
+      [['channels', 'locations', 'key'], doc.channels?.locations?.key, 'location key'],
+    ];
+    for (const [path, ref, what] of keyRefs) {
+      if (ref === undefined || !ref.startsWith('file:')) continue;
+      const expanded = expandPath(ref.slice(5), this.env);
+      if (expanded === undefined) continue; // deferred to first use
+      const file = isAbsolute(expanded) ? expanded : resolve(source.dir, expanded);
+      try {
+        accessSync(file, constants.R_OK);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? 'error';
+        const hint = what === 'location key' ? 'make one with `egress-guard keys new --out FILE`' : 'create it with at least 32 random bytes';
+        issue(path, `${what} file ${file} cannot be read (${code}); ${hint}`);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Schema validation with positioned, readable messages
+
+let validator: ValidateFunction | undefined;
+
+function schemaValidator(): ValidateFunction {
+  if (validator !== undefined) return validator;
+  const schema = JSON.parse(readFileSync(join(packageRoot(), 'lib/policy/policy.schema.json'), 'utf8')) as object;
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+  (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+  return (validator = ajv.compile(schema));
+}
+
+function validateSchema(source: Source, issues: PolicyIssue[]): boolean {
+  const validate = schemaValidator();
+  if (validate(source.data)) return true;
+  const errors = selectErrors(validate.errors ?? []);
+  const seen = new Set<string>();
+  for (const e of errors) {
+    const { path, at, message } = describe(e, source.data);
+    const issue = { file: source.file, ...source.locate(path, at), message };
+    const key = `${issue.line}:${issue.col}:${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(issue);
+  }
+  return false;
+}
+
+/**
+ * ajv reports every failed branch of a oneOf. When some branch got deeper into the value than the oneOf
+ * itself (the author meant that shape and got something inside wrong), report those deeper errors only;
+ * otherwise report the oneOf alone, with the expected shapes from its description.
+ */
+function selectErrors(errors: ErrorObject[]): ErrorObject[] {
+  let kept = errors;
+  const oneOfs = errors.filter((e) => e.keyword === 'oneOf').sort((a, b) => b.instancePath.length - a.instancePath.length);
+  for (const o of oneOfs) {
+    if (!kept.includes(o)) continue;
+    const at = o.instancePath;
+    const deeper = kept.some((e) => e.instancePath.startsWith(at + '/'));
+    kept = kept.filter((e) => (e.instancePath === at ? !deeper && e === o : true));
+  }
+  return kept;
+}
+
+function describe(e: ErrorObject, data: unknown): { path: PathKey[]; at: 'key' | 'value'; message: string } {
+  const path = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((s) => (/^\d+$/.test(s) && isArrayAt(data, e.instancePath) ? Number(s) : s));
+  const where = path.length === 0 ? 'policy root' : formatPolicyPath(path);
+  const schema = e.parentSchema as { description?: string; properties?: Record<string, unknown> } | undefined;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String((e.params as { additionalProperty: string }).additionalProperty);
+      const allowed = Object.keys(schema?.properties ?? {});
+      const hint = suggest(key, allowed) || (allowed.length > 0 ? `; allowed: ${allowed.join(', ')}` : '');
+      return { path: [...path, key], at: 'key', message: `unknown key "${key}" in ${where}${hint}` };
+    }
+    case 'required':
+      return { path, at: 'value', message: `missing required key "${(e.params as { missingProperty: string }).missingProperty}" in ${where}` };
+    case 'enum':
+      return { path, at: 'value', message: `${where}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
+    case 'oneOf':
+    case 'const':
+      return { path, at: 'value', message: `${where}: invalid value; expected ${schema?.description ?? 'a different shape'}` };
+    case 'propertyNames': {
+      const name = (e.params as { propertyName: string }).propertyName;
+      return { path: [...path, name], at: 'key', message: `${where}: "${name}" is not a valid id (use kebab-case: lower-case letters, digits and single dashes)` };
+    }
+    case 'pattern':
+      if (path.at(-1) === 'key') return { path, at: 'value', message: `${where}: must be env:NAME or file:PATH` };
+      return { path, at: 'value', message: `${where}: ${e.message ?? 'invalid'}` };
+    default:
+      return { path, at: 'value', message: `${where}: ${e.message ?? 'invalid'}` };
+  }
+}
+
+function isArrayAt(data: unknown, instancePath: string): boolean {
+  // Numeric segments are array indices only where the parent is an array (a detector may be named "1").
+  let node: unknown = data;
+  for (const seg of instancePath.split('/').slice(1, -1)) node = (node as Record<string, unknown> | undefined)?.[seg];
+  return Array.isArray(node);
+}
+
+function formatPolicyPath(path: readonly PathKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Positions
+
+function locateNode(
+  doc: Document,
+  path: readonly PathKey[],
+  at: 'key' | 'value',
+  pos: (offset: number) => { line: number; col: number },
+): { line: number; col: number } {
+  // Walk as far as the document goes; report the deepest node found.
+  let node: unknown = doc.contents;
+  let best: YamlNode | undefined = isNode(node) ? node : undefined;
+  for (const [i, key] of path.entries()) {
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(key));
+      if (pair === undefined) break;
+      if (last && at === 'key' && isNode(pair.key)) return pos(pair.key.range![0]);
+      node = pair.value;
+      if (isNode(pair.value)) best = pair.value;
+      else if (isNode(pair.key)) best = pair.key;
+    } else if (node !== null && typeof node === 'object' && 'items' in node && Array.isArray((node as { items: unknown[] }).items)) {
+      const item = (node as { items: unknown[] }).items[Number(key)];
+      if (item === undefined) break;
+      node = item;
+      if (isNode(item)) best = item;
+    } else break;
+  }
+  return best?.range !== undefined && best.range !== null ? pos(best.range[0]) : { line: 1, col: 1 };
+}
+
+function yamlMessage(message: string): string {
+  return `YAML syntax error: ${message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
+}
+
+function sortIssues(issues: PolicyIssue[]): PolicyIssue[] {
+  return [...issues].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// References, merging, keys
+
+type Resolved = { ok: true; path: string; display: string } | { ok: false; message: string };
+
+function resolveRef(ref: string, dir: string): Resolved {
+  if (ref.startsWith(BUILTIN_PREFIX)) {
+    const name = ref.slice(BUILTIN_PREFIX.length);
+    const available = builtinPolicyNames();
+    if (!available.includes(name)) {
+      return { ok: false, message: `unknown builtin policy "${ref}"${suggest(name, available)}; available: ${available.map((n) => BUILTIN_PREFIX + n).join(', ')}` };
+    }
+    return { ok: true, path: join(packageRoot(), 'policies', `${name}.yaml`), display: ref };
+  }
+  return { ok: true, path: isAbsolute(ref) ? ref : resolve(dir, ref), display: ref };
+}
+
+function builtinPolicyNames(): string[] {
+  return ['default', 'strict', 'pci'];
+}
+
+function displayName(path: string): string {
+  const builtinDir = join(packageRoot(), 'policies') + '/';
+  return path.startsWith(builtinDir) ? BUILTIN_PREFIX + path.slice(builtinDir.length).replace(/\.yaml$/, '') : path;
+}
+
+/** Parent first, child on top; rule lists put the child's rules first (first match wins). */
+export function mergePolicies(parent: ResolvedPolicy, child: ResolvedPolicy): ResolvedPolicy {
+  const out: ResolvedPolicy = { ...parent, ...child };
+  out.tests = child.tests;
+  if (child.tests === undefined) delete out.tests;
+  if (parent.detectors || child.detectors) out.detectors = { ...parent.detectors, ...child.detectors };
+  if (parent.disable || child.disable) out.disable = [...new Set([...(parent.disable ?? []), ...(child.disable ?? [])])];
+  for (const key of ['hash', 'limits', 'audit'] as const) {
+    if (parent[key] || child[key]) (out as Record<string, unknown>)[key] = { ...parent[key], ...child[key] };
+  }
+  if (parent.channels || child.channels) {
+    const p = parent.channels ?? {};
+    const c = child.channels ?? {};
+    const channels: NonNullable<ResolvedPolicy['channels']> = { ...p, ...c };
+    for (const name of ['parameters', 'logs'] as const) {
+      const ps = p[name];
+      const cs = c[name];
+      if (ps === undefined || cs === undefined) continue;
+      const merged: Record<string, unknown> = { ...ps, ...cs };
+      if (ps.fields || cs.fields) merged.fields = [...(cs.fields ?? []), ...(ps.fields ?? [])];
+      if (ps.values || cs.values) merged.values = [...asList(cs.values), ...asList(ps.values)];
+      if (name === 'logs') {
+        const pd = (ps as { drop?: string[] }).drop;
+        const cd = (cs as { drop?: string[] }).drop;
+        if (pd || cd) merged.drop = [...new Set([...(pd ?? []), ...(cd ?? [])])];
+      }
+      channels[name] = merged;
+    }
+    if (p.exceptions && c.exceptions) {
+      const pm = p.exceptions.message;
+      const cm = c.exceptions.message;
+      channels.exceptions = {
+        ...p.exceptions,
+        ...c.exceptions,
+        ...(pm !== undefined && cm !== undefined && pm !== 'type-only' && cm !== 'type-only' && { message: [...asList(cm), ...asList(pm)] }),
+        ...((p.exceptions.stack || c.exceptions.stack) && { stack: { ...p.exceptions.stack, ...c.exceptions.stack } }),
+      };
+    }
+    if (p.locations && c.locations) channels.locations = { ...p.locations, ...c.locations };
+    out.channels = channels;
+  }
+  return out;
+}
+
+/** `file:` key references of this source's own keys become absolute, so they work from anywhere. */
+function absolutizeKeys(merged: ResolvedPolicy, own: ResolvedPolicy, dir: string): ResolvedPolicy {
+  const fix = (ref: string | undefined) =>
+    ref !== undefined && ref.startsWith('file:') && !ref.startsWith('file:${') && !isAbsolute(ref.slice(5)) ? `file:${resolve(dir, ref.slice(5))}` : ref;
+  const out = structuredClone(merged);
+  if (own.hash?.key !== undefined && out.hash !== undefined) out.hash.key = fix(own.hash.key)!;
+  if (own.channels?.locations?.key !== undefined && out.channels?.locations !== undefined) out.channels.locations.key = fix(own.channels.locations.key);
+  return out;
+}
+
+function hasGroup(pattern: string, flags: string, group: number | string): boolean {
+  const m = new RegExp(`${pattern}|`, flags).exec('')!;
+  return typeof group === 'number' ? group < m.length : m.groups !== undefined && group in m.groups;
+}
+
+function asList<T>(v: T | T[] | undefined): T[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** `; did you mean "x"?` for the closest candidate within edit distance 2, else nothing. */
+function suggest(word: string, candidates: Iterable<string>): string {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best === undefined ? '' : ` (did you mean "${best}"?)`;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}

@@ -1,0 +1,60 @@
+/**
+ * Regexes in policies are untrusted code (DESIGN.md principle 6). Each one must compile and pass two
+ * ReDoS checks: recheck, which decides (it proves a pattern safe or finds an attack string), and
+ * safe-regex's star-height heuristic, which decides only when recheck cannot (time-out, unsupported).
+ * So `(a|a)*$` is refused (recheck finds the attack safe-regex misses) and `^\d{5}(-\d{4})?$` is accepted
+ * (recheck proves safe what safe-regex flags).
+ */
+import { check } from 'recheck';
+import safeRegex from 'safe-regex';
+
+export type RegexVerdict =
+  | { safe: true; checkedBy: 'recheck' | 'safe-regex' }
+  | { safe: false; check: 'syntax' | 'recheck' | 'safe-regex'; reason: string };
+
+const RECHECK_TIMEOUT_MS = 10_000;
+const cache = new Map<string, Promise<RegexVerdict>>();
+
+export function checkRegexSafety(pattern: string, flags = ''): Promise<RegexVerdict> {
+  const key = `${flags}/${pattern}`;
+  let verdict = cache.get(key);
+  if (verdict === undefined) {
+    verdict = decide(pattern, flags);
+    cache.set(key, verdict);
+  }
+  return verdict;
+}
+
+async function decide(pattern: string, flags: string): Promise<RegexVerdict> {
+  try {
+    new RegExp(pattern, flags);
+  } catch (err) {
+    return { safe: false, check: 'syntax', reason: (err as Error).message.replace(/^Invalid regular expression: /, '') };
+  }
+  const diagnostics = await check(pattern, flags, { timeout: RECHECK_TIMEOUT_MS });
+  if (diagnostics.status === 'vulnerable') {
+    const c = diagnostics.complexity;
+    const kind = c.type === 'polynomial' ? `polynomial (degree ${c.degree})` : 'exponential';
+    const attack = diagnostics.attack.string.length;
+    return {
+      safe: false,
+      check: 'recheck',
+      reason: `${kind} backtracking: an input of about ${attack} characters makes it run for seconds; bound the repetition (e.g. {1,64}) or remove the ambiguity`,
+    };
+  }
+  if (diagnostics.status === 'safe') return { safe: true, checkedBy: 'recheck' };
+  let heuristicSafe: boolean;
+  try {
+    heuristicSafe = safeRegex(pattern);
+  } catch {
+    heuristicSafe = false;
+  }
+  if (!heuristicSafe) {
+    return {
+      safe: false,
+      check: 'safe-regex',
+      reason: `recheck could not decide (${diagnostics.error.kind}) and safe-regex finds nested repetition (star height > 1); simplify the pattern`,
+    };
+  }
+  return { safe: true, checkedBy: 'safe-regex' };
+}

@@ -1,0 +1,154 @@
+import { assert } from 'chai';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { egressGuard, run, REPO } from '../helpers/cli.ts';
+
+const GHP = 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT';
+const PASSWORD = 'hunter2-but-longer';
+
+describe('cli: egress-guard', function () {
+  this.timeout(30_000);
+  const scratch = mkdtempSync(join(tmpdir(), 'eg-cli-'));
+
+  describe('scrub', () => {
+    it('scrubs JSON lines as values and other lines as text, one output line per input line', async () => {
+      const input = [
+        JSON.stringify({ user: 'bob', password: PASSWORD, nested: { note: `token ${GHP}` } }),
+        `plain text with ${GHP} inside`,
+        '{"broken json ' + GHP,
+        '"a JSON string with ' + GHP + '"',
+        '42',
+        '',
+        '\u0000\u0001 binary-ish \uFFFD',
+      ].join('\n');
+      const r = await egressGuard(['scrub', '--channel', 'logs'], { input: input + '\n' });
+      assert.equal(r.code, 0, r.stderr);
+      const out = r.stdout.split('\n').slice(0, -1);
+      assert.lengthOf(out, 7);
+      assert.deepEqual(JSON.parse(out[0]!), { user: 'bob', nested: { note: 'token [REDACTED]' } });
+      assert.equal(out[1], 'plain text with [REDACTED] inside');
+      assert.equal(out[2], '{"broken json [REDACTED]');
+      assert.equal(JSON.parse(out[3]!), 'a JSON string with [REDACTED]');
+      assert.equal(out[4], '42');
+      assert.notInclude(r.stdout, GHP.slice(4, 20));
+      assert.notInclude(r.stdout, PASSWORD);
+    });
+
+    it('drops records removed by a drop rule and reads from a file', async () => {
+      const policy = join(scratch, 'drop.yaml');
+      writeFileSync(policy, "name: drop\nversion: 1\nextends: ['builtin:default']\nchannels:\n  logs:\n    drop: [' INFO healthcheck ']\n");
+      const r = await egressGuard(['scrub', '--policy', policy, '--channel', 'logs', join(REPO, 'examples/sample.log')]);
+      assert.equal(r.code, 0, r.stderr);
+      const input = readFileSync(join(REPO, 'examples/sample.log'), 'utf8').split('\n').filter(Boolean);
+      assert.lengthOf(r.stdout.split('\n').filter(Boolean), input.length - 1);
+      assert.notInclude(r.stdout, 'healthcheck');
+      assert.notInclude(r.stdout, 'S3cr3tPassw0rd');
+      assert.include(r.stdout, 'db.internal');
+    });
+
+    it('encrypts locations with --key, one token per line', async () => {
+      const key = join(scratch, 'loc.jwk');
+      assert.equal((await egressGuard(['keys', 'new', '--out', key])).code, 0);
+      const r = await egressGuard(['scrub', '--channel', 'locations', '--key', key], { input: 'results/a.json\nresults/b.json\n' });
+      assert.equal(r.code, 0, r.stderr);
+      const tokens = r.stdout.trim().split('\n');
+      assert.lengthOf(tokens, 2);
+      for (const t of tokens) assert.lengthOf(t.split('.'), 5);
+      assert.notInclude(r.stdout, 'results');
+    });
+
+    it('a missing location key names the command that makes one (exit 2)', async () => {
+      const r = await egressGuard(['scrub', '--channel', 'locations'], { input: 'x\n', env: { EGRESS_GUARD_LOCATION_KEY: '' } });
+      assert.equal(r.code, 2);
+      assert.include(r.stderr, 'egress-guard keys new --out FILE');
+      assert.notInclude(r.stderr, 'internal error');
+    });
+
+    it('usage errors exit 2 with a message that says what to do', async () => {
+      const missing = await egressGuard(['scrub', '--channel', 'logs', join(scratch, 'nope.log')]);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /cannot read .*nope\.log \(ENOENT\)/);
+      const channel = await egressGuard(['scrub', '--channel', 'metrics']);
+      assert.equal(channel.code, 2);
+      assert.include(channel.stderr, 'use one of parameters, logs, exceptions, locations');
+      const flag = await egressGuard(['scrub', '--chanel', 'logs']);
+      assert.equal(flag.code, 2);
+      assert.include(flag.stderr, "Unknown option '--chanel'");
+      assert.include(flag.stderr, 'usage: egress-guard scrub');
+      const policy = await egressGuard(['scrub', '--channel', 'logs', '--policy', 'builtin:nope']);
+      assert.equal(policy.code, 2);
+      assert.include(policy.stderr, 'builtin:nope');
+    });
+  });
+
+  describe('policy', () => {
+    it('lint: 0 for valid policies, 2 with FILE:LINE:COL for invalid ones', async () => {
+      const bad = join(scratch, 'bad.yaml');
+      writeFileSync(bad, 'name: bad\nversion: 1\nchanels: {}\n');
+      const ok = await egressGuard(['policy', 'lint', join(REPO, 'policies/default.yaml')]);
+      assert.equal(ok.code, 0, ok.stderr);
+      const r = await egressGuard(['policy', 'lint', join(REPO, 'policies/default.yaml'), bad]);
+      assert.equal(r.code, 2);
+      assert.include(r.stderr, `${bad}:3:1: unknown key "chanels"`);
+    });
+
+    it('test: the builtin policies pass; a failing case exits 1 without printing the secret', async () => {
+      const builtins = await egressGuard(['policy', 'test', 'builtin:default', 'builtin:strict', 'builtin:pci']);
+      assert.equal(builtins.code, 0, builtins.stdout + builtins.stderr);
+      assert.match(builtins.stdout, /\d+ passed, 0 failed/);
+      const weak = join(scratch, 'weak.yaml');
+      writeFileSync(
+        weak,
+        ['name: weak', 'version: 1', 'tests:', '  - channel: logs', `    input: 'token ${GHP}'`, `    expect_absent: ['${GHP}']`].join('\n'),
+      );
+      const r = await egressGuard(['policy', 'test', weak]);
+      assert.equal(r.code, 1);
+      assert.include(r.stdout, 'FAIL');
+      assert.include(r.stdout, 'expect_absent[0] (40 chars) is still in the output');
+      assert.notInclude(r.stdout + r.stderr, GHP);
+    });
+
+    it('explain: names detectors and actions, masks what matched', async () => {
+      const r = await egressGuard(['policy', 'explain', '--channel', 'logs'], { input: `login with ${GHP}\n{"password":"${PASSWORD}"}\nclean\n` });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /line 1:\n {2}col 12-51: [a-z-]+ -> remove {2}"\*{36}yQeT"/);
+      assert.match(r.stdout, /line 2:\n {2}password: field:\*\*\.password -> remove/);
+      assert.notInclude(r.stdout, 'line 3');
+      assert.notInclude(r.stdout, GHP);
+      assert.notInclude(r.stdout, PASSWORD);
+    });
+  });
+
+  it('keys new: mode 0600, never overwrites', async () => {
+    const key = join(scratch, 'k.jwk');
+    const first = await egressGuard(['keys', 'new', '--out', key]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(statSync(key).mode & 0o777, 0o600);
+    const before = readFileSync(key, 'utf8');
+    const again = await egressGuard(['keys', 'new', '--out', key]);
+    assert.equal(again.code, 2);
+    assert.include(again.stderr, 'already exists');
+    assert.equal(readFileSync(key, 'utf8'), before);
+    assert.notInclude(first.stderr + again.stderr, (JSON.parse(before) as { keys: { k: string }[] }).keys[0]!.k);
+  });
+
+  it('help, version and unknown commands', async () => {
+    const help = await egressGuard(['--help']);
+    assert.equal(help.code, 0);
+    assert.include(help.stdout, 'egress-guard scrub');
+    const none = await egressGuard([]);
+    assert.equal(none.code, 2);
+    const version = await egressGuard(['--version']);
+    assert.equal(version.stdout.trim(), (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version);
+    const unknown = await egressGuard(['scrubb']);
+    assert.equal(unknown.code, 2);
+    assert.include(unknown.stderr, 'unknown command "scrubb"');
+  });
+
+  it('the built command works (npm ci runs the build)', async () => {
+    const r = await run(process.execPath, [join(REPO, 'dist/lib/cli/egress-guard.js'), 'scrub', '--channel', 'logs'], { input: `x ${GHP}\n` });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'x [REDACTED]\n');
+  });
+});

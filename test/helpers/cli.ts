@@ -1,0 +1,46 @@
+/** Runs the real command-line entry points from the sources, as separate processes. */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const TSX = createRequire(import.meta.url).resolve('tsx');
+/** Node flags that run TypeScript sources and resolve `egress-guard` imports to them. */
+export const NODE_FLAGS = ['--conditions=egress-guard-source', '--import', TSX];
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(command: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd: opts.cwd ?? REPO, env: { ...process.env, ...opts.env }, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+export function egressGuard(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
+  return run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/egress-guard.ts'), ...args], opts);
+}
+
+/** A directory with `egress-guard` and `audit-report` shims that run the sources: put it first on PATH. */
+export function shimDir(): string {
+  const dir = join(REPO, '.doc-examples', 'bin');
+  mkdirSync(dir, { recursive: true });
+  for (const name of ['egress-guard', 'audit-report']) {
+    const file = join(dir, name);
+    writeFileSync(file, `#!/bin/sh\nexec "${process.execPath}" ${NODE_FLAGS.map((f) => `"${f}"`).join(' ')} "${join(REPO, 'lib/cli', name + '.ts')}" "$@"\n`);
+    chmodSync(file, 0o755);
+  }
+  return dir;
+}
