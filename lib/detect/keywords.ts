@@ -10,8 +10,8 @@ export class KeywordIndex<T> {
   private transitions: Uint16Array | Int32Array = new Uint16Array(0);
   /** outputs[state]: the values of every keyword that ends in this state, through failure links too. */
   private outputs: T[][] = [];
-  /** hasOutput[state] !== 0 when outputs[state] is not empty: the hot loop reads one byte. */
-  private hasOutput = new Uint8Array(0);
+  /** States from this one on have outputs (see build). */
+  private firstOutput = 1;
   private built = false;
 
   add(keyword: string, value: T): void {
@@ -69,22 +69,32 @@ export class KeywordIndex<T> {
     for (let s = 0; s < goto.length; s++) {
       for (let c = 65; c <= 90; c++) table[s * ALPHABET + c] = table[s * ALPHABET + c + 32]!;
     }
-    this.transitions = goto.length <= 0xffff ? Uint16Array.from(table) : table;
-    this.outputs = out.map((set) => [...set]);
-    this.hasOutput = Uint8Array.from(out, (set) => (set.size > 0 ? 1 : 0));
+    // Renumber so that every state with an output comes last: the hot loop then tests `state >= firstOutput`
+    // instead of loading a flag.
+    const order = [...out.keys()].sort((a, b) => Number(out[a]!.size > 0) - Number(out[b]!.size > 0) || a - b);
+    const newId = new Int32Array(goto.length);
+    order.forEach((old, i) => (newId[old] = i));
+    const renumbered = goto.length <= 0xffff ? new Uint16Array(table.length) : new Int32Array(table.length);
+    for (let old = 0; old < goto.length; old++) {
+      for (let c = 0; c < ALPHABET; c++) renumbered[newId[old]! * ALPHABET + c] = newId[table[old * ALPHABET + c]!]!;
+    }
+    this.transitions = renumbered;
+    this.outputs = order.map((old) => [...out[old]!]);
+    this.firstOutput = order.findIndex((old) => out[old]!.size > 0);
+    if (this.firstOutput < 0) this.firstOutput = goto.length;
     this.built = true;
   }
 
   /** The distinct values whose keyword occurs in the text, or undefined when none does. */
   candidates(text: string): T[] | undefined {
     const table = this.transitions;
-    const hasOutput = this.hasOutput;
+    const firstOutput = this.firstOutput;
     let state = 0;
     let found: Set<T> | undefined;
     for (let i = 0, n = text.length; i < n; i++) {
       const c = text.charCodeAt(i);
       state = c < ALPHABET ? table[(state << 7) | c]! : 0;
-      if (hasOutput[state] !== 0) {
+      if (state >= firstOutput) {
         found ??= new Set();
         for (const v of this.outputs[state]!) found.add(v);
       }

@@ -36,9 +36,12 @@ interface CompiledDetector {
   validate: ((value: string) => boolean) | undefined;
 }
 
+/** The result for clean text, shared: most texts are clean, and an allocation each adds up. */
+const NO_MATCHES: Match[] = Object.freeze([]) as unknown as Match[];
+
 export interface Scanner {
   readonly detectors: readonly DetectorSpec[];
-  /** Non-overlapping matches, sorted by start. */
+  /** Non-overlapping matches, sorted by start (do not modify the array: it may be shared). */
   scan(text: string): Match[];
 }
 
@@ -80,7 +83,7 @@ export function compileScanner(detectors: readonly DetectorSpec[], options: Scan
   const found: Found[] = [];
 
   function scan(text: string): Match[] {
-    found.length = 0;
+    if (found.length !== 0) found.length = 0;
     for (const d of alwaysRun) collect(d, text, found);
     if (triggerGroups.length > 0) {
       const fired = triggers.fired(text);
@@ -90,7 +93,7 @@ export function compileScanner(detectors: readonly DetectorSpec[], options: Scan
       const hits = keywordIndex.candidates(text);
       if (hits !== undefined) for (const d of hits) collect(d, text, found);
     }
-    return found.length === 0 ? [] : mergeOverlaps(found);
+    return found.length === 0 ? NO_MATCHES : mergeOverlaps(found);
   }
 
   return { detectors, scan };
@@ -104,14 +107,19 @@ export function compileScanner(detectors: readonly DetectorSpec[], options: Scan
 class TriggerSet {
   private readonly bySubset = new Map<number, RegExp>();
   private readonly all: number;
+  private readonly first: RegExp;
 
   constructor(private readonly sources: string[]) {
     if (sources.length > 30) throw new Error('at most 30 distinct detector triggers');
     this.all = sources.length === 30 ? 0x3fffffff : (1 << sources.length) - 1;
+    this.first = this.regexFor(this.all);
   }
 
   /** Bit g set: trigger g occurs in the text. */
   fired(text: string): number {
+    // The common case, clean text: one pass, nothing allocated.
+    this.first.lastIndex = 0;
+    if (!this.first.test(text)) return 0;
     let remaining = this.all;
     let fired = 0;
     let from = 0;

@@ -189,7 +189,10 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
   const logs = structured(channels.logs, valueRules(channels.logs?.values));
   const exceptionValues = structured(undefined, messageRules);
   const dropRules = (channels.logs?.drop ?? []).map((source) => ({ source, regex: new RegExp(source) }));
-  const dropRuleFor = (text: string): string | undefined => dropRules.find((r) => r.regex.test(text))?.source;
+  const dropRuleFor = (text: string): string | undefined => {
+    for (const r of dropRules) if (r.regex.test(text)) return r.source;
+    return undefined;
+  };
 
   const locations = channels.locations ?? { action: 'allow' as const };
   const locationAction: CompiledAction | undefined =
