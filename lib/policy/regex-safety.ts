@@ -12,7 +12,7 @@ export type RegexVerdict =
   | { safe: true; checkedBy: 'recheck' | 'safe-regex' }
   | { safe: false; check: 'syntax' | 'recheck' | 'safe-regex'; reason: string };
 
-const RECHECK_TIMEOUT_MS = 10_000;
+const RECHECK_TIMEOUT_MS = 30_000;
 const cache = new Map<string, Promise<RegexVerdict>>();
 
 export function checkRegexSafety(pattern: string, flags = ''): Promise<RegexVerdict> {

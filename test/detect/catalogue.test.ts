@@ -166,10 +166,16 @@ describe('builtin detector catalogue', function () {
       // report spurious timeouts and attacks.
       this.timeout(600_000);
       const unsafe: string[] = [];
+      // recheck answers `unknown` when its time budget runs out, which a loaded machine can cause: give
+      // each pattern a generous budget and a second chance. `vulnerable` is final.
+      const status = (source: string, flags: string): string => {
+        const first = checkSync(source, flags, { timeout: 60_000 }).status;
+        return first === 'unknown' ? checkSync(source, flags, { timeout: 120_000 }).status : first;
+      };
       for (const d of BUILTIN_DETECTORS) {
-        const status = checkSync(d.pattern, d.flags ?? '').status;
-        if (status !== 'safe') unsafe.push(`${d.id}: ${status}`);
-        if (d.trigger !== undefined && checkSync(d.trigger, d.flags ?? '').status !== 'safe') unsafe.push(`${d.id}: trigger`);
+        const verdict = status(d.pattern, d.flags ?? '');
+        if (verdict !== 'safe') unsafe.push(`${d.id}: ${verdict}`);
+        if (d.trigger !== undefined && status(d.trigger, d.flags ?? '') !== 'safe') unsafe.push(`${d.id}: trigger`);
       }
       assert.deepEqual(unsafe, [], 'patterns not proven safe');
     });
