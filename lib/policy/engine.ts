@@ -94,10 +94,6 @@ export class PolicyCompileError extends Error {
   override name = 'PolicyCompileError';
 }
 
-interface StructuredChannel {
-  walk: WalkPolicy;
-}
-
 export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {}): Engine {
   const { policy, identity } = loaded;
   const env = options.env ?? process.env;
@@ -141,7 +137,10 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
   };
 
   function scrubErrorInto(error: Error, sink: FindingSink): { type: string; message: string; stack: string | undefined } {
-    const type = errorType(error);
+    // Even the type is scanned: an error class can be named after anything.
+    const rawType = errorType(error);
+    const scannedType = scrubString(rawType, frameRules, 'name', sink);
+    const type = scannedType === REMOVE ? 'Error' : scannedType;
     let message = type;
     if (!typeOnly) {
       const raw = safeString(() => error.message);
@@ -173,16 +172,14 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
     return out;
   };
 
-  const structured = (section: StructuredChannelPolicy | undefined, values: CompiledValueRules): StructuredChannel => ({
-    walk: {
-      fields: compileFieldRules(section?.fields ?? [], hashKey),
-      allowlist: section?.allowlist?.map((p) => parsePath(p)),
-      values,
-      keys: values,
-      maxDepth: limits.max_depth,
-      maxNodes: limits.max_nodes,
-      error: errorToObject,
-    },
+  const structured = (section: StructuredChannelPolicy | undefined, values: CompiledValueRules): WalkPolicy => ({
+    fields: compileFieldRules(section?.fields ?? [], hashKey),
+    allowlist: section?.allowlist?.map((p) => parsePath(p)),
+    values,
+    keys: values,
+    maxDepth: limits.max_depth,
+    maxNodes: limits.max_nodes,
+    error: errorToObject,
   });
 
   const parameters = structured(channels.parameters, valueRules(channels.parameters?.values));
@@ -201,7 +198,7 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
   const locationKeyring = (): Promise<LocationKeyring> =>
     (keyring ??= loadLocationKeyring(options.locationKeyFile, locations.key, env, identity.name));
 
-  const structuredFor = (channel: Channel): StructuredChannel =>
+  const structuredFor = (channel: Channel): WalkPolicy =>
     channel === 'parameters' ? parameters : channel === 'logs' ? logs : exceptionValues;
 
   function syncLocation(text: string, sink: FindingSink): string {
@@ -226,7 +223,7 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
           const dropped = dropRuleFor(text);
           if (dropped !== undefined) return { text: '', findings: [], dropped };
         }
-        const rules = channel === 'exceptions' ? messageRules : structuredFor(channel).walk.values;
+        const rules = channel === 'exceptions' ? messageRules : structuredFor(channel).values;
         const out = scrubString(text, rules, '$', sink);
         return { text: out === REMOVE ? REDACTED : out, findings: sink.list() };
       } catch (err) {
@@ -239,7 +236,7 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
       const sink = new FindingSink();
       try {
         if (channel === 'locations') {
-          const out = walkValue(value, { ...parameters.walk, fields: [], allowlist: undefined, values: locationValues(syncLocation, sink), keys: undefined }, sink);
+          const out = walkValue(value, { ...parameters, fields: [], allowlist: undefined, values: locationValues(syncLocation, sink), keys: undefined }, sink);
           return { value: out === REMOVE ? null : out, findings: sink.list() };
         }
         if (channel === 'logs' && dropRules.length > 0) {
@@ -247,7 +244,7 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
           const dropped = message === undefined ? undefined : dropRuleFor(message);
           if (dropped !== undefined) return { value: null, findings: [], dropped };
         }
-        const out = walkValue(value, structuredFor(channel).walk, sink);
+        const out = walkValue(value, structuredFor(channel), sink);
         return { value: out === REMOVE ? null : out, findings: sink.list() };
       } catch (err) {
         if (err instanceof PolicyCompileError) throw err;
@@ -267,7 +264,7 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
     },
 
     explainText(text, channel) {
-      const rules = channel === 'exceptions' ? messageRules : structuredFor(channel).walk.values;
+      const rules = channel === 'exceptions' ? messageRules : structuredFor(channel).values;
       return rules.scanner
         .scan(text.slice(0, rules.maxScanLength))
         .map((m) => ({ ...m, action: rules.ruleFor.get(m.detector)!.action.name }));

@@ -247,6 +247,14 @@ describe('policy/engine', () => {
       assert.notInclude(r.stack!, TOKEN);
     });
 
+    it('scans the error type too', () => {
+      const err = new Error('boom');
+      err.name = TOKEN;
+      const r = engine.scrubError(err);
+      assert.notInclude(r.message + r.stack, TOKEN);
+      assert.equal(r.message, '[test-token]: boom');
+    });
+
     it('accepts thrown non-errors', () => {
       assert.equal(engine.scrubError(`plain ${TOKEN}`).message, 'NonErrorThrown: plain [test-token]');
     });

@@ -1,0 +1,27 @@
+/**
+ * What crosses the boundary. The core builds OutboundItems; only the gate (lib/egress) turns them into
+ * GuardedItems, after the policy; the control-plane client accepts nothing else, so unguarded data does
+ * not type-check on its way out (DESIGN.md principle 1).
+ */
+import type { Channel } from '../policy/types.ts';
+
+export type OutboundKind = 'flow_run' | 'task_run' | 'state' | 'logs';
+
+export interface OutboundItem {
+  /** Unique per item (UUID): the idempotency key when the client retries or replays its spool. */
+  id: string;
+  kind: OutboundKind;
+  /** The policy channel the payload was scrubbed under; `metadata` for names, states, counts, times. */
+  channel: Channel | 'metadata';
+  flowRunId: string;
+  taskRunId?: string;
+  /** ISO 8601, when the item was made. */
+  time: string;
+  /** JSON-safe payload. */
+  payload: Record<string, unknown>;
+}
+
+declare const guardedBrand: unique symbol;
+
+/** An OutboundItem that went through the gate. Only lib/egress creates these. */
+export type GuardedItem = OutboundItem & { readonly [guardedBrand]: true };
