@@ -34,7 +34,7 @@ export async function policyExplainCommand(args: string[], io: CommandIO): Promi
       if (dropped !== undefined) out.push(`  dropped by drop rule ${JSON.stringify(dropped)}`);
       else {
         for (const s of engine.explainText(line, channel)) {
-          out.push(`  col ${s.start + 1}-${s.end}: ${s.detector} -> ${s.action}  ${JSON.stringify(mask(line.slice(s.start, s.end), 4))}`);
+          out.push(`  col ${s.start + 1}-${s.end}: ${s.detector} -> ${s.action}  ${JSON.stringify(masked(line.slice(s.start, s.end)))}`);
         }
       }
     }
@@ -43,4 +43,9 @@ export async function policyExplainCommand(args: string[], io: CommandIO): Promi
   }
   await write(io.stdout, `${lineNo} line(s), ${total} finding(s)\n`);
   return EXIT_OK;
+}
+
+/** Long tokens keep their last 4 characters, to be recognisable; anything shorter (a password) shows none. */
+function masked(text: string): string {
+  return text.length >= 20 ? mask(text, 4) : '*'.repeat(text.length);
 }

@@ -110,11 +110,14 @@ describe('cli: egress-guard', function () {
     });
 
     it('explain: names detectors and actions, masks what matched', async () => {
-      const r = await egressGuard(['policy', 'explain', '--channel', 'logs'], { input: `login with ${GHP}\n{"password":"${PASSWORD}"}\nclean\n` });
+      const r = await egressGuard(['policy', 'explain', '--channel', 'logs'], {
+        input: `login with ${GHP}\n{"password":"${PASSWORD}"}\nclean\nurl https://u:Sh0rtPassw0rd@db.internal/x\n`,
+      });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /line 1:\n {2}col 12-51: [a-z-]+ -> remove {2}"\*{36}yQeT"/);
       assert.match(r.stdout, /line 2:\n {2}password: field:\*\*\.password -> remove/);
       assert.notInclude(r.stdout, 'line 3');
+      assert.match(r.stdout, /line 4:\n {2}col 15-27: url-credentials -> remove {2}"\*{13}"/, 'short secrets show nothing');
       assert.notInclude(r.stdout, GHP);
       assert.notInclude(r.stdout, PASSWORD);
     });
