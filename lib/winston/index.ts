@@ -1,0 +1,57 @@
+/**
+ * egress-guard for apps that log with winston: a format that applies a policy's logs-channel rules to each
+ * record, and a transport wrapper that puts it in front of the transports that ship logs off the machine,
+ * so local transports keep full detail. Records are copied, never modified.
+ */
+import TransportStream from 'winston-transport';
+import { format, type Logform } from 'winston';
+import type { Engine } from '../policy/engine.ts';
+
+const LEVEL = Symbol.for('level');
+const MESSAGE = Symbol.for('message');
+const SPLAT = Symbol.for('splat');
+
+type Info = Logform.TransformableInfo & { [key: symbol]: unknown };
+
+/**
+ * A scrubbed copy of a winston record: its fields through the logs channel (field rules and value
+ * detectors), `splat()` arguments and an already formatted message too. `false` when a drop rule removes it.
+ */
+export function scrubRecord(info: Info, engine: Engine): Info | false {
+  const fields: Record<string, unknown> = {};
+  for (const key of Object.keys(info)) fields[key] = info[key];
+  const scrubbed = engine.scrubValue(fields, 'logs');
+  if (scrubbed.dropped !== undefined) return false;
+  const out = { ...(scrubbed.value as Record<string, unknown>) } as Info;
+  // Level and routing survive whatever the policy does to the content.
+  out.level = info.level;
+  out[LEVEL] = info[LEVEL];
+  if (info[SPLAT] !== undefined) out[SPLAT] = engine.scrubValue(info[SPLAT], 'logs').value;
+  if (typeof info[MESSAGE] === 'string') out[MESSAGE] = engine.scrubText(info[MESSAGE], 'logs').text;
+  return out;
+}
+
+/** A winston format applying the engine's logs-channel rules. */
+export function guardFormat(engine: Engine): Logform.Format {
+  return format((info) => scrubRecord(info as Info, engine))();
+}
+
+/**
+ * Wraps an outbound transport (HTTP, a log service) so that it receives scrubbed records only. The
+ * wrapped transport's own level and format still apply, after the guard.
+ */
+export function guardTransport(transport: TransportStream, options: { engine: Engine }): TransportStream {
+  const guard = guardFormat(options.engine);
+  const inner = transport as TransportStream & { log?: (info: unknown, next: () => void) => void };
+  const formats = inner.format !== undefined ? [guard, inner.format] : [guard];
+  const wrapper = new TransportStream({
+    format: format.combine(...formats),
+    ...(inner.level !== undefined && { level: inner.level }),
+    ...(inner.handleExceptions !== undefined && { handleExceptions: inner.handleExceptions }),
+  });
+  (wrapper as unknown as { log(info: unknown, next: () => void): void }).log = (info, next) => {
+    if (typeof inner.log === 'function') inner.log(info, next);
+    else next();
+  };
+  return wrapper;
+}

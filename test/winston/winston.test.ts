@@ -1,0 +1,77 @@
+import { assert } from 'chai';
+import { Writable } from 'node:stream';
+import winston from 'winston';
+import { guardFormat, guardTransport } from '../../lib/winston/index.ts';
+import { createEngine } from '../../lib/policy/create.ts';
+import type { Engine } from '../../lib/policy/engine.ts';
+
+const GHP = 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT';
+
+/** A real winston Stream transport writing into an array of lines. */
+function capture(opts: { format?: winston.Logform.Format } = {}): { lines: string[]; transport: winston.transport } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk).trimEnd());
+      cb();
+    },
+  });
+  return { lines, transport: new winston.transports.Stream({ stream, ...(opts.format !== undefined && { format: opts.format }) }) };
+}
+
+describe('winston: guardFormat and guardTransport', () => {
+  let engine: Engine;
+  before(async () => {
+    engine = await createEngine({ name: 'w', version: 1, extends: ['builtin:default'], channels: { logs: { drop: ['^healthcheck'] } } });
+  });
+
+  it('scrubs message, metadata and splat arguments, and never mutates the caller', () => {
+    const out = capture();
+    const logger = winston.createLogger({ format: winston.format.combine(winston.format.splat(), guardFormat(engine), winston.format.json()), transports: [out.transport] });
+    const meta = { user: { email: 'alice.smith@example.com', password: 'hunter2-but-longer' }, day: '2026-11-23' };
+    const before = structuredClone(meta);
+    logger.info(`login with ${GHP}`, meta);
+    logger.info('token %s for %s', GHP, 'deploy');
+    assert.deepEqual(meta, before, 'caller object unchanged');
+    const [first, second] = out.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(first, { level: 'info', message: 'login with [REDACTED]', user: { email: '*******************.com' }, day: '2026-11-23' });
+    assert.equal(second!.message, 'token [REDACTED] for deploy');
+    assert.notInclude(out.lines.join('\n'), GHP);
+  });
+
+  it('scrubs Error objects and their stacks (errors() format)', () => {
+    const out = capture();
+    const logger = winston.createLogger({
+      format: winston.format.combine(winston.format.errors({ stack: true }), guardFormat(engine), winston.format.json()),
+      transports: [out.transport],
+    });
+    logger.error(new Error(`auth failed for ${GHP}`));
+    const record = JSON.parse(out.lines[0]!) as { level: string; message: string; stack: string };
+    assert.equal(record.level, 'error');
+    assert.equal(record.message, 'auth failed for [REDACTED]');
+    assert.notInclude(record.stack, GHP);
+  });
+
+  it('drop rules remove records', () => {
+    const out = capture();
+    const logger = winston.createLogger({ format: winston.format.combine(guardFormat(engine), winston.format.simple()), transports: [out.transport] });
+    logger.info('healthcheck ok');
+    logger.info('real work');
+    assert.deepEqual(out.lines, ['info: real work']);
+  });
+
+  it('guardTransport: local transports keep full detail, the outbound one gets the scrubbed copy', () => {
+    const local = capture();
+    const remote = capture({ format: winston.format.json() });
+    const logger = winston.createLogger({
+      level: 'debug',
+      format: winston.format.json(),
+      transports: [local.transport, guardTransport(remote.transport, { engine })],
+    });
+    const meta = { token: GHP, n: 1 };
+    logger.warn('deploying', meta);
+    assert.include(local.lines[0], GHP);
+    assert.deepEqual(JSON.parse(remote.lines[0]!), { level: 'warn', message: 'deploying', n: 1 });
+    assert.deepEqual(meta, { token: GHP, n: 1 });
+  });
+});
