@@ -1,0 +1,72 @@
+/**
+ * The gate as the execution core sees it. The core describes what happened in raw terms (real parameter
+ * values, real errors, real result locations, real log records); the gate applies the policy per channel,
+ * records the item for the audit, and hands the GuardedItem to the control-plane client. The core never
+ * talks to the client directly (DESIGN.md: core never imports cloud).
+ */
+export interface RawFlowRun {
+  kind: 'flow_run';
+  flowRunId: string;
+  flowName: string;
+  /** The flow's parameters as given: the gate scrubs them (parameters channel). */
+  parameters: Record<string, unknown>;
+  /** Set when this run restarts an earlier one. */
+  restartOf?: string;
+}
+
+export interface RawTaskRun {
+  kind: 'task_run';
+  flowRunId: string;
+  taskRunId: string;
+  taskName: string;
+  tags: string[];
+  /** Names of upstream task runs this one depends on (metadata). */
+  upstream: string[];
+}
+
+export type StateName = 'Pending' | 'Running' | 'Success' | 'Failed' | 'Retrying' | 'Queued' | 'Cached';
+
+export interface RawState {
+  kind: 'state';
+  flowRunId: string;
+  /** Absent for the flow run's own states. */
+  taskRunId?: string;
+  state: StateName;
+  /** Failed: the error itself; the gate makes `Type: message` and the scrubbed traceback. */
+  error?: unknown;
+  /** Where the result was written (locations channel: encrypted, hashed or removed by policy). */
+  resultLocation?: string;
+  /** Cache key of a cached or caching task (locations channel). */
+  cacheKey?: string;
+  /** Parameters copied into a cached state (parameters channel). */
+  cachedParameters?: Record<string, unknown>;
+  /** Retry attempt number, for Retrying/Running after a retry. */
+  attempt?: number;
+}
+
+export interface RawLogRecord {
+  flowRunId: string;
+  taskRunId?: string;
+  level: string;
+  time: string;
+  message: string;
+  /** Any other fields the record carried (winston metadata). */
+  meta?: Record<string, unknown>;
+}
+
+export interface RawLogs {
+  kind: 'logs';
+  flowRunId: string;
+  records: RawLogRecord[];
+}
+
+export type RawOutbound = RawFlowRun | RawTaskRun | RawState | RawLogs;
+
+/** What the core calls. Never throws and never blocks the run: delivery happens in the background. */
+export interface Gate {
+  submit(item: RawOutbound): void;
+  /** Resolves once everything submitted so far went through the policy and was handed to the client. */
+  drain(): Promise<void>;
+  /** Local side of the locations channel: the plaintext of a location the control plane returned. */
+  decryptLocation(token: string): Promise<string>;
+}

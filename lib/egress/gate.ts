@@ -1,0 +1,207 @@
+/**
+ * The egress gate: every item bound for the control plane passes here, in order. Each raw item from the
+ * core is scrubbed channel by channel, recorded for the audit (intent before sending, ack after delivery),
+ * and handed to the sink (the control-plane client) as a GuardedItem. If the policy fails on an item, a
+ * fixed placeholder goes out instead and the audit hears `blocked: policy-error` (fail closed).
+ */
+import { randomUUID } from 'node:crypto';
+import { guardError } from '../channels/exceptions.ts';
+import { guardLocation } from '../channels/locations.ts';
+import { guardLogRecords, logsShipped } from '../channels/logs.ts';
+import { guardParameters } from '../channels/parameters.ts';
+import { canonicalJson, sha256Hex } from '../policy/canonical.ts';
+import type { Engine } from '../policy/engine.ts';
+import type { PolicyIdentity } from '../policy/types.ts';
+import type { Finding } from '../redact/findings.ts';
+import type { Gate, RawOutbound, RawState } from './gate-api.ts';
+import type { GuardedItem, OutboundItem } from './types.ts';
+
+export const BLOCKED_PAYLOAD = Object.freeze({ blocked: 'policy-error' });
+
+/** What the audit learns about one item: never a raw value. */
+export interface AuditRecord {
+  itemId: string;
+  kind: OutboundItem['kind'];
+  channel: OutboundItem['channel'];
+  flowRunId: string;
+  taskRunId?: string;
+  time: string;
+  policy: PolicyIdentity;
+  findings: Finding[];
+  /** SHA-256 of the canonical JSON of the payload sent, and its size in bytes. */
+  payloadSha256: string;
+  bytes: number;
+  payload: Record<string, unknown>;
+  blocked?: 'policy-error';
+}
+
+/** The audit interface the ledger implements. */
+export interface AuditHook {
+  intent(record: AuditRecord): void | Promise<void>;
+  ack(itemId: string): void | Promise<void>;
+}
+
+/** Where guarded items go: the control-plane client. */
+export interface GateSink {
+  send(item: GuardedItem): void;
+}
+
+export interface GateOptions {
+  engine: Engine;
+  sink: GateSink;
+  audit?: AuditHook;
+  env?: NodeJS.ProcessEnv;
+  /** Told about policy failures (the item already went out as a placeholder): e.g. print a local warning. */
+  onPolicyError?: (error: unknown, item: RawOutbound['kind']) => void;
+}
+
+export class EgressGate implements Gate {
+  private tail: Promise<void> = Promise.resolve();
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(private readonly options: GateOptions) {
+    this.env = options.env ?? process.env;
+  }
+
+  submit(raw: RawOutbound): void {
+    // One chain: items leave in the order the core reported them, even when one waits for encryption.
+    this.tail = this.tail.then(() => this.process(raw));
+  }
+
+  drain(): Promise<void> {
+    return this.tail;
+  }
+
+  decryptLocation(token: string): Promise<string> {
+    return this.options.engine.decryptLocation(token);
+  }
+
+  /** Delivery confirmed by the client: forwarded to the audit. */
+  acknowledge(itemId: string): void {
+    void this.options.audit?.ack(itemId);
+  }
+
+  private async process(raw: RawOutbound): Promise<void> {
+    let items: OutboundItem[];
+    let blocked = false;
+    let findings: Finding[][] = [];
+    try {
+      ({ items, findings, blocked } = await this.guard(raw));
+    } catch (err) {
+      this.options.onPolicyError?.(err, raw.kind);
+      // State names are metadata the policy allows: the control plane still learns what happened.
+      items = [this.item(raw, 'metadata', raw.kind === 'state' ? { state: raw.state, ...BLOCKED_PAYLOAD } : { ...BLOCKED_PAYLOAD })];
+      findings = [[{ detector: 'policy-error', path: '$', action: 'block', count: 1 }]];
+      blocked = true;
+    }
+    for (const [i, item] of items.entries()) {
+      const guarded = item as GuardedItem;
+      await this.options.audit?.intent(this.auditRecord(item, findings[i] ?? [], blocked));
+      this.options.sink.send(guarded);
+    }
+  }
+
+  private async guard(raw: RawOutbound): Promise<{ items: OutboundItem[]; findings: Finding[][]; blocked: boolean }> {
+    const { engine } = this.options;
+    switch (raw.kind) {
+      case 'flow_run': {
+        const p = guardParameters(engine, raw.parameters);
+        const payload = { flow_name: raw.flowName, parameters: p.value, ...(raw.restartOf !== undefined && { restart_of: raw.restartOf }) };
+        return { items: [this.item(raw, 'parameters', payload)], findings: [prefix(p.findings, 'parameters')], blocked: p.blocked };
+      }
+      case 'task_run':
+        return {
+          items: [this.item(raw, 'metadata', { task_name: raw.taskName, tags: raw.tags, upstream: raw.upstream })],
+          findings: [[]],
+          blocked: false,
+        };
+      case 'state':
+        return this.guardState(raw);
+      case 'logs': {
+        if (!logsShipped(engine, this.env)) return { items: [], findings: [], blocked: false };
+        const g = guardLogRecords(engine, raw.records);
+        if (g.records.length === 0 && Object.keys(g.dropped).length === 0) return { items: [], findings: [], blocked: false };
+        const payload = { records: g.records, ...(Object.keys(g.dropped).length > 0 && { dropped: g.dropped }) };
+        return { items: [this.item(raw, 'logs', payload)], findings: [g.findings], blocked: g.blocked };
+      }
+    }
+  }
+
+  private async guardState(raw: RawState): Promise<{ items: OutboundItem[]; findings: Finding[][]; blocked: boolean }> {
+    const { engine } = this.options;
+    const payload: Record<string, unknown> = { state: raw.state };
+    const findings: Finding[] = [];
+    let channel: OutboundItem['channel'] = 'metadata';
+    let blocked = false;
+    if (raw.attempt !== undefined) payload.attempt = raw.attempt;
+    if (raw.cachedParameters !== undefined) {
+      const p = guardParameters(engine, raw.cachedParameters);
+      payload.cached_parameters = p.value;
+      findings.push(...prefix(p.findings, 'cached_parameters'));
+      blocked ||= p.blocked;
+      channel = 'parameters';
+    }
+    for (const [field, location] of [['result_location', raw.resultLocation], ['cache_key', raw.cacheKey]] as const) {
+      if (location === undefined) continue;
+      const l = await guardLocation(engine, location);
+      payload[field] = l.text;
+      findings.push(...prefix(l.findings, field));
+      channel = 'locations';
+    }
+    const items: OutboundItem[] = [];
+    const itemFindings: Finding[][] = [];
+    if (raw.error !== undefined) {
+      const e = guardError(engine, raw.error);
+      payload.message = e.message;
+      findings.push(...prefix(e.findings, 'message'));
+      blocked ||= e.blocked !== undefined;
+      channel = 'exceptions';
+      // The traceback travels with the logs, so it obeys the logs channel's shipping rules too.
+      if (e.stack !== undefined && logsShipped(engine, this.env)) {
+        const record = { level: 'error', time: new Date().toISOString(), flow_run_id: raw.flowRunId, message: e.message, stack: e.stack };
+        if (raw.taskRunId !== undefined) Object.assign(record, { task_run_id: raw.taskRunId });
+        items.push(this.item({ kind: 'logs', flowRunId: raw.flowRunId, taskRunId: raw.taskRunId }, 'exceptions', { records: [record] }));
+        itemFindings.push(prefix(e.findings, 'records[0]'));
+      }
+    }
+    return { items: [this.item(raw, channel, payload), ...items], findings: [findings, ...itemFindings], blocked };
+  }
+
+  private item(
+    raw: { kind: OutboundItem['kind']; flowRunId: string; taskRunId?: string | undefined },
+    channel: OutboundItem['channel'],
+    payload: Record<string, unknown>,
+  ): OutboundItem {
+    return {
+      id: randomUUID(),
+      kind: raw.kind,
+      channel,
+      flowRunId: raw.flowRunId,
+      ...(raw.taskRunId !== undefined && { taskRunId: raw.taskRunId }),
+      time: new Date().toISOString(),
+      payload,
+    };
+  }
+
+  private auditRecord(item: OutboundItem, findings: Finding[], blocked: boolean): AuditRecord {
+    const json = canonicalJson(item.payload);
+    return {
+      itemId: item.id,
+      kind: item.kind,
+      channel: item.channel,
+      flowRunId: item.flowRunId,
+      ...(item.taskRunId !== undefined && { taskRunId: item.taskRunId }),
+      time: item.time,
+      policy: this.options.engine.identity,
+      findings,
+      payloadSha256: sha256Hex(json),
+      bytes: Buffer.byteLength(json),
+      payload: item.payload,
+      ...(blocked && { blocked: 'policy-error' as const }),
+    };
+  }
+}
+
+function prefix(findings: Finding[], path: string): Finding[] {
+  return findings.map((f) => ({ ...f, path: f.path === '$' ? path : `${path}.${f.path}` }));
+}
