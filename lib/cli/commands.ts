@@ -8,6 +8,7 @@ import { policyTestCommand, TEST_USAGE } from './policy-test.ts';
 import { scrubCommand, SCRUB_USAGE } from './scrub.ts';
 import { keysNewCommand, KEYS_NEW_USAGE } from './keys-new.ts';
 import { detectorsCommand, DETECTORS_USAGE } from './detectors.ts';
+import { decryptLocationCommand, DECRYPT_USAGE } from './decrypt-location.ts';
 
 const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
   'policy lint': { run: policyLintCommand, usage: LINT_USAGE, summary: 'check policy files; exit 2 with FILE:LINE:COL errors' },
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
   scrub: { run: scrubCommand, usage: SCRUB_USAGE, summary: 'scrub records line by line (a pipeline filter)' },
   detectors: { run: detectorsCommand, usage: DETECTORS_USAGE, summary: 'list the builtin detector catalogue' },
   'keys new': { run: keysNewCommand, usage: KEYS_NEW_USAGE, summary: 'make a location-encryption key (JWK set, mode 0600)' },
+  'decrypt-location': { run: decryptLocationCommand, usage: DECRYPT_USAGE, summary: 'print the plaintext of an encrypted location' },
 };
 
 function help(): string {

@@ -58,6 +58,21 @@ describe('cli: egress-guard', function () {
       assert.notInclude(r.stdout, 'results');
     });
 
+    it('decrypt-location returns what scrub encrypted; a tampered token exits 2 without output', async () => {
+      const key = join(scratch, 'dec.jwk');
+      assert.equal((await egressGuard(['keys', 'new', '--out', key])).code, 0);
+      const token = (await egressGuard(['scrub', '--channel', 'locations', '--key', key], { input: 'results/c.json\n' })).stdout.trim();
+      const ok = await egressGuard(['decrypt-location', '--key', key, token]);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.equal(ok.stdout, 'results/c.json\n');
+      const parts = token.split('.');
+      parts[3] = (parts[3]![0] === 'A' ? 'B' : 'A') + parts[3]!.slice(1);
+      const bad = await egressGuard(['decrypt-location', '--key', key, parts.join('.')]);
+      assert.equal(bad.code, 2);
+      assert.equal(bad.stdout, '');
+      assert.include(bad.stderr, 'integrity check failed');
+    });
+
     it('a missing location key names the command that makes one (exit 2)', async () => {
       const r = await egressGuard(['scrub', '--channel', 'locations'], { input: 'x\n', env: { EGRESS_GUARD_LOCATION_KEY: '' } });
       assert.equal(r.code, 2);
