@@ -16,3 +16,7 @@ export type { Scanner } from './detect/scanner.ts';
 export type { DetectorSpec, Match, ValidatorName } from './detect/types.ts';
 export type { Finding } from './redact/findings.ts';
 export { LocationKeyring, generateLocationKeySet, CryptoError } from './crypto/jose.ts';
+export { EgressGate, BLOCKED_PAYLOAD } from './egress/gate.ts';
+export type { AuditHook, AuditRecord, GateSink, GateOptions } from './egress/gate.ts';
+export type { Gate, RawOutbound, RawFlowRun, RawTaskRun, RawState, RawLogs, RawLogRecord, StateName } from './egress/gate-api.ts';
+export type { GuardedItem, OutboundItem, OutboundKind } from './egress/types.ts';

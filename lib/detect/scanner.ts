@@ -107,18 +107,18 @@ export function compileScanner(detectors: readonly DetectorSpec[], options: Scan
 class TriggerSet {
   private readonly bySubset = new Map<number, RegExp>();
   private readonly all: number;
+  /** Not global: `test` on a plain regex skips the lastIndex bookkeeping, measurably faster. */
   private readonly first: RegExp;
 
   constructor(private readonly sources: string[]) {
     if (sources.length > 30) throw new Error('at most 30 distinct detector triggers');
     this.all = sources.length === 30 ? 0x3fffffff : (1 << sources.length) - 1;
-    this.first = this.regexFor(this.all);
+    this.first = new RegExp(this.regexFor(this.all).source);
   }
 
   /** Bit g set: trigger g occurs in the text. */
   fired(text: string): number {
     // The common case, clean text: one pass, nothing allocated.
-    this.first.lastIndex = 0;
     if (!this.first.test(text)) return 0;
     let remaining = this.all;
     let fired = 0;
