@@ -1,0 +1,160 @@
+/**
+ * The audit ledger: an append-only, hash-chained log of what left (intent before sending, ack after
+ * delivery, blocked items, policy loads). Appends are group-committed: entries queued in the same turn of
+ * the event loop are written with one write and one fsync, and each append resolves only once its entry
+ * is durable. Each entry holds the previous entry's hash and its own hash over its canonical JSON.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { canonicalJson, sha256Hex } from '../policy/canonical.ts';
+import type { AuditHook, AuditRecord } from '../egress/gate.ts';
+import type { PolicyIdentity } from '../policy/types.ts';
+import { readLedger } from './verify.ts';
+
+export const GENESIS = '0'.repeat(64);
+export const SEGMENT_PREFIX = 'ledger-';
+
+export type EntryType = 'policy' | 'intent' | 'ack' | 'blocked';
+
+export interface LedgerEntry {
+  seq: number;
+  time: string;
+  type: EntryType;
+  /** The entry's content: an AuditRecord (intent, blocked), `{ itemId }` (ack), a PolicyIdentity (policy). */
+  data: Record<string, unknown>;
+  prev: string;
+  hash: string;
+}
+
+export interface LedgerOptions {
+  dir: string;
+  /** Keep the scrubbed payload in intent entries (`payload`) or only its digest (`digest`). */
+  record?: 'payload' | 'digest';
+  /** Start a new segment file when the current one passes this size. */
+  segmentBytes?: number;
+  now?: () => Date;
+}
+
+/** The hash of an entry: SHA-256 of the canonical JSON of everything but `hash`. */
+export function entryHash(entry: Omit<LedgerEntry, 'hash'>): string {
+  return sha256Hex(canonicalJson({ seq: entry.seq, time: entry.time, type: entry.type, data: entry.data, prev: entry.prev }));
+}
+
+export class Ledger implements AuditHook {
+  private fd: number;
+  private segment: number;
+  private segmentSize = 0;
+  private seq: number;
+  private prev: string;
+  private pending: { line: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private scheduled = false;
+  private closed = false;
+  private readonly record: 'payload' | 'digest';
+  private readonly segmentBytes: number;
+  private readonly now: () => Date;
+
+  private constructor(private readonly dir: string, options: LedgerOptions, state: { seq: number; prev: string; segment: number }) {
+    this.record = options.record ?? 'payload';
+    this.segmentBytes = options.segmentBytes ?? 64 * 1024 * 1024;
+    this.now = options.now ?? (() => new Date());
+    this.seq = state.seq;
+    this.prev = state.prev;
+    this.segment = state.segment;
+    this.fd = this.openSegment(this.segment);
+  }
+
+  /**
+   * Opens (or creates) a ledger directory and continues its chain. A torn tail left by a crash is never
+   * written after: the next entries go to a new segment, and verification reports the torn one.
+   */
+  static open(options: LedgerOptions): Ledger {
+    mkdirSync(options.dir, { recursive: true });
+    const existing = readLedger(options.dir);
+    const last = existing.entries.at(-1);
+    const lastSegment = segmentNumbers(options.dir).at(-1) ?? 0;
+    return new Ledger(options.dir, options, {
+      seq: last === undefined ? 0 : last.seq + 1,
+      prev: last === undefined ? GENESIS : last.hash,
+      segment: lastSegment + 1,
+    });
+  }
+
+  /** Resolves once the entry is durable (written and fsync'd). */
+  append(type: EntryType, data: Record<string, unknown>): Promise<LedgerEntry> {
+    if (this.closed) return Promise.reject(new Error('ledger is closed'));
+    const base = { seq: this.seq++, time: this.now().toISOString(), type, data, prev: this.prev };
+    const entry: LedgerEntry = { ...base, hash: entryHash(base) };
+    this.prev = entry.hash;
+    return new Promise((resolve, reject) => {
+      this.pending.push({ line: canonicalJson(entry) + '\n', resolve: () => resolve(entry), reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.commit());
+      }
+    });
+  }
+
+  recordPolicy(identity: PolicyIdentity): Promise<LedgerEntry> {
+    return this.append('policy', { ...identity });
+  }
+
+  async intent(record: AuditRecord): Promise<void> {
+    const { payload, ...rest } = record;
+    const data: Record<string, unknown> = { ...rest };
+    if (this.record === 'payload') data.payload = payload;
+    await this.append(record.blocked !== undefined ? 'blocked' : 'intent', data);
+  }
+
+  async ack(itemId: string): Promise<void> {
+    await this.append('ack', { itemId });
+  }
+
+  /** Commits what is queued, then closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.commit();
+    this.closed = true;
+    closeSync(this.fd);
+  }
+
+  /** One write and one fsync for everything queued: the group commit. */
+  private commit(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    try {
+      const bytes = Buffer.from(batch.map((p) => p.line).join(''), 'utf8');
+      let written = 0;
+      while (written < bytes.length) written += writeSync(this.fd, bytes, written);
+      fsyncSync(this.fd);
+      this.segmentSize += bytes.length;
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    if (this.segmentSize >= this.segmentBytes) {
+      closeSync(this.fd);
+      this.segment++;
+      this.segmentSize = 0;
+      this.fd = this.openSegment(this.segment);
+    }
+  }
+
+  private openSegment(n: number): number {
+    return openSync(join(this.dir, segmentName(n)), 'a', 0o600);
+  }
+}
+
+export function segmentName(n: number): string {
+  return `${SEGMENT_PREFIX}${String(n).padStart(6, '0')}.jsonl`;
+}
+
+export function segmentNumbers(dir: string): number[] {
+  return readdirSync(dir)
+    .map((f) => /^ledger-(\d{6})\.jsonl$/.exec(f)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+}

@@ -1,0 +1,141 @@
+import { assert } from 'chai';
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { entryHash, Ledger, segmentName, type LedgerEntry } from '../../lib/audit/ledger.ts';
+import { readLedger } from '../../lib/audit/verify.ts';
+import type { AuditRecord } from '../../lib/egress/gate.ts';
+import { NODE_FLAGS } from '../helpers/cli.ts';
+
+function record(i: number, extra: Partial<AuditRecord> = {}): AuditRecord {
+  return {
+    itemId: `item-${i}`,
+    kind: 'logs',
+    channel: 'logs',
+    flowRunId: 'run-1',
+    time: '2026-11-23T00:00:00.000Z',
+    policy: { name: 'default', version: 1, sha256: 'a'.repeat(64) },
+    findings: [{ detector: 'github-token', path: 'records[0].message', action: 'remove', count: 1 }],
+    payloadSha256: 'b'.repeat(64),
+    bytes: 42,
+    payload: { records: [{ message: `line ${i} [REDACTED]` }] },
+    ...extra,
+  };
+}
+
+const fresh = () => mkdtempSync(join(tmpdir(), 'eg-ledger-'));
+const lines = (dir: string, seg = 1) => readFileSync(join(dir, segmentName(seg)), 'utf8').split('\n').filter(Boolean);
+
+describe('audit/ledger', () => {
+  it('chains entries, group-commits them, and verifies clean', async () => {
+    const dir = fresh();
+    const ledger = Ledger.open({ dir });
+    await ledger.recordPolicy({ name: 'default', version: 1, sha256: 'a'.repeat(64) });
+    await Promise.all(Array.from({ length: 50 }, (_, i) => ledger.intent(record(i))));
+    await ledger.ack('item-0');
+    await ledger.close();
+    const { entries, problems } = readLedger(dir);
+    assert.deepEqual(problems, []);
+    assert.lengthOf(entries, 52);
+    assert.deepEqual(entries.map((e) => e.seq), Array.from({ length: 52 }, (_, i) => i));
+    assert.deepEqual([entries[0]!.type, entries[1]!.type, entries[51]!.type], ['policy', 'intent', 'ack']);
+    assert.equal(entries[2]!.prev, entries[1]!.hash);
+  });
+
+  it('continues the chain across processes in a new segment, and can keep only digests', async () => {
+    const dir = fresh();
+    const a = Ledger.open({ dir });
+    await a.intent(record(1));
+    await a.close();
+    const b = Ledger.open({ dir, record: 'digest' });
+    await b.intent(record(2));
+    await b.close();
+    assert.sameMembers(readdirSync(dir), [segmentName(1), segmentName(2)]);
+    const { entries, problems } = readLedger(dir);
+    assert.deepEqual(problems, []);
+    assert.equal(entries[1]!.prev, entries[0]!.hash);
+    assert.property(entries[0]!.data, 'payload');
+    assert.notProperty(entries[1]!.data, 'payload', 'digest mode keeps payloadSha256 only');
+    assert.equal(entries[1]!.data.payloadSha256, 'b'.repeat(64));
+  });
+
+  describe('tampering is detected and names the entry', () => {
+    async function ledgerWith(n: number): Promise<string> {
+      const dir = fresh();
+      const l = Ledger.open({ dir });
+      for (let i = 0; i < n; i++) await l.intent(record(i));
+      await l.close();
+      return dir;
+    }
+    const rewrite = (dir: string, f: (ls: string[]) => string[]) => writeFileSync(join(dir, segmentName(1)), f(lines(dir)).join('\n') + '\n');
+
+    it('an edited entry', async () => {
+      const dir = await ledgerWith(5);
+      rewrite(dir, (ls) => ls.map((l, i) => (i === 2 ? l.replace('"bytes":42', '"bytes":43') : l)));
+      assert.deepEqual(readLedger(dir).problems.map((p) => [p.kind, p.seq]), [['edited', 2]]);
+      // Recomputing the edited entry's hash only moves the evidence to the next link.
+      const rehashed = await ledgerWith(5);
+      rewrite(rehashed, (ls) =>
+        ls.map((l, i) => {
+          if (i !== 2) return l;
+          const e = JSON.parse(l.replace('"bytes":42', '"bytes":43')) as LedgerEntry;
+          return JSON.stringify({ ...e, hash: entryHash(e) });
+        }),
+      );
+      assert.deepEqual(readLedger(rehashed).problems.map((p) => [p.kind, p.seq]), [['chain-break', 3]]);
+    });
+
+    it('a deleted entry', async () => {
+      const dir = await ledgerWith(5);
+      rewrite(dir, (ls) => ls.filter((_, i) => i !== 1));
+      assert.deepEqual(readLedger(dir).problems.map((p) => [p.kind, p.seq]), [['sequence', 2], ['chain-break', 2]]);
+    });
+
+    it('reordered and duplicated entries', async () => {
+      const dir = await ledgerWith(5);
+      rewrite(dir, (ls) => [ls[0]!, ls[2]!, ls[1]!, ls[3]!, ls[4]!]);
+      assert.includeDeepMembers(readLedger(dir).problems.map((p) => [p.kind, p.seq]), [['sequence', 2], ['chain-break', 2], ['sequence', 1]]);
+      const dup = await ledgerWith(3);
+      rewrite(dup, (ls) => [...ls, ls[2]!]);
+      assert.deepInclude(readLedger(dup).problems.map((p) => [p.kind, p.seq]), ['sequence', 2]);
+    });
+
+    it('a truncated (torn) tail: reported, earlier entries still verify, the next writer does not build on it', async () => {
+      const dir = await ledgerWith(3);
+      appendFileSync(join(dir, segmentName(1)), '{"seq":3,"time":"2026-');
+      const reading = readLedger(dir);
+      assert.lengthOf(reading.entries, 3);
+      assert.deepEqual(reading.problems.map((p) => [p.kind, p.line]), [['torn-tail', 4]]);
+      const next = Ledger.open({ dir });
+      await next.intent(record(9));
+      await next.close();
+      const after = readLedger(dir);
+      assert.equal(after.entries.at(-1)!.prev, reading.entries.at(-1)!.hash, 'the chain continues from the last durable entry');
+      assert.deepEqual(after.problems.map((p) => p.kind), ['torn-tail'], 'still reported');
+    });
+  });
+
+  it('kill -9 mid-run leaves a ledger that verifies up to the last durable entry', async function () {
+    this.timeout(30_000);
+    const dir = fresh();
+    // A real child process appending as fast as it can; killed with SIGKILL once it has written something.
+    const script = join(dir, 'writer.mts');
+    writeFileSync(
+      script,
+      `import { Ledger } from ${JSON.stringify(join(process.cwd(), 'lib/audit/ledger.ts'))};
+const l = Ledger.open({ dir: ${JSON.stringify(dir)} });
+let i = 0;
+for (;;) { await Promise.all(Array.from({ length: 200 }, () => l.intent({ itemId: 'i' + i++, kind: 'logs', channel: 'logs', flowRunId: 'r', time: 't', policy: { name: 'p', version: 1, sha256: 's' }, findings: [], payloadSha256: 'x', bytes: 1, payload: { pad: 'y'.repeat(500) } }))); process.stdout.write('.'); }
+`,
+    );
+    const child = spawn(process.execPath, [...NODE_FLAGS, script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('close', resolve));
+    const { entries, problems } = readLedger(dir);
+    assert.isAtLeast(entries.length, 200);
+    assert.deepEqual(entries.map((e) => e.seq), Array.from({ length: entries.length }, (_, i) => i));
+    assert.isTrue(problems.every((p) => p.kind === 'torn-tail'), JSON.stringify(problems.map((p) => p.kind)));
+  });
+});
