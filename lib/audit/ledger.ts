@@ -40,14 +40,26 @@ export function entryHash(entry: Omit<LedgerEntry, 'hash'>): string {
   return sha256Hex(canonicalJson({ seq: entry.seq, time: entry.time, type: entry.type, data: entry.data, prev: entry.prev }));
 }
 
+/**
+ * The entry's line and hash with its data serialized once: canonical key order is data, hash, prev, seq,
+ * time, type, so both strings are that serialization with or without the hash field.
+ */
+function serializeEntry(base: Omit<LedgerEntry, 'hash'>): { hash: string; line: string } {
+  const data = canonicalJson(base.data);
+  const rest = `"prev":${JSON.stringify(base.prev)},"seq":${base.seq},"time":${JSON.stringify(base.time)},"type":${JSON.stringify(base.type)}}`;
+  const hash = sha256Hex(`{"data":${data},${rest}`);
+  return { hash, line: `{"data":${data},"hash":"${hash}",${rest}\n` };
+}
+
 export class Ledger implements AuditHook {
   private fd: number;
   private segment: number;
   private segmentSize = 0;
   private seq: number;
   private prev: string;
-  private pending: { line: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  private scheduled = false;
+  /** Lines waiting for the next commit, and the one promise all their appends share. */
+  private pending: string[] = [];
+  private batch: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | undefined;
   private closed = false;
   private readonly record: 'payload' | 'digest';
   private readonly segmentBytes: number;
@@ -79,34 +91,39 @@ export class Ledger implements AuditHook {
     });
   }
 
-  /** Resolves once the entry is durable (written and fsync'd). */
-  append(type: EntryType, data: Record<string, unknown>): Promise<LedgerEntry> {
+  /**
+   * Resolves once the entry is durable (written and fsync'd). Appends made in the same turn of the event
+   * loop share one commit, and one promise.
+   */
+  append(type: EntryType, data: Record<string, unknown>): Promise<void> {
     if (this.closed) return Promise.reject(new Error('ledger is closed'));
     const base = { seq: this.seq++, time: this.now().toISOString(), type, data, prev: this.prev };
-    const entry: LedgerEntry = { ...base, hash: entryHash(base) };
-    this.prev = entry.hash;
-    return new Promise((resolve, reject) => {
-      this.pending.push({ line: canonicalJson(entry) + '\n', resolve: () => resolve(entry), reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.commit());
-      }
-    });
+    const { hash, line } = serializeEntry(base);
+    this.prev = hash;
+    this.pending.push(line);
+    if (this.batch === undefined) {
+      let resolve!: () => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+      this.batch = { promise, resolve, reject };
+      setImmediate(() => this.commit());
+    }
+    return this.batch.promise;
   }
 
-  recordPolicy(identity: PolicyIdentity): Promise<LedgerEntry> {
+  recordPolicy(identity: PolicyIdentity): Promise<void> {
     return this.append('policy', { ...identity });
   }
 
-  async intent(record: AuditRecord): Promise<void> {
-    const { payload, ...rest } = record;
-    const data: Record<string, unknown> = { ...rest };
-    if (this.record === 'payload') data.payload = payload;
-    await this.append(record.blocked !== undefined ? 'blocked' : 'intent', data);
+  intent(record: AuditRecord): Promise<void> {
+    const type = record.blocked !== undefined ? 'blocked' : 'intent';
+    if (this.record === 'payload') return this.append(type, record as unknown as Record<string, unknown>);
+    const { payload: _payload, ...digestOnly } = record;
+    return this.append(type, digestOnly);
   }
 
-  async ack(itemId: string): Promise<void> {
-    await this.append('ack', { itemId });
+  ack(itemId: string): Promise<void> {
+    return this.append('ack', { itemId });
   }
 
   /** Commits what is queued, then closes the file. */
@@ -119,19 +136,20 @@ export class Ledger implements AuditHook {
 
   /** One write and one fsync for everything queued: the group commit. */
   private commit(): void {
-    this.scheduled = false;
-    const batch = this.pending;
-    if (batch.length === 0) return;
+    const batch = this.batch;
+    const lines = this.pending;
+    this.batch = undefined;
     this.pending = [];
+    if (batch === undefined) return;
     try {
-      const bytes = Buffer.from(batch.map((p) => p.line).join(''), 'utf8');
+      const bytes = Buffer.from(lines.join(''), 'utf8');
       let written = 0;
       while (written < bytes.length) written += writeSync(this.fd, bytes, written);
       fsyncSync(this.fd);
       this.segmentSize += bytes.length;
-      for (const p of batch) p.resolve();
+      batch.resolve();
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      batch.reject(err);
       return;
     }
     if (this.segmentSize >= this.segmentBytes) {

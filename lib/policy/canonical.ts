@@ -5,20 +5,26 @@
 import { createHash } from 'node:crypto';
 
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
+  return JSON.stringify(value, sortKeys) ?? 'null';
 }
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
-    const v = (value as Record<string, unknown>)[key];
-    if (v !== undefined) out[key] = sortKeys(v);
+/**
+ * JSON.stringify replacer: an object whose keys are not in order is replaced by a sorted copy; objects
+ * already in order (the common case, when callers build them sorted) cost only the check.
+ */
+function sortKeys(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) {
+      const sorted: Record<string, unknown> = {};
+      for (const key of keys.sort()) sorted[key] = (value as Record<string, unknown>)[key];
+      return sorted;
+    }
   }
-  return out;
+  return value;
 }
