@@ -9,12 +9,22 @@ import { join } from 'node:path';
 import { canonicalJson, sha256Hex } from '../policy/canonical.ts';
 import type { AuditHook, AuditRecord } from '../egress/gate.ts';
 import type { PolicyIdentity } from '../policy/types.ts';
+import type { SigningKey } from '../crypto/jose.ts';
 import { readLedger } from './verify.ts';
 
 export const GENESIS = '0'.repeat(64);
 export const SEGMENT_PREFIX = 'ledger-';
 
-export type EntryType = 'policy' | 'intent' | 'ack' | 'blocked';
+export type EntryType = 'policy' | 'intent' | 'ack' | 'blocked' | 'checkpoint';
+
+/** What a checkpoint's JWS signs: the chain head at a sequence number, chained to the previous checkpoint. */
+export interface CheckpointClaim {
+  upto_seq: number;
+  head: string;
+  /** SHA-256 of the previous checkpoint's JWS (GENESIS for the first). */
+  prev_checkpoint: string;
+  time: string;
+}
 
 export interface LedgerEntry {
   seq: number;
@@ -33,6 +43,12 @@ export interface LedgerOptions {
   /** Start a new segment file when the current one passes this size. */
   segmentBytes?: number;
   now?: () => Date;
+  /** Signs checkpoints (ES256). Without it the ledger is chained but not signed. */
+  signingKey?: SigningKey;
+  /** A checkpoint after this many entries (default 1,000)... */
+  checkpointEvery?: number;
+  /** ...and every this many milliseconds, even when nothing was appended (default 60,000). */
+  checkpointIntervalMs?: number;
 }
 
 /** The hash of an entry: SHA-256 of the canonical JSON of everything but `hash`. */
@@ -64,9 +80,26 @@ export class Ledger implements AuditHook {
   private readonly record: 'payload' | 'digest';
   private readonly segmentBytes: number;
   private readonly now: () => Date;
+  private readonly signingKey: SigningKey | undefined;
+  private readonly checkpointEvery: number;
+  private sinceCheckpoint = 0;
+  private lastCheckpoint: string;
+  private checkpointing: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
 
-  private constructor(private readonly dir: string, options: LedgerOptions, state: { seq: number; prev: string; segment: number }) {
+  private constructor(
+    private readonly dir: string,
+    options: LedgerOptions,
+    state: { seq: number; prev: string; segment: number; lastCheckpoint: string },
+  ) {
     this.record = options.record ?? 'payload';
+    this.signingKey = options.signingKey;
+    this.checkpointEvery = options.checkpointEvery ?? 1_000;
+    this.lastCheckpoint = state.lastCheckpoint;
+    if (this.signingKey !== undefined) {
+      this.timer = setInterval(() => void this.checkpoint(), options.checkpointIntervalMs ?? 60_000);
+      this.timer.unref();
+    }
     this.segmentBytes = options.segmentBytes ?? 64 * 1024 * 1024;
     this.now = options.now ?? (() => new Date());
     this.seq = state.seq;
@@ -84,10 +117,12 @@ export class Ledger implements AuditHook {
     const existing = readLedger(options.dir);
     const last = existing.entries.at(-1);
     const lastSegment = segmentNumbers(options.dir).at(-1) ?? 0;
+    const lastCheckpoint = existing.entries.filter((e) => e.type === 'checkpoint').at(-1);
     return new Ledger(options.dir, options, {
       seq: last === undefined ? 0 : last.seq + 1,
       prev: last === undefined ? GENESIS : last.hash,
       segment: lastSegment + 1,
+      lastCheckpoint: lastCheckpoint === undefined ? GENESIS : sha256Hex(String(lastCheckpoint.data.jws)),
     });
   }
 
@@ -101,6 +136,7 @@ export class Ledger implements AuditHook {
     const { hash, line } = serializeEntry(base);
     this.prev = hash;
     this.pending.push(line);
+    if (type !== 'checkpoint' && ++this.sinceCheckpoint >= this.checkpointEvery) void this.checkpoint();
     if (this.batch === undefined) {
       let resolve!: () => void;
       let reject!: (e: unknown) => void;
@@ -126,9 +162,31 @@ export class Ledger implements AuditHook {
     return this.append('ack', { itemId });
   }
 
-  /** Commits what is queued, then closes the file. */
+  /**
+   * Appends a signed checkpoint of the current head (also when nothing happened since the last one, so
+   * that quiet periods are provable too). No-op without a signing key.
+   */
+  checkpoint(): Promise<void> {
+    if (this.signingKey === undefined || this.closed) return this.checkpointing;
+    const key = this.signingKey;
+    this.sinceCheckpoint = 0;
+    // The head is taken now; the link to the previous checkpoint once that one is signed (they are signed
+    // one after another, so each names the one before it).
+    const head = { upto_seq: this.seq - 1, head: this.prev, time: this.now().toISOString() };
+    this.checkpointing = this.checkpointing.then(async () => {
+      const claim: CheckpointClaim = { ...head, prev_checkpoint: this.lastCheckpoint };
+      const jws = await key.sign({ ...claim });
+      this.lastCheckpoint = sha256Hex(jws);
+      if (!this.closed) await this.append('checkpoint', { ...claim, kid: key.kid, jws });
+    });
+    return this.checkpointing;
+  }
+
+  /** A final checkpoint, commits what is queued, then closes the file. */
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await this.checkpoint();
     this.commit();
     this.closed = true;
     closeSync(this.fd);

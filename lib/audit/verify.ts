@@ -5,11 +5,23 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CryptoError, type SigningKey } from '../crypto/jose.ts';
+import { sha256Hex } from '../policy/canonical.ts';
 import { entryHash, GENESIS, segmentName, segmentNumbers, type LedgerEntry } from './ledger.ts';
 
-export type ProblemKind = 'torn-tail' | 'unreadable-entry' | 'edited' | 'chain-break' | 'sequence';
+export type ProblemKind =
+  | 'torn-tail'
+  | 'unreadable-entry'
+  | 'edited'
+  | 'chain-break'
+  | 'sequence'
+  | 'checkpoint-chain'
+  | 'checkpoint-mismatch'
+  | 'checkpoint-signature';
 
 export interface LedgerProblem {
+  /** The ledger directory (several are merged in a report). */
+  ledger?: string;
   kind: ProblemKind;
   segment: string;
   /** 1-based line in the segment. */
@@ -69,4 +81,41 @@ export function readLedger(dir: string): LedgerReading {
     });
   }
   return { entries, problems };
+}
+
+/**
+ * Checks the checkpoints of a reading: each names the one before it, each signed head is the hash of the
+ * entry it claims, and, given the key (its public half is enough), each signature is valid and signed by
+ * that key. Returns the problems and how many checkpoints were checked.
+ */
+export async function verifyCheckpoints(reading: LedgerReading, key: SigningKey | undefined): Promise<{ problems: LedgerProblem[]; checkpoints: number }> {
+  const problems: LedgerProblem[] = [];
+  const bySeq = new Map(reading.entries.map((e) => [e.seq, e]));
+  let previous = GENESIS;
+  let checkpoints = 0;
+  for (const e of reading.entries) {
+    if (e.type !== 'checkpoint') continue;
+    checkpoints++;
+    const d = e.data as { upto_seq?: number; head?: string; prev_checkpoint?: string; time?: string; jws?: string };
+    const at = { segment: '', line: 0, seq: e.seq };
+    if (d.prev_checkpoint !== previous) {
+      problems.push({ kind: 'checkpoint-chain', ...at, message: `checkpoint at entry ${e.seq} does not name the checkpoint before it (a checkpoint was removed or replaced)` });
+    }
+    const sealed = d.upto_seq === undefined ? undefined : bySeq.get(d.upto_seq);
+    if (sealed === undefined || sealed.hash !== d.head) {
+      problems.push({ kind: 'checkpoint-mismatch', ...at, message: `checkpoint at entry ${e.seq} seals entry ${String(d.upto_seq)} with a head that the ledger does not have (entries up to it were changed)` });
+    }
+    if (key !== undefined) {
+      try {
+        const claim = await key.verify(String(d.jws));
+        if (claim.upto_seq !== d.upto_seq || claim.head !== d.head || claim.prev_checkpoint !== d.prev_checkpoint || claim.time !== d.time) {
+          throw new CryptoError('the signed claim differs from the checkpoint entry');
+        }
+      } catch (err) {
+        problems.push({ kind: 'checkpoint-signature', ...at, message: `checkpoint at entry ${e.seq}: ${(err as Error).message}` });
+      }
+    }
+    previous = sha256Hex(String(d.jws));
+  }
+  return { problems, checkpoints };
 }

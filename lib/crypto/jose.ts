@@ -20,7 +20,15 @@ interface JoseKeyStore {
 interface JoseApi {
   JWK: {
     createKeyStore(): JoseKeyStore;
-    createKey(kty: 'oct', size: number, props: Record<string, unknown>): Promise<JoseKey>;
+    createKey(kty: 'oct' | 'EC', size: number | 'P-256', props: Record<string, unknown>): Promise<JoseKey>;
+    asKey(jwk: Record<string, unknown>): Promise<JoseKey>;
+  };
+  JWS: {
+    createSign(opts: { format: 'compact'; fields: Record<string, unknown> }, key: JoseKey): { update(data: Buffer): { final(): Promise<string> } };
+    createVerify(
+      keystore: JoseKeyStore | JoseKey,
+      opts: { algorithms: string[] },
+    ): { verify(token: string): Promise<{ payload: Buffer; header: Record<string, unknown> }> };
   };
   JWE: {
     createEncrypt(
@@ -121,6 +129,67 @@ export class LocationKeyring {
   }
 }
 
+export const CHECKPOINT_ALG = 'ES256';
+
+/** An ES256 key pair for signing ledger checkpoints (JWS compact, `kid` in the header). */
+export class SigningKey {
+  private constructor(private readonly key: JoseKey) {}
+
+  get kid(): string {
+    return this.key.kid;
+  }
+
+  static async fromJson(text: string, source: string): Promise<SigningKey> {
+    let jwk: unknown;
+    try {
+      jwk = JSON.parse(text);
+    } catch {
+      throw new CryptoError(`${source}: not a JSON Web Key; make one with \`egress-guard keys new --signing --out FILE\``);
+    }
+    if (isRecord(jwk) && Array.isArray(jwk.keys)) jwk = jwk.keys[0];
+    if (!isRecord(jwk) || jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.kid !== 'string') {
+      throw new CryptoError(`${source}: must be an EC P-256 JWK with a "kid"`);
+    }
+    try {
+      return new SigningKey(await jose.JWK.asKey({ ...jwk, alg: CHECKPOINT_ALG }));
+    } catch {
+      throw new CryptoError(`${source}: the key was refused by the JOSE library`);
+    }
+  }
+
+  static async generate(): Promise<SigningKey> {
+    const kid = 'ckpt-' + new Date().toISOString().slice(0, 10) + '-' + randomBytes(4).toString('hex');
+    return new SigningKey(await jose.JWK.createKey('EC', 'P-256', { alg: CHECKPOINT_ALG, use: 'sig', kid }));
+  }
+
+  /** The private JWK (keep it local, mode 0600) or the public one (for auditors who verify). */
+  toJson(includePrivate: boolean): string {
+    return JSON.stringify(this.key.toJSON(includePrivate), null, 2) + '\n';
+  }
+
+  sign(payload: Record<string, unknown>): Promise<string> {
+    return jose.JWS.createSign({ format: 'compact', fields: { alg: CHECKPOINT_ALG, kid: this.key.kid, typ: 'egress-guard-checkpoint' } }, this.key)
+      .update(Buffer.from(JSON.stringify(payload), 'utf8'))
+      .final();
+  }
+
+  /** The payload of a checkpoint this key (or its public half) signed; refuses anything else. */
+  async verify(token: string): Promise<Record<string, unknown>> {
+    const header = parseHeader(token, 3, 'JWS');
+    if (header.alg !== CHECKPOINT_ALG) throw new CryptoError(`refused JWS: algorithm ${String(header.alg)}, expected ${CHECKPOINT_ALG}`);
+    if (header.kid !== this.key.kid) throw new CryptoError(`refused JWS: signed by key ${JSON.stringify(header.kid ?? null)}, not ${this.key.kid}`);
+    let payload: Buffer;
+    try {
+      payload = (await jose.JWS.createVerify(this.key, { algorithms: [CHECKPOINT_ALG] }).verify(token)).payload;
+    } catch {
+      throw new CryptoError('refused JWS: signature check failed (tampered, or signed with another key)');
+    }
+    const parsed: unknown = JSON.parse(payload.toString('utf8'));
+    if (!isRecord(parsed)) throw new CryptoError('refused JWS: the payload is not a JSON object');
+    return parsed;
+  }
+}
+
 /** A new 256-bit location key as a JWK set (JSON text), with a random `kid`. */
 export async function generateLocationKeySet(): Promise<string> {
   const kid = 'loc-' + new Date().toISOString().slice(0, 10) + '-' + randomBytes(4).toString('hex');
@@ -129,15 +198,19 @@ export async function generateLocationKeySet(): Promise<string> {
 }
 
 function parseProtectedHeader(token: string): Record<string, unknown> {
+  return parseHeader(token, 5, 'JWE');
+}
+
+function parseHeader(token: string, partCount: number, what: 'JWE' | 'JWS'): Record<string, unknown> {
   const parts = token.split('.');
-  if (parts.length !== 5) throw new CryptoError(`refused JWE: compact serialization has 5 parts, got ${parts.length}`);
+  if (parts.length !== partCount) throw new CryptoError(`refused ${what}: compact serialization has ${partCount} parts, got ${parts.length}`);
   try {
     const header: unknown = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
     if (isRecord(header)) return header;
   } catch {
     // fall through to the error below
   }
-  throw new CryptoError('refused JWE: the protected header is not base64url JSON');
+  throw new CryptoError(`refused ${what}: the protected header is not base64url JSON`);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

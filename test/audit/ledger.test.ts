@@ -4,7 +4,8 @@ import { appendFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { entryHash, Ledger, segmentName, type LedgerEntry } from '../../lib/audit/ledger.ts';
-import { readLedger } from '../../lib/audit/verify.ts';
+import { readLedger, verifyCheckpoints } from '../../lib/audit/verify.ts';
+import { SigningKey } from '../../lib/crypto/jose.ts';
 import type { AuditRecord } from '../../lib/egress/gate.ts';
 import { NODE_FLAGS } from '../helpers/cli.ts';
 
@@ -137,5 +138,45 @@ for (;;) { await Promise.all(Array.from({ length: 200 }, () => l.intent({ itemId
     assert.isAtLeast(entries.length, 200);
     assert.deepEqual(entries.map((e) => e.seq), Array.from({ length: entries.length }, (_, i) => i));
     assert.isTrue(problems.every((p) => p.kind === 'torn-tail'), JSON.stringify(problems.map((p) => p.kind)));
+  });
+
+  describe('signed checkpoints', () => {
+    it('every N entries, on close, and for quiet periods; each names the one before; all verify', async () => {
+      const dir = fresh();
+      const key = await SigningKey.generate();
+      const ledger = Ledger.open({ dir, signingKey: key, checkpointEvery: 10, checkpointIntervalMs: 20 });
+      await Promise.all(Array.from({ length: 25 }, (_, i) => ledger.intent(record(i))));
+      await new Promise((r) => setTimeout(r, 120)); // quiet period: interval checkpoints still come
+      await ledger.close();
+      const reading = readLedger(dir);
+      const cps = reading.entries.filter((e) => e.type === 'checkpoint');
+      assert.isAtLeast(cps.length, 4, 'two by count, at least one by time, one on close');
+      const quiet = cps.filter((c, i) => i > 0 && c.data.upto_seq === cps[i - 1]!.seq);
+      assert.isAtLeast(quiet.length, 1, 'a checkpoint with nothing new since the previous one');
+      const publicOnly = await SigningKey.fromJson(key.toJson(false), 'public');
+      const v = await verifyCheckpoints(reading, publicOnly);
+      assert.deepEqual(v.problems, []);
+      assert.equal(v.checkpoints, cps.length);
+      assert.deepEqual(reading.problems, []);
+    });
+
+    it('detects a swapped signing key, a forged head and a removed checkpoint', async () => {
+      const dir = fresh();
+      const key = await SigningKey.generate();
+      const ledger = Ledger.open({ dir, signingKey: key, checkpointEvery: 5, checkpointIntervalMs: 60_000 });
+      for (let i = 0; i < 12; i++) await ledger.intent(record(i));
+      await ledger.close();
+      const reading = readLedger(dir);
+      const other = await SigningKey.generate();
+      const swapped = await verifyCheckpoints(reading, other);
+      assert.isAbove(swapped.problems.length, 0);
+      assert.isTrue(swapped.problems.every((p) => p.kind === 'checkpoint-signature' && /signed by key/.test(p.message)));
+      // An attacker who rewrites the chain (recomputing every hash) cannot re-sign the heads.
+      const cp = reading.entries.find((e) => e.type === 'checkpoint')!;
+      const forged = { ...reading, entries: reading.entries.map((e) => (e.seq === cp.data.upto_seq ? { ...e, hash: 'f'.repeat(64) } : e)) };
+      assert.deepInclude((await verifyCheckpoints(forged, key)).problems.map((p) => p.kind), 'checkpoint-mismatch');
+      const removed = { ...reading, entries: reading.entries.filter((e) => e !== cp) };
+      assert.deepInclude((await verifyCheckpoints(removed, key)).problems.map((p) => p.kind), 'checkpoint-chain');
+    });
   });
 });
