@@ -8,10 +8,11 @@ import { resolve } from 'node:path';
 import { SigningKey } from '../crypto/jose.ts';
 import { buildReport, renderMarkdown, renderTable, type LedgerInput, type ReportFilters } from '../audit/report.ts';
 import { readLedger, verifyCheckpoints } from '../audit/verify.ts';
+import { renderHtml } from '../audit/html.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
 
 export const AUDIT_REPORT_USAGE =
-  'audit-report [--ledger DIR ...] [--since T] [--until T] [--run ID] [--channel C] [--detector D] [--format table|json|md] [--verify] [--key PUBLIC_JWK] [--fail-on tamper,unacked,blocked] [-o FILE]';
+  'audit-report [--ledger DIR ...] [--since T] [--until T] [--run ID] [--channel C] [--detector D] [--format table|json|md|html] [--verify] [--key PUBLIC_JWK] [--fail-on tamper,unacked,blocked] [-o FILE]';
 
 const FAIL_ON = ['tamper', 'unacked', 'blocked'] as const;
 export const DEFAULT_LEDGER_DIR = '.egress-guard/ledger';
@@ -38,7 +39,7 @@ export async function auditReport(args: string[], io: CommandIO): Promise<number
   const usage = (msg: string) => new UserError(`audit-report: ${msg}\nusage: ${AUDIT_REPORT_USAGE}`);
   if (positionals.length > 0) throw usage(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const format = (values.format as string | undefined) ?? 'table';
-  if (!['table', 'json', 'md'].includes(format)) throw usage(`--format must be table, json or md (got ${JSON.stringify(format)})`);
+  if (!['table', 'json', 'md', 'html'].includes(format)) throw usage(`--format must be table, json, md or html (got ${JSON.stringify(format)})`);
   const failOn = ((values['fail-on'] as string | undefined) ?? '').split(',').filter(Boolean);
   for (const f of failOn) if (!(FAIL_ON as readonly string[]).includes(f)) throw usage(`--fail-on takes ${FAIL_ON.join(', ')} (got ${JSON.stringify(f)})`);
   const filters: ReportFilters = {};
@@ -75,7 +76,8 @@ export async function auditReport(args: string[], io: CommandIO): Promise<number
     ledgers.push({ dir, entries: reading.entries, problems: [...reading.problems, ...cps.problems], checkpoints: cps.checkpoints });
   }
   const report = buildReport(ledgers, filters, { performed: verify, signaturesChecked: key !== undefined });
-  const text = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : format === 'md' ? renderMarkdown(report) : renderTable(report);
+  const render = { json: (r: typeof report) => JSON.stringify(r, null, 2) + '\n', md: renderMarkdown, html: renderHtml, table: renderTable }[format as 'json' | 'md' | 'html' | 'table'];
+  const text = render(report);
   if (typeof values.output === 'string') writeFileSync(resolve(io.cwd, values.output), text);
   else await write(io.stdout, text);
 

@@ -88,6 +88,23 @@ describe('audit-report', function () {
     assert.match(tampered.stdout, /ledger-000001\.jsonl:3: entry 2 was modified after it was written/);
   });
 
+  it('html: one self-contained page with the verdict, a chart, findings and policies; nothing external', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eg-rep-'));
+    await runLedger(dir);
+    const out = join(dir, 'report.html');
+    const r = await auditReport(['--ledger', dir, '--format', 'html', '--verify', '-o', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const html = readFileSync(out, 'utf8');
+    assert.match(html, /^<!doctype html>/);
+    assert.include(html, 'id="verdict"');
+    assert.include(html, '<svg id="chart"');
+    assert.include(html, 'github-token');
+    assert.include(html, 'report-test');
+    assert.notMatch(html, /<(script|link|img|iframe)\b/i, 'no scripts or external assets');
+    assert.notMatch(html, /(src|href)=["']?(https?:)?\/\//i);
+    assert.notInclude(html, GHP);
+  });
+
   it('--fail-on unacked and blocked; usage errors and missing ledgers exit 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'eg-rep-'));
     await runLedger(dir);
@@ -95,7 +112,7 @@ describe('audit-report', function () {
     assert.equal((await auditReport(['--ledger', dir, '--fail-on', 'blocked'])).code, 0);
     const bad = await auditReport(['--ledger', dir, '--format', 'pdf']);
     assert.equal(bad.code, 2);
-    assert.include(bad.stderr, '--format must be table, json or md');
+    assert.include(bad.stderr, '--format must be table, json, md or html');
     assert.equal((await auditReport(['--ledger', dir, '--fail-on', 'leaks'])).code, 2);
     assert.equal((await auditReport(['--ledger', dir, '--since', 'yesterday-ish'])).code, 2);
     const missing = await auditReport(['--ledger', join(dir, 'nope')]);

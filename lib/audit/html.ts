@@ -1,0 +1,90 @@
+/**
+ * The HTML audit report: one self-contained page (inline CSS and SVG, no script, no external asset) that
+ * an auditor can open or attach: verdict, summaries, a chart of outbound items per channel over time,
+ * findings per detector, policy versions, and every item.
+ */
+import type { Report } from './report.ts';
+
+const COLORS: Record<string, string> = { parameters: '#1f77b4', logs: '#2ca02c', exceptions: '#d62728', locations: '#9467bd', metadata: '#7f7f7f' };
+
+export function renderHtml(r: Report): string {
+  const v = r.verification;
+  const verdict = !v.performed ? ['neutral', 'Not verified (run with --verify)'] : v.ok ? ['ok', `Verified${v.signatures_checked ? ', checkpoint signatures included' : ''}`] : ['bad', `Verification FAILED: ${v.problems.length} problem(s)`];
+  const rows = (cells: (string | number)[][]) => cells.map((c) => `<tr>${c.map((x) => `<td>${esc(String(x))}</td>`).join('')}</tr>`).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>egress-guard audit report</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#1b1f24;padding:0 1rem}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.3rem}
+.muted{color:#57606a}.verdict{padding:.8rem 1rem;border-radius:6px;font-weight:600;margin:1rem 0}
+.ok{background:#dafbe1;color:#116329}.bad{background:#ffebe9;color:#a40e26}.neutral{background:#f6f8fa}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f6f8fa}td.num{text-align:right}.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #d0d7de;border-radius:6px;padding:.6rem 1rem;min-width:9rem}
+.card b{display:block;font-size:1.4rem}code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}
+</style></head><body>
+<h1>egress-guard audit report</h1>
+<div class="muted">Generated ${esc(r.generated_at)} from ${r.ledgers.map((l) => `<code>${esc(l.dir)}</code> (${l.entries} entries, ${l.checkpoints} checkpoints)`).join(', ')}</div>
+<div class="verdict ${verdict[0]}" id="verdict">${esc(verdict[1]!)}</div>
+${v.problems.length > 0 ? `<ul id="problems">${v.problems.map((p) => `<li>${esc(p.message)}</li>`).join('')}</ul>` : ''}
+<div class="cards">
+<div class="card"><b>${r.summary.items}</b>items sent</div>
+<div class="card"><b>${r.summary.bytes}</b>bytes</div>
+<div class="card"><b>${r.summary.unacked.length}</b>never acknowledged</div>
+<div class="card"><b>${r.summary.blocked}</b>blocked (policy error)</div>
+</div>
+<h2>Outbound items per channel over time</h2>
+${chart(r)}
+<h2>Per channel</h2>
+<table><tr><th>channel</th><th>items</th><th>bytes</th></tr>
+${rows(Object.entries(r.summary.per_channel).map(([c, x]) => [c, x.items, x.bytes]))}</table>
+<h2>Findings per detector or rule</h2>
+<table><tr><th>detector or rule</th><th>findings</th></tr>
+${rows(Object.entries(r.summary.findings_per_detector).sort((a, b) => b[1] - a[1]))}</table>
+<h2>Policy versions</h2>
+<table><tr><th>policy</th><th>version</th><th>sha256</th><th>items</th></tr>
+${rows(r.summary.policies.map((p) => [p.name, p.version, p.sha256, p.items]))}</table>
+<h2>Items</h2>
+<table><tr><th>time</th><th>channel</th><th>kind</th><th>run</th><th>policy</th><th>delivery</th><th>what the policy changed</th><th>payload sha256</th></tr>
+${rows(r.items.map((i) => [i.time, i.channel, i.kind, i.flow_run_id, i.policy, i.acked ? 'acked' : i.blocked ? 'blocked' : 'UNACKED', i.blocked ? 'placeholder sent' : i.findings.map((f) => `${f.path}: ${f.detector} -> ${f.action}`).join('; ') || '-', i.payload_sha256.slice(0, 16)]))}
+</table>
+</body></html>
+`;
+}
+
+/** Stacked bars of items per channel in time buckets, as inline SVG. */
+function chart(r: Report): string {
+  if (r.items.length === 0) return '<p class="muted">No items.</p>';
+  const times = r.items.map((i) => Date.parse(i.time)).filter((t) => !Number.isNaN(t));
+  const min = Math.min(...times);
+  const max = Math.max(...times);
+  const buckets = 24;
+  const span = Math.max(1, max - min);
+  const channels = Object.keys(r.summary.per_channel);
+  const counts = Array.from({ length: buckets }, () => Object.fromEntries(channels.map((c) => [c, 0])) as Record<string, number>);
+  for (const i of r.items) {
+    const b = Math.min(buckets - 1, Math.floor(((Date.parse(i.time) - min) / span) * buckets));
+    counts[b]![i.channel] = (counts[b]![i.channel] ?? 0) + 1;
+  }
+  const peak = Math.max(1, ...counts.map((c) => Object.values(c).reduce((a, b) => a + b, 0)));
+  const w = 960;
+  const h = 220;
+  const bw = w / buckets;
+  let bars = '';
+  counts.forEach((c, b) => {
+    let y = h;
+    for (const ch of channels) {
+      const bh = ((c[ch] ?? 0) / peak) * (h - 20);
+      if (bh === 0) continue;
+      y -= bh;
+      bars += `<rect x="${(b * bw + 2).toFixed(1)}" y="${y.toFixed(1)}" width="${(bw - 4).toFixed(1)}" height="${bh.toFixed(1)}" fill="${COLORS[ch] ?? '#444'}"><title>${esc(ch)}: ${c[ch]}</title></rect>`;
+    }
+  });
+  const legend = channels.map((c, k) => `<rect x="${k * 130}" y="${h + 14}" width="12" height="12" fill="${COLORS[c] ?? '#444'}"/><text x="${k * 130 + 18}" y="${h + 25}" font-size="12">${esc(c)}</text>`).join('');
+  return `<svg id="chart" role="img" aria-label="items per channel over time" viewBox="0 0 ${w} ${h + 36}" width="100%">${bars}<line x1="0" y1="${h}" x2="${w}" y2="${h}" stroke="#888"/>${legend}
+<text x="0" y="12" font-size="11" fill="#57606a">${esc(new Date(min).toISOString())} to ${esc(new Date(max).toISOString())}, peak ${peak} per bucket</text></svg>`;
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
