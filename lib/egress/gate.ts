@@ -53,14 +53,18 @@ export interface GateOptions {
   env?: NodeJS.ProcessEnv;
   /** Told about policy failures (the item already went out as a placeholder): e.g. print a local warning. */
   onPolicyError?: (error: unknown, item: RawOutbound['kind']) => void;
+  /** The clock that stamps items (default: the system clock). */
+  now?: () => Date;
 }
 
 export class EgressGate implements Gate {
   private tail: Promise<void> = Promise.resolve();
   private readonly env: NodeJS.ProcessEnv;
+  private readonly now: () => Date;
 
   constructor(private readonly options: GateOptions) {
     this.env = options.env ?? process.env;
+    this.now = options.now ?? (() => new Date());
   }
 
   submit(raw: RawOutbound): void {
@@ -158,7 +162,7 @@ export class EgressGate implements Gate {
       channel = 'exceptions';
       // The traceback travels with the logs, so it obeys the logs channel's shipping rules too.
       if (e.stack !== undefined && logsShipped(engine, this.env)) {
-        const record = { level: 'error', time: new Date().toISOString(), flow_run_id: raw.flowRunId, message: e.message, stack: e.stack };
+        const record = { level: 'error', time: this.now().toISOString(), flow_run_id: raw.flowRunId, message: e.message, stack: e.stack };
         if (raw.taskRunId !== undefined) Object.assign(record, { task_run_id: raw.taskRunId });
         items.push(this.item({ kind: 'logs', flowRunId: raw.flowRunId, taskRunId: raw.taskRunId }, 'exceptions', { records: [record] }));
         itemFindings.push(prefix(e.findings, 'records[0]'));
@@ -178,7 +182,7 @@ export class EgressGate implements Gate {
       channel,
       flowRunId: raw.flowRunId,
       ...(raw.taskRunId !== undefined && { taskRunId: raw.taskRunId }),
-      time: new Date().toISOString(),
+      time: this.now().toISOString(),
       payload,
     };
   }
