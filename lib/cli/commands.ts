@@ -9,6 +9,7 @@ import { scrubCommand, SCRUB_USAGE } from './scrub.ts';
 import { keysNewCommand, KEYS_NEW_USAGE } from './keys-new.ts';
 import { detectorsCommand, DETECTORS_USAGE } from './detectors.ts';
 import { decryptLocationCommand, DECRYPT_USAGE } from './decrypt-location.ts';
+import { cloudServeCommand, CLOUD_SERVE_USAGE } from './cloud-serve.ts';
 
 const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
   'policy lint': { run: policyLintCommand, usage: LINT_USAGE, summary: 'check policy files; exit 2 with FILE:LINE:COL errors' },
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
   scrub: { run: scrubCommand, usage: SCRUB_USAGE, summary: 'scrub records line by line (a pipeline filter)' },
   detectors: { run: detectorsCommand, usage: DETECTORS_USAGE, summary: 'list the builtin detector catalogue' },
   'keys new': { run: keysNewCommand, usage: KEYS_NEW_USAGE, summary: 'make a location-encryption key (JWK set, mode 0600)' },
+  'cloud serve': { run: cloudServeCommand, usage: CLOUD_SERVE_USAGE, summary: 'run the reference control plane (HTTP/JSON on 127.0.0.1)' },
   'decrypt-location': { run: decryptLocationCommand, usage: DECRYPT_USAGE, summary: 'print the plaintext of an encrypted location' },
 };
 
