@@ -27,3 +27,8 @@ export type { LedgerProblem, LedgerReading, ProblemKind } from './audit/verify.t
 export { buildReport, renderMarkdown, renderTable } from './audit/report.ts';
 export type { Report, ReportItem, ReportFilters } from './audit/report.ts';
 export { SigningKey } from './crypto/jose.ts';
+export * from './core/index.ts';
+export { CloudClient } from './cloud/client.ts';
+export type { CloudClientOptions, CloseResult } from './cloud/client.ts';
+export { startControlPlane } from './cloud/server.ts';
+export type { ControlPlane, ControlPlaneOptions } from './cloud/server.ts';

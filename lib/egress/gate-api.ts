@@ -22,6 +22,8 @@ export interface RawTaskRun {
   tags: string[];
   /** Names of upstream task runs this one depends on (metadata). */
   upstream: string[];
+  /** Which call of this task within the flow run (0, 1, ...): identifies it across runs, for restarts. */
+  callIndex?: number;
 }
 
 export type StateName = 'Pending' | 'Running' | 'Success' | 'Failed' | 'Retrying' | 'Queued' | 'Cached';

@@ -115,7 +115,14 @@ export class EgressGate implements Gate {
       }
       case 'task_run':
         return {
-          items: [this.item(raw, 'metadata', { task_name: raw.taskName, tags: raw.tags, upstream: raw.upstream })],
+          items: [
+            this.item(raw, 'metadata', {
+              task_name: raw.taskName,
+              tags: raw.tags,
+              upstream: raw.upstream,
+              ...(raw.callIndex !== undefined && { call_index: raw.callIndex }),
+            }),
+          ],
           findings: [[]],
           blocked: false,
         };

@@ -1,0 +1,8 @@
+// The execution core's public API.
+export { flow, task } from './flow.ts';
+export { runFlow, DEFAULT_RESULTS_DIR } from './runner.ts';
+export type { Flow, RunContext, RunOptions, RunOutcome, RestartPlan, TaskOptions } from './runner.ts';
+export { LocalResult, InlineResult } from './results.ts';
+export type { Result } from './results.ts';
+export { renderLocation, TemplateError } from './templating.ts';
+export type { TemplateContext } from './templating.ts';

@@ -1,0 +1,296 @@
+/**
+ * Runs a flow on this machine and reports every step to the gate: the flow run with its parameters, each
+ * task run, every state transition (with errors, result locations and cache keys), and the log records of
+ * `ctx.logger`. Retries, tag concurrency limits, caching, checkpointing and restart live here. The runner
+ * never scrubs anything itself and never talks to the control plane: the gate does both.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import winston from 'winston';
+import TransportStream from 'winston-transport';
+import type { Gate, RawLogRecord, StateName } from '../egress/gate-api.ts';
+import { LocalResult, type Result } from './results.ts';
+import type { TemplateContext } from './templating.ts';
+
+export const DEFAULT_RESULTS_DIR = '.egress-guard/results';
+const LOG_BATCH = 100;
+
+export interface TaskOptions<I> {
+  name: string;
+  retries?: number;
+  retryDelayMs?: number;
+  tags?: string[];
+  checkpoint?: boolean;
+  result?: Result;
+  /** Cache: a hit within `cacheFor` ms returns the stored output without running the task. */
+  cacheKey?: (input: I) => string;
+  cacheFor?: number;
+}
+
+export interface RunContext {
+  /** A winston logger: records stay local and are also shipped, scrubbed, to the control plane. */
+  logger: winston.Logger;
+  flowRunId: string;
+  taskRunId?: string;
+}
+
+export interface Flow<P, R> {
+  readonly name: string;
+  readonly result: Result | undefined;
+  readonly body: (params: P, ctx: RunContext) => Promise<R>;
+}
+
+/** What a restart knows about the earlier run: per task name and call index, its state and output location. */
+export interface RestartPlan {
+  flowRunId: string;
+  tasks: { taskName: string; callIndex: number; state: string; resultLocation?: string }[];
+}
+
+export interface RunOptions {
+  gate: Gate;
+  /** Most task runs at once per tag, e.g. `{ db: 2 }`. */
+  concurrency?: Record<string, number>;
+  restart?: RestartPlan;
+  env?: NodeJS.ProcessEnv;
+  /** Local log transports (default: console on stderr, level info). Local logs are never scrubbed. */
+  localTransports?: winston.transport[];
+}
+
+export interface RunOutcome<R> {
+  flowRunId: string;
+  state: 'Success' | 'Failed';
+  result?: R;
+  error?: unknown;
+}
+
+interface FlowRunState {
+  flowRunId: string;
+  flowName: string;
+  params: Record<string, unknown>;
+  gate: Gate;
+  env: NodeJS.ProcessEnv;
+  defaultResult: Result;
+  callCounts: Map<string, number>;
+  semaphores: Map<string, Semaphore>;
+  concurrency: Record<string, number>;
+  restart: RestartPlan | undefined;
+  shipper: LogShipper;
+  local: winston.transport[];
+}
+
+const current = new AsyncLocalStorage<FlowRunState>();
+
+export async function runFlow<P extends Record<string, unknown>, R>(flow: Flow<P, R>, params: P, options: RunOptions): Promise<RunOutcome<R>> {
+  const flowRunId = randomUUID();
+  const gate = options.gate;
+  const shipper = new LogShipper(gate, flowRunId);
+  const state: FlowRunState = {
+    flowRunId,
+    flowName: flow.name,
+    params,
+    gate,
+    env: options.env ?? process.env,
+    defaultResult: flow.result ?? new LocalResult({ dir: DEFAULT_RESULTS_DIR }),
+    callCounts: new Map(),
+    semaphores: new Map(),
+    concurrency: options.concurrency ?? {},
+    restart: options.restart,
+    shipper,
+    local: options.localTransports ?? [new winston.transports.Console({ level: 'info', stderrLevels: Object.keys(winston.config.npm.levels) })],
+  };
+  gate.submit({ kind: 'flow_run', flowRunId, flowName: flow.name, parameters: params, ...(options.restart && { restartOf: options.restart.flowRunId }) });
+  gate.submit({ kind: 'state', flowRunId, state: 'Running' });
+  let outcome: RunOutcome<R>;
+  try {
+    const result = await current.run(state, () => flow.body(params, { logger: logger(state, undefined), flowRunId }));
+    gate.submit({ kind: 'state', flowRunId, state: 'Success' });
+    outcome = { flowRunId, state: 'Success', result };
+  } catch (error) {
+    gate.submit({ kind: 'state', flowRunId, state: 'Failed', error });
+    outcome = { flowRunId, state: 'Failed', error };
+  }
+  shipper.flush();
+  await gate.drain();
+  return outcome;
+}
+
+/** Runs a task inside the current flow run; outside a flow run the function is simply called. */
+export async function runTask<I, O>(options: TaskOptions<I>, fn: (input: I, ctx: RunContext) => Promise<O>, input: I): Promise<O> {
+  const run = current.getStore();
+  if (run === undefined) return fn(input, { logger: winston.createLogger({ transports: [new winston.transports.Console()] }), flowRunId: 'local' });
+  const { gate, flowRunId } = run;
+  const taskRunId = randomUUID();
+  const callIndex = run.callCounts.get(options.name) ?? 0;
+  run.callCounts.set(options.name, callIndex + 1);
+  const result = options.result ?? run.defaultResult;
+  const template: TemplateContext = {
+    flow_name: run.flowName,
+    task_name: options.name,
+    flow_run_id: flowRunId,
+    task_run_id: taskRunId,
+    date: new Date().toISOString().slice(0, 10),
+    params: run.params,
+    inputs: input !== null && typeof input === 'object' ? (input as Record<string, unknown>) : { value: input },
+  };
+  const report = (state: StateName, extra: { error?: unknown; resultLocation?: string; cacheKey?: string; attempt?: number } = {}) =>
+    gate.submit({ kind: 'state', flowRunId, taskRunId, state, ...extra });
+  gate.submit({ kind: 'task_run', flowRunId, taskRunId, taskName: options.name, tags: options.tags ?? [], upstream: [], callIndex });
+  report('Pending');
+
+  // Restart: a task that succeeded in the earlier run is not run again; its output comes from its result.
+  const earlier = run.restart?.tasks.find((t) => t.taskName === options.name && t.callIndex === callIndex);
+  if (earlier?.state === 'Success' && earlier.resultLocation !== undefined && (await result.exists(earlier.resultLocation))) {
+    const output = (await result.read(earlier.resultLocation)) as O;
+    report('Cached', { resultLocation: earlier.resultLocation });
+    return output;
+  }
+
+  const cacheFile = options.cacheKey !== undefined && options.cacheFor !== undefined ? cachePath(options.name, options.cacheKey(input)) : undefined;
+  if (cacheFile !== undefined) {
+    const hit = readCache(cacheFile.path);
+    if (hit !== undefined) {
+      report('Cached', { cacheKey: cacheFile.key });
+      return hit as O;
+    }
+  }
+
+  const release = await acquire(run, options.tags ?? [], async () => {
+    const location = await result.write(input, template, '.inputs.json');
+    report('Queued', { resultLocation: location });
+  });
+  try {
+    const retries = options.retries ?? 0;
+    for (let attempt = 0; ; attempt++) {
+      report('Running', attempt > 0 ? { attempt } : {});
+      try {
+        const output = await fn(input, { logger: logger(run, taskRunId), flowRunId, taskRunId });
+        let resultLocation: string | undefined;
+        const checkpoint = (options.checkpoint ?? false) && run.env.EGRESS_GUARD_CHECKPOINTING?.toLowerCase() !== 'false';
+        if (checkpoint || cacheFile !== undefined) resultLocation = await result.write(output, template);
+        if (cacheFile !== undefined) writeCache(cacheFile.path, output, options.cacheFor!);
+        report('Success', { ...(resultLocation !== undefined && { resultLocation }), ...(cacheFile !== undefined && { cacheKey: cacheFile.key }) });
+        return output;
+      } catch (error) {
+        if (attempt >= retries) {
+          report('Failed', { error });
+          throw error;
+        }
+        // The inputs are needed to run the task again: they go through the task's result first.
+        const location = await result.write(input, template, '.inputs.json');
+        report('Retrying', { attempt: attempt + 1, resultLocation: location, error });
+        await new Promise((r) => setTimeout(r, options.retryDelayMs ?? 0));
+      }
+    }
+  } finally {
+    release();
+  }
+}
+
+function logger(run: FlowRunState, taskRunId: string | undefined): winston.Logger {
+  return winston.createLogger({
+    level: 'silly',
+    transports: [...run.local, new ShippingTransport(run.shipper, taskRunId)],
+  });
+}
+
+/** Collects records for the gate in batches; `{ ship: false }` records stay local. */
+class LogShipper {
+  private batch: RawLogRecord[] = [];
+  constructor(
+    private readonly gate: Gate,
+    readonly flowRunId: string,
+  ) {}
+
+  add(record: RawLogRecord): void {
+    this.batch.push(record);
+    if (this.batch.length >= LOG_BATCH) this.flush();
+  }
+
+  flush(): void {
+    if (this.batch.length === 0) return;
+    this.gate.submit({ kind: 'logs', flowRunId: this.flowRunId, records: this.batch });
+    this.batch = [];
+  }
+}
+
+class ShippingTransport extends TransportStream {
+  constructor(
+    private readonly shipper: LogShipper,
+    private readonly taskRunId: string | undefined,
+  ) {
+    super({ level: 'silly' });
+  }
+
+  override log(info: Record<string, unknown>, next: () => void): void {
+    const { level, message, ...meta } = info;
+    if (meta.ship !== false) {
+      this.shipper.add({
+        flowRunId: this.shipper.flowRunId,
+        ...(this.taskRunId !== undefined && { taskRunId: this.taskRunId }),
+        level: String(level),
+        time: new Date().toISOString(),
+        message: typeof message === 'string' ? message : JSON.stringify(message) ?? '',
+        meta,
+      });
+    }
+    next();
+  }
+}
+
+class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+  get full(): boolean {
+    return this.active >= this.limit;
+  }
+  async acquire(): Promise<void> {
+    if (this.active < this.limit) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next !== undefined) next();
+    else this.active--;
+  }
+}
+
+/** Takes a slot of every limited tag; when one is full, reports Queued (after `onQueue`) and waits. */
+async function acquire(run: FlowRunState, tags: string[], onQueue: () => Promise<void>): Promise<() => void> {
+  const sems = tags
+    .filter((t) => run.concurrency[t] !== undefined)
+    .sort()
+    .map((t) => {
+      let s = run.semaphores.get(t);
+      if (s === undefined) run.semaphores.set(t, (s = new Semaphore(run.concurrency[t]!)));
+      return s;
+    });
+  if (sems.some((s) => s.full)) await onQueue();
+  for (const s of sems) await s.acquire();
+  return () => sems.forEach((s) => s.release());
+}
+
+function cachePath(taskName: string, key: string): { key: string; path: string } {
+  const digest = createHash('sha256').update(`${taskName}\u0000${key}`).digest('hex');
+  return { key, path: join(DEFAULT_RESULTS_DIR, '.cache', `${digest}.json`) };
+}
+
+function readCache(path: string): unknown {
+  if (!existsSync(path)) return undefined;
+  try {
+    const entry = JSON.parse(readFileSync(path, 'utf8')) as { expires: number; output: unknown };
+    return entry.expires > Date.now() ? entry.output : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeCache(path: string, output: unknown, ttlMs: number): void {
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, JSON.stringify({ expires: Date.now() + ttlMs, output }), { mode: 0o600 });
+}
