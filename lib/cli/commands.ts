@@ -10,8 +10,12 @@ import { keysNewCommand, KEYS_NEW_USAGE } from './keys-new.ts';
 import { detectorsCommand, DETECTORS_USAGE } from './detectors.ts';
 import { decryptLocationCommand, DECRYPT_USAGE } from './decrypt-location.ts';
 import { cloudServeCommand, CLOUD_SERVE_USAGE } from './cloud-serve.ts';
+import { runCommand, RUN_USAGE } from './run.ts';
+import { demoCommand, DEMO_USAGE } from './demo.ts';
 
 const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
+  run: { run: runCommand, usage: RUN_USAGE, summary: "run a module's default-exported flow, reporting through the gate; exit 1 when the run fails" },
+  demo: { run: demoCommand, usage: DEMO_USAGE, summary: 'run the example flow against an in-process control plane and show what reached it' },
   'policy lint': { run: policyLintCommand, usage: LINT_USAGE, summary: 'check policy files; exit 2 with FILE:LINE:COL errors' },
   'policy test': { run: policyTestCommand, usage: TEST_USAGE, summary: "run policies' embedded tests; exit 1 on a failure" },
   'policy explain': { run: policyExplainCommand, usage: EXPLAIN_USAGE, summary: 'show which detectors and rules fire where' },

@@ -1,0 +1,181 @@
+/**
+ * `egress-guard run MODULE`: runs the flow a module default-exports on this machine, reporting to a control
+ * plane through the gate (and the audit ledger, with --ledger). Exit 0 when the run succeeds, 1 when it
+ * fails, 2 on usage errors.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Ledger } from '../audit/ledger.ts';
+import { CloudClient } from '../cloud/client.ts';
+import { runFlow, type Flow, type RestartPlan } from '../core/runner.ts';
+import { EgressGate } from '../egress/gate.ts';
+import { createEngine, DEFAULT_POLICY } from '../policy/create.ts';
+import type { Engine } from '../policy/engine.ts';
+import { EXIT_CHECK_FAILED, EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
+
+export const RUN_USAGE =
+  'egress-guard run MODULE [--param k=v ...] [--params-file F] [--policy P] [--key FILE] --cloud URL --token T [--ledger DIR] [--restart RUN_ID]';
+
+export interface RunSetup {
+  flow: Flow<Record<string, unknown>, unknown>;
+  params: Record<string, unknown>;
+  engine: Engine;
+  cloud: string;
+  token: string;
+  ledgerDir?: string;
+  restart?: string;
+  spoolDir: string;
+  /** Where the run's own (unscrubbed) logs go locally; default: the console. */
+  localTransports?: import('winston').transport[];
+}
+
+export async function runCommand(args: string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    'run',
+    args,
+    {
+      param: { type: 'string', multiple: true },
+      'params-file': { type: 'string' },
+      policy: { type: 'string' },
+      key: { type: 'string' },
+      cloud: { type: 'string' },
+      token: { type: 'string' },
+      ledger: { type: 'string' },
+      restart: { type: 'string' },
+    },
+    RUN_USAGE,
+  );
+  const usage = (m: string) => new UserError(`run: ${m}\nusage: ${RUN_USAGE}`);
+  if (positionals.length !== 1) throw usage('name exactly one MODULE');
+  if (typeof values.cloud !== 'string') throw usage('--cloud URL is required');
+  const token = typeof values.token === 'string' ? values.token : io.env.EGRESS_GUARD_TOKEN;
+  if (token === undefined || token === '') throw usage('--token T (or EGRESS_GUARD_TOKEN) is required');
+  const flow = await loadFlow(resolve(io.cwd, positionals[0]!));
+  const params = readParams(values, io);
+  const keyFile = typeof values.key === 'string' ? resolve(io.cwd, values.key) : undefined;
+  const engine = await createEngine(typeof values.policy === 'string' ? values.policy : DEFAULT_POLICY, {
+    cwd: io.cwd,
+    env: io.env,
+    projectRoot: io.cwd,
+    ...(keyFile !== undefined && { locationKeyFile: keyFile }),
+  });
+  const outcome = await executeRun(
+    {
+      flow,
+      params,
+      engine,
+      cloud: values.cloud,
+      token,
+      spoolDir: resolve(io.cwd, '.egress-guard/spool'),
+      ...(typeof values.ledger === 'string' && { ledgerDir: resolve(io.cwd, values.ledger) }),
+      ...(typeof values.restart === 'string' && { restart: values.restart }),
+    },
+    io,
+  );
+  return outcome.state === 'Success' ? EXIT_OK : EXIT_CHECK_FAILED;
+}
+
+/** Wires policy, gate, ledger and client around one run; prints a one-line summary on stderr. */
+export async function executeRun(setup: RunSetup, io: CommandIO): Promise<{ flowRunId: string; state: string; delivered: number; spooled: number }> {
+  const ledger = setup.ledgerDir === undefined ? undefined : Ledger.open({ dir: setup.ledgerDir, record: setup.engine.policy.audit?.record ?? 'payload' });
+  await ledger?.recordPolicy(setup.engine.identity);
+  const client = new CloudClient({
+    url: setup.cloud,
+    token: setup.token,
+    spoolDir: setup.spoolDir,
+    ...(ledger !== undefined && { onDelivered: (ids: string[]) => ids.forEach((id) => void ledger.ack(id)) }),
+  });
+  const gate = new EgressGate({
+    engine: setup.engine,
+    sink: client,
+    ...(ledger !== undefined && { audit: ledger }),
+    env: io.env,
+    onPolicyError: (err) => void write(io.stderr, `egress-guard: the policy failed on an item; a placeholder was sent instead (${(err as Error).message})\n`),
+  });
+  const restart = setup.restart === undefined ? undefined : await restartPlan(setup.cloud, setup.token, setup.restart, setup.engine);
+  const outcome = await runFlow(setup.flow, setup.params, {
+    gate,
+    env: io.env,
+    ...(restart !== undefined && { restart }),
+    ...(setup.localTransports !== undefined && { localTransports: setup.localTransports }),
+  });
+  const closed = await client.close({ deadlineMs: 5_000 });
+  await ledger?.close();
+  const spooled = closed.spooled > 0 ? `; ${closed.spooled} item(s) stayed in the spool (.egress-guard/spool), delivered on the next run` : '';
+  const failure = outcome.state === 'Failed' ? ` (${(outcome.error as Error)?.name ?? 'Error'})` : '';
+  await write(io.stderr, `flow run ${outcome.flowRunId}: ${outcome.state}${failure}; ${closed.delivered} item(s) delivered${spooled}\n`);
+  return { flowRunId: outcome.flowRunId, state: outcome.state, delivered: closed.delivered, spooled: closed.spooled };
+}
+
+/** Asks the control plane what the earlier run did, and decrypts its result locations locally. */
+async function restartPlan(cloud: string, token: string, runId: string, engine: Engine): Promise<RestartPlan> {
+  let res: Response;
+  try {
+    res = await fetch(`${cloud}/api/v1/flow-runs/${encodeURIComponent(runId)}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+  } catch (err) {
+    throw new UserError(`run --restart: the control plane at ${cloud} cannot be reached (${(err as Error).message}); a restart needs it`);
+  }
+  if (res.status === 404) throw new UserError(`run --restart: no flow run ${runId} for this token`);
+  if (!res.ok) throw new UserError(`run --restart: the control plane answered ${res.status}`);
+  const run = (await res.json()) as { task_runs?: { task_name?: string; call_index?: number; state?: string; result_location?: string }[] };
+  const tasks: RestartPlan['tasks'] = [];
+  for (const t of run.task_runs ?? []) {
+    if (typeof t.task_name !== 'string' || typeof t.call_index !== 'number' || typeof t.state !== 'string') continue;
+    let resultLocation: string | undefined;
+    if (typeof t.result_location === 'string') {
+      try {
+        resultLocation = await engine.decryptLocation(t.result_location);
+      } catch {
+        resultLocation = undefined; // not ours to read (hashed, removed or another key): the task runs again
+      }
+    }
+    tasks.push({ taskName: t.task_name, callIndex: t.call_index, state: t.state, ...(resultLocation !== undefined && { resultLocation }) });
+  }
+  return { flowRunId: runId, tasks };
+}
+
+async function loadFlow(path: string): Promise<Flow<Record<string, unknown>, unknown>> {
+  if (!existsSync(path)) throw new UserError(`run: module ${path} does not exist`);
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  } catch (err) {
+    const hint = path.endsWith('.ts') ? ' (TypeScript modules need a loader: run `node --import tsx node_modules/.bin/egress-guard run ...`)' : '';
+    throw new UserError(`run: cannot load ${path}: ${(err as Error).message.split('\n')[0]}${hint}`);
+  }
+  const f = mod.default as Partial<Flow<Record<string, unknown>, unknown>> | undefined;
+  if (f === undefined || typeof f.name !== 'string' || typeof f.body !== 'function') {
+    throw new UserError(`run: ${path} has no default-exported flow; write \`export default flow({ name }, async (params, ctx) => ...)\``);
+  }
+  return f as Flow<Record<string, unknown>, unknown>;
+}
+
+function readParams(values: Record<string, unknown>, io: CommandIO): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  if (typeof values['params-file'] === 'string') {
+    const file = resolve(io.cwd, values['params-file']);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new UserError(`run: --params-file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'not valid JSON'}; give a JSON object`);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UserError(`run: --params-file ${file} must hold a JSON object`);
+    Object.assign(params, parsed);
+  }
+  for (const [i, p] of ((values.param as string[] | undefined) ?? []).entries()) {
+    const eq = p.indexOf('=');
+    // Not echoed: a mistyped parameter may well be a secret.
+    if (eq <= 0) throw new UserError(`run: --param number ${i + 1} must be key=value`);
+    const raw = p.slice(eq + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // not JSON: the string itself
+    }
+    params[p.slice(0, eq)] = value;
+  }
+  return params;
+}

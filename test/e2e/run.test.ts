@@ -1,0 +1,141 @@
+/**
+ * End to end over real HTTP: `egress-guard run` as a separate process against the reference control plane
+ * (`cloud serve`, also a separate process), real files, real encryption, real ledger.
+ */
+import { assert } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { egressGuard, NODE_FLAGS, REPO, run } from '../helpers/cli.ts';
+
+const GHP = 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT';
+const TOKEN = 'e2e-tenant-token-0123456789abcdef';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function serve(data: string, port = 0): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/egress-guard.ts'), 'cloud', 'serve', '--port', String(port), '--data', data, '--token', TOKEN]);
+  const line = await new Promise<string>((resolve, reject) => {
+    child.stdout!.once('data', (d: Buffer) => resolve(String(d)));
+    child.once('exit', () => reject(new Error('cloud serve exited')));
+  });
+  return { url: /listening on (\S+)/.exec(line)![1]!, child };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('close', r));
+}
+
+describe('e2e: egress-guard run against the control plane over HTTP', function () {
+  this.timeout(60_000);
+  // Flow modules live inside the package so they import `egress-guard` as users do.
+  const modules = join(REPO, '.doc-examples', 'e2e');
+  mkdirSync(modules, { recursive: true });
+  const work = mkdtempSync(join(tmpdir(), 'eg-e2e-'));
+  const key = join(work, 'loc.jwk');
+  const children: ChildProcess[] = [];
+  before(async () => {
+    assert.equal((await egressGuard(['keys', 'new', '--out', key])).code, 0);
+    writeFileSync(
+      join(modules, 'flow.ts'),
+      `import { flow, task, LocalResult } from 'egress-guard';
+const results = new LocalResult({ dir: ${JSON.stringify(join(work, 'results'))}, location: '{flow_name}/{task_name}-{inputs.day}.json' });
+const extract = task({ name: 'extract', checkpoint: true, result: results }, async (i: { day: string; token: string }, ctx) => {
+  ctx.logger.info('pulling with ' + i.token + ' for carol.jones@example.net');
+  return [1, 2, 3];
+});
+const load = task({ name: 'load', checkpoint: true, result: results }, async (i: { day: string; rows: number[]; fail: boolean }) => {
+  if (i.fail) throw new Error('cannot connect to postgres://etl:S3cr3tPassw0rd@db.internal:5432/prod');
+  return i.rows.length;
+});
+export default flow({ name: 'e2e-etl' }, async (p: { day: string; token: string; fail?: boolean }) => {
+  const rows = await extract({ day: p.day, token: p.token });
+  return load({ day: p.day, rows, fail: p.fail === true });
+});
+`,
+    );
+  });
+  after(async () => {
+    for (const c of children) await stop(c);
+  });
+
+  const runFlow = (url: string, extra: string[], env: NodeJS.ProcessEnv = {}) =>
+    run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/egress-guard.ts'), 'run', join(modules, 'flow.ts'), '--cloud', url, '--token', TOKEN, '--key', key, '--param', 'day=2026-11-23', '--param', `token=${GHP}`, ...extra], { cwd: work, env });
+
+  it('planted secrets never reach the data directory; metadata does; the ledger verifies; restart finishes the run', async () => {
+    const data = join(work, 'cp1');
+    const { url, child } = await serve(data);
+    children.push(child);
+    const ledger = join(work, 'ledger1');
+    const failed = await runFlow(url, ['--param', 'fail=true', '--ledger', ledger]);
+    assert.equal(failed.code, 1, failed.stderr);
+    const runId = /flow run (\S+): Failed/.exec(failed.stderr)![1]!;
+    const stored = readFileSync(join(data, 'default', 'items.jsonl'), 'utf8');
+    for (const secret of [GHP, 'carol.jones@example.net', 'S3cr3tPassw0rd', 'extract-2026-11-23']) assert.notInclude(stored, secret);
+    for (const meta of ['e2e-etl', '"extract"', '"load"', '"Failed"', '"Success"', '"error"', '"info"', '2026-11-23']) assert.include(stored, meta);
+
+    const restarted = await runFlow(url, ['--restart', runId, '--ledger', ledger]);
+    assert.equal(restarted.code, 0, restarted.stderr);
+    const after = readFileSync(join(data, 'default', 'items.jsonl'), 'utf8');
+    assert.match(after, /"restart_of":"[^"]+"/);
+    assert.match(after, /"state":"Cached","result_location":"ey/, 'extract reloaded from its encrypted location, not re-run');
+    assert.notInclude(after, GHP);
+
+    const report = await run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/audit-report.ts'), '--ledger', ledger, '--verify', '--fail-on', 'unacked']);
+    assert.equal(report.code, 0, report.stdout + report.stderr);
+    assert.notInclude(report.stdout, GHP);
+  });
+
+  it('the control plane being down loses nothing: items wait in the spool and go out on the next run', async () => {
+    const port = await freePort();
+    const down = await runFlow(`http://127.0.0.1:${port}`, []);
+    assert.equal(down.code, 0, 'the flow itself succeeds without the control plane');
+    const spooled = Number(/(\d+) item\(s\) stayed in the spool/.exec(down.stderr)?.[1]);
+    assert.isAbove(spooled, 5, down.stderr);
+    const data = join(work, 'cp2');
+    const { url, child } = await serve(data, port);
+    children.push(child);
+    const next = await runFlow(url, []);
+    assert.equal(next.code, 0, next.stderr);
+    const stored = readFileSync(join(data, 'default', 'items.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const runs = new Set(stored.map((l) => (JSON.parse(l) as { flowRunId: string }).flowRunId));
+    assert.equal(runs.size, 2, 'both runs reached the control plane');
+    assert.isFalse(readFileSync(join(work, '.egress-guard', 'spool', 'spool.jsonl'), 'utf8').length > 0, 'spool emptied');
+    assert.notInclude(stored.join('\n'), GHP);
+  });
+
+  it('usage errors exit 2 with a clear message and no secret', async () => {
+    const noFlow = join(modules, 'not-a-flow.ts');
+    writeFileSync(noFlow, 'export const x = 1;\n');
+    const r1 = await run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/egress-guard.ts'), 'run', noFlow, '--cloud', 'http://127.0.0.1:9', '--token', TOKEN]);
+    assert.equal(r1.code, 2);
+    assert.include(r1.stderr, 'no default-exported flow');
+    const r2 = await runFlow('http://127.0.0.1:9', ['--param', GHP]);
+    assert.equal(r2.code, 2);
+    assert.include(r2.stderr, 'must be key=value');
+    assert.notInclude(r2.stderr, GHP);
+    const r3 = await run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/egress-guard.ts'), 'run', join(modules, 'missing.ts'), '--cloud', 'x', '--token', TOKEN]);
+    assert.equal(r3.code, 2);
+    assert.include(r3.stderr, 'does not exist');
+    assert.isFalse(existsSync(join(work, 'results', 'nope')));
+  });
+
+  it('egress-guard demo: exit 0, no planted secret in its output or the control plane', async () => {
+    const r = await egressGuard(['demo']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.include(r.stdout, 'No planted secret reached the control plane.');
+    assert.match(r.stdout, /run 1: Failed, run 2: Success/);
+    for (const secret of [GHP, 'alice.smith@example.com', 'Wh4reh0usePassw0rd']) assert.notInclude(r.stdout + r.stderr, secret);
+  });
+});
