@@ -44,13 +44,13 @@ export async function demoCommand(args: string[], io: CommandIO): Promise<number
     await say(`policy: ${engine.identity.name} v${engine.identity.version} (sha256 ${engine.identity.sha256.slice(0, 12)})\n`);
     // Local logs stay whole (only the outbound copy is scrubbed): they go to a file in the demo directory.
     const localLog = join(work, 'local.log');
-    const localTransports = [new winston.transports.File({ filename: localLog })];
-    const base = { flow: demoFlow as never, engine, cloud: server.url, token, spoolDir: join(work, 'spool'), ledgerDir: join(work, 'ledger'), localTransports };
+    const base = { flow: demoFlow as never, engine, cloud: server.url, token, spoolDir: join(work, 'spool'), ledgerDir: join(work, 'ledger') };
+    const local = () => ({ localTransports: [new winston.transports.File({ filename: localLog })] });
     const params = { day: '2026-11-23', token: PLANTED[0]!.value };
     await say('run 1: the load step fails (its exception carries a password)');
-    const first = await executeRun({ ...base, params: { ...params, fail_load: true } }, io);
+    const first = await executeRun({ ...base, ...local(), params: { ...params, fail_load: true } }, io);
     await say(`run 2: restart of ${first.flowRunId}: finished steps are reloaded from their (encrypted) result locations`);
-    const second = await executeRun({ ...base, params, restart: first.flowRunId }, io);
+    const second = await executeRun({ ...base, ...local(), params, restart: first.flowRunId }, io);
 
     const stored = readFileSync(join(data, 'demo', 'items.jsonl'), 'utf8');
     const items = stored.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; channel: string; payload: Record<string, unknown> });

@@ -54,7 +54,10 @@ export interface RunOptions {
   concurrency?: Record<string, number>;
   restart?: RestartPlan;
   env?: NodeJS.ProcessEnv;
-  /** Local log transports (default: console on stderr, level info). Local logs are never scrubbed. */
+  /**
+   * Local log transports (default: console on stderr, level info). Local logs are never scrubbed. Give each
+   * run its own transport objects: a winston transport belongs to one logger.
+   */
   localTransports?: winston.transport[];
 }
 
@@ -77,7 +80,8 @@ interface FlowRunState {
   concurrency: Record<string, number>;
   restart: RestartPlan | undefined;
   shipper: LogShipper;
-  local: winston.transport[];
+  /** One logger per flow run; task runs get children of it (children share its transports). */
+  logger: winston.Logger;
 }
 
 const current = new AsyncLocalStorage<FlowRunState>();
@@ -98,13 +102,19 @@ export async function runFlow<P extends Record<string, unknown>, R>(flow: Flow<P
     concurrency: options.concurrency ?? {},
     restart: options.restart,
     shipper,
-    local: options.localTransports ?? [new winston.transports.Console({ level: 'info', stderrLevels: Object.keys(winston.config.npm.levels) })],
+    logger: winston.createLogger({
+      level: 'silly',
+      transports: [
+        ...(options.localTransports ?? [new winston.transports.Console({ level: 'info', stderrLevels: Object.keys(winston.config.npm.levels) })]),
+        new ShippingTransport(shipper),
+      ],
+    }),
   };
   gate.submit({ kind: 'flow_run', flowRunId, flowName: flow.name, parameters: params, ...(options.restart && { restartOf: options.restart.flowRunId }) });
   gate.submit({ kind: 'state', flowRunId, state: 'Running' });
   let outcome: RunOutcome<R>;
   try {
-    const result = await current.run(state, () => flow.body(params, { logger: logger(state, undefined), flowRunId }));
+    const result = await current.run(state, () => flow.body(params, { logger: state.logger, flowRunId }));
     gate.submit({ kind: 'state', flowRunId, state: 'Success' });
     outcome = { flowRunId, state: 'Success', result };
   } catch (error) {
@@ -165,7 +175,7 @@ export async function runTask<I, O>(options: TaskOptions<I>, fn: (input: I, ctx:
     for (let attempt = 0; ; attempt++) {
       report('Running', attempt > 0 ? { attempt } : {});
       try {
-        const output = await fn(input, { logger: logger(run, taskRunId), flowRunId, taskRunId });
+        const output = await fn(input, { logger: run.logger.child({ [TASK_RUN]: taskRunId }), flowRunId, taskRunId });
         let resultLocation: string | undefined;
         const checkpoint = (options.checkpoint ?? false) && run.env.EGRESS_GUARD_CHECKPOINTING?.toLowerCase() !== 'false';
         if (checkpoint || cacheFile !== undefined) resultLocation = await result.write(output, template);
@@ -188,12 +198,8 @@ export async function runTask<I, O>(options: TaskOptions<I>, fn: (input: I, ctx:
   }
 }
 
-function logger(run: FlowRunState, taskRunId: string | undefined): winston.Logger {
-  return winston.createLogger({
-    level: 'silly',
-    transports: [...run.local, new ShippingTransport(run.shipper, taskRunId)],
-  });
-}
+/** Marks a task run's records; a symbol, so local formats never print it. */
+const TASK_RUN = Symbol('egress-guard.taskRunId');
 
 /** Collects records for the gate in batches; `{ ship: false }` records stay local. */
 class LogShipper {
@@ -216,19 +222,17 @@ class LogShipper {
 }
 
 class ShippingTransport extends TransportStream {
-  constructor(
-    private readonly shipper: LogShipper,
-    private readonly taskRunId: string | undefined,
-  ) {
+  constructor(private readonly shipper: LogShipper) {
     super({ level: 'silly' });
   }
 
-  override log(info: Record<string, unknown>, next: () => void): void {
-    const { level, message, ...meta } = info;
+  override log(info: Record<string | symbol, unknown>, next: () => void): void {
+    const { level, message, ...meta } = info as Record<string, unknown>;
+    const taskRunId = info[TASK_RUN] as string | undefined;
     if (meta.ship !== false) {
       this.shipper.add({
         flowRunId: this.shipper.flowRunId,
-        ...(this.taskRunId !== undefined && { taskRunId: this.taskRunId }),
+        ...(taskRunId !== undefined && { taskRunId }),
         level: String(level),
         time: new Date().toISOString(),
         message: typeof message === 'string' ? message : JSON.stringify(message) ?? '',
