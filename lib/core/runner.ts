@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import winston from 'winston';
 import TransportStream from 'winston-transport';
 import type { Gate, RawLogRecord, StateName } from '../egress/gate-api.ts';
-import { LocalResult, type Result } from './results.ts';
+import { InlineResult, LocalResult, type Result } from './results.ts';
 import type { TemplateContext } from './templating.ts';
 
 export const DEFAULT_RESULTS_DIR = '.egress-guard/results';
@@ -144,8 +144,11 @@ export async function runTask<I, O>(options: TaskOptions<I>, fn: (input: I, ctx:
     params: run.params,
     inputs: input !== null && typeof input === 'object' ? (input as Record<string, unknown>) : { value: input },
   };
-  const report = (state: StateName, extra: { error?: unknown; resultLocation?: string; cacheKey?: string; attempt?: number } = {}) =>
-    gate.submit({ kind: 'state', flowRunId, taskRunId, state, ...extra });
+  const inline = result instanceof InlineResult;
+  const report = (
+    state: StateName,
+    extra: { error?: unknown; resultLocation?: string; cacheKey?: string; attempt?: number; cachedParameters?: Record<string, unknown> } = {},
+  ) => gate.submit({ kind: 'state', flowRunId, taskRunId, state, ...extra, ...(inline && extra.resultLocation !== undefined && { inlineResult: true }) });
   gate.submit({ kind: 'task_run', flowRunId, taskRunId, taskName: options.name, tags: options.tags ?? [], upstream: [], callIndex });
   report('Pending');
 
@@ -161,7 +164,8 @@ export async function runTask<I, O>(options: TaskOptions<I>, fn: (input: I, ctx:
   if (cacheFile !== undefined) {
     const hit = readCache(cacheFile.path);
     if (hit !== undefined) {
-      report('Cached', { cacheKey: cacheFile.key });
+      // A cached state carries the parameters it was cached for: they go out under the parameters rules.
+      report('Cached', { cacheKey: cacheFile.key, cachedParameters: template.inputs });
       return hit as O;
     }
   }
@@ -179,7 +183,11 @@ export async function runTask<I, O>(options: TaskOptions<I>, fn: (input: I, ctx:
         let resultLocation: string | undefined;
         const checkpoint = (options.checkpoint ?? false) && run.env.EGRESS_GUARD_CHECKPOINTING?.toLowerCase() !== 'false';
         if (checkpoint || cacheFile !== undefined) resultLocation = await result.write(output, template);
-        if (cacheFile !== undefined) writeCache(cacheFile.path, output, options.cacheFor!);
+        if (cacheFile !== undefined) {
+          // Caching keeps the inputs beside the output, as a retry does.
+          await result.write(input, template, '.inputs.json');
+          writeCache(cacheFile.path, output, options.cacheFor!);
+        }
         report('Success', { ...(resultLocation !== undefined && { resultLocation }), ...(cacheFile !== undefined && { cacheKey: cacheFile.key }) });
         return output;
       } catch (error) {

@@ -38,6 +38,8 @@ export interface RawState {
   error?: unknown;
   /** Where the result was written (locations channel: encrypted, hashed or removed by policy). */
   resultLocation?: string;
+  /** The location is the result itself (InlineResult, JSON): it goes out under the parameters rules. */
+  inlineResult?: boolean;
   /** Cache key of a cached or caching task (locations channel). */
   cacheKey?: string;
   /** Parameters copied into a cached state (parameters channel). */

@@ -152,7 +152,16 @@ export class EgressGate implements Gate {
       blocked ||= p.blocked;
       channel = 'parameters';
     }
-    for (const [field, location] of [['result_location', raw.resultLocation], ['cache_key', raw.cacheKey]] as const) {
+    if (raw.inlineResult === true && raw.resultLocation !== undefined) {
+      // An inline result is a value, not a place: the parameters rules decide what of it leaves.
+      const p = guardParameters(engine, { value: parseJson(raw.resultLocation) });
+      payload.result_location = JSON.stringify(p.value.value ?? null);
+      findings.push(...prefix(p.findings, 'result_location'));
+      blocked ||= p.blocked;
+      channel = 'parameters';
+    }
+    const locations = [['result_location', raw.inlineResult === true ? undefined : raw.resultLocation], ['cache_key', raw.cacheKey]] as const;
+    for (const [field, location] of locations) {
       if (location === undefined) continue;
       const l = await guardLocation(engine, location);
       payload[field] = l.text;
@@ -210,6 +219,14 @@ export class EgressGate implements Gate {
       payload: item.payload,
       ...(blocked && { blocked: 'policy-error' as const }),
     };
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
 }
 

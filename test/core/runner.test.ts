@@ -1,5 +1,5 @@
 import { assert } from 'chai';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -108,7 +108,12 @@ describe('core: flows, tasks and the runner', () => {
     assert.equal(runs, 1);
     const [, second] = gate.taskRunIds();
     assert.deepEqual(gate.states(second), ['Pending', 'Cached']);
-    assert.equal((gate.items.find((i) => i.kind === 'state' && i.state === 'Cached') as RawState).cacheKey, 'd1');
+    const hit = gate.items.find((i) => i.kind === 'state' && i.state === 'Cached') as RawState;
+    assert.equal(hit.cacheKey, 'd1');
+    assert.deepEqual(hit.cachedParameters, { day: 'd1' }, 'the cached state carries its parameters');
+    const stored = gate.items.find((i) => i.kind === 'state' && i.state === 'Success' && i.cacheKey === 'd1') as RawState;
+    assert.isTrue(existsSync(stored.resultLocation!), 'caching writes the output');
+    assert.isTrue(existsSync(stored.resultLocation! + '.inputs.json'), 'and the inputs');
   });
 
   it('restart: tasks that succeeded are reloaded from their results, the failed one runs again', async () => {
@@ -182,5 +187,9 @@ describe('core: flows, tasks and the runner', () => {
     const inline = new InlineResult();
     assert.deepEqual(await inline.read(await inline.write({ a: 1 })), { a: 1 });
     assert.equal(await inline.write({ a: 1 }), '{"a":1}', 'the value is its own location');
+    const gate = new RecordingGate();
+    await runFlow(flow({ name: 'i' }, async () => task({ name: 'inl', checkpoint: true, result: inline }, async () => ({ ok: true }))({})), {}, { gate, ...quiet });
+    const success = gate.items.find((i) => i.kind === 'state' && i.state === 'Success' && i.taskRunId !== undefined) as RawState;
+    assert.deepEqual([success.resultLocation, success.inlineResult], ['{"ok":true}', true]);
   });
 });

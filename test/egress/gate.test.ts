@@ -78,6 +78,18 @@ describe('egress/gate', () => {
     assert.notInclude(JSON.stringify(audit), GHP);
   });
 
+  it('inline results and cached parameters go out under the parameters rules', async () => {
+    const { gate, sink } = await setup();
+    gate.submit({ kind: 'state', flowRunId: 'f', taskRunId: 't', state: 'Success', resultLocation: JSON.stringify({ rows: 3, password: PASSWORD, note: GHP }), inlineResult: true });
+    gate.submit({ kind: 'state', flowRunId: 'f', taskRunId: 't2', state: 'Cached', cacheKey: 'day-2026-11-23', cachedParameters: { day: '2026-11-23', token: GHP } });
+    await gate.drain();
+    assert.deepEqual(sink.items[0]!.payload, { state: 'Success', result_location: '{"rows":3,"note":"[REDACTED]"}' });
+    assert.equal(sink.items[0]!.channel, 'parameters');
+    assert.deepEqual(sink.items[1]!.payload.cached_parameters, { day: '2026-11-23' });
+    assert.match(String(sink.items[1]!.payload.cache_key), /^ey/, 'the cache key is a location: encrypted');
+    assert.notInclude(JSON.stringify(sink.items), PASSWORD);
+  });
+
   it('EGRESS_GUARD_SHIP_LOGS=false ships no logs and no tracebacks, but the failed state still goes out', async () => {
     const { gate, sink } = await setup({ EGRESS_GUARD_SHIP_LOGS: 'false' });
     gate.submit({ kind: 'logs', flowRunId: 'f', records: [{ flowRunId: 'f', level: 'error', time: 't', message: 'boom' }] });
