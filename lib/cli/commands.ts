@@ -12,10 +12,12 @@ import { decryptLocationCommand, DECRYPT_USAGE } from './decrypt-location.ts';
 import { cloudServeCommand, CLOUD_SERVE_USAGE } from './cloud-serve.ts';
 import { runCommand, RUN_USAGE } from './run.ts';
 import { demoCommand, DEMO_USAGE } from './demo.ts';
+import { canaryCommand, CANARY_USAGE } from './canary.ts';
 
 const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
   run: { run: runCommand, usage: RUN_USAGE, summary: "run a module's default-exported flow, reporting through the gate; exit 1 when the run fails" },
   demo: { run: demoCommand, usage: DEMO_USAGE, summary: 'run the example flow against an in-process control plane and show what reached it' },
+  canary: { run: canaryCommand, usage: CANARY_USAGE, summary: "plant every detector's fake secrets in every channel; exit 1 if any reaches the control plane" },
   'policy lint': { run: policyLintCommand, usage: LINT_USAGE, summary: 'check policy files; exit 2 with FILE:LINE:COL errors' },
   'policy test': { run: policyTestCommand, usage: TEST_USAGE, summary: "run policies' embedded tests; exit 1 on a failure" },
   'policy explain': { run: policyExplainCommand, usage: EXPLAIN_USAGE, summary: 'show which detectors and rules fire where' },
