@@ -4,7 +4,8 @@
  * the event loop are written with one write and one fsync, and each append resolves only once its entry
  * is durable. Each entry holds the previous entry's hash and its own hash over its canonical JSON.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson, sha256Hex } from '../policy/canonical.ts';
 import type { AuditHook, AuditRecord } from '../egress/gate.ts';
@@ -49,6 +50,24 @@ export interface LedgerOptions {
   checkpointEvery?: number;
   /** ...and every this many milliseconds, even when nothing was appended (default 60,000). */
   checkpointIntervalMs?: number;
+  /** Told about every signed checkpoint: report it to the control plane as a witness. */
+  onCheckpoint?: (witness: Witness) => void;
+}
+
+/** A checkpoint as reported to a witness: enough to prove later that the local ledger was not cut short. */
+export interface Witness extends CheckpointClaim {
+  ledger_id: string;
+  kid: string;
+  jws: string;
+}
+
+/** A ledger directory's stable id (ledger.json), so witnesses and reports can tell ledgers apart. */
+export function ledgerId(dir: string): string {
+  const file = join(dir, 'ledger.json');
+  if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { id: string }).id;
+  const id = randomUUID();
+  writeFileSync(file, JSON.stringify({ id }) + '\n', { mode: 0o600, flag: 'wx' });
+  return id;
 }
 
 /** The hash of an entry: SHA-256 of the canonical JSON of everything but `hash`. */
@@ -86,6 +105,8 @@ export class Ledger implements AuditHook {
   private lastCheckpoint: string;
   private checkpointing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  readonly id: string;
+  private readonly onCheckpoint: ((w: Witness) => void) | undefined;
 
   private constructor(
     private readonly dir: string,
@@ -93,6 +114,8 @@ export class Ledger implements AuditHook {
     state: { seq: number; prev: string; segment: number; lastCheckpoint: string },
   ) {
     this.record = options.record ?? 'payload';
+    this.id = ledgerId(dir);
+    this.onCheckpoint = options.onCheckpoint;
     this.signingKey = options.signingKey;
     this.checkpointEvery = options.checkpointEvery ?? 1_000;
     this.lastCheckpoint = state.lastCheckpoint;
@@ -178,6 +201,7 @@ export class Ledger implements AuditHook {
       const jws = await key.sign({ ...claim });
       this.lastCheckpoint = sha256Hex(jws);
       if (!this.closed) await this.append('checkpoint', { ...claim, kid: key.kid, jws });
+      this.onCheckpoint?.({ ...claim, ledger_id: this.id, kid: key.kid, jws });
     });
     return this.checkpointing;
   }

@@ -17,7 +17,8 @@ export type ProblemKind =
   | 'sequence'
   | 'checkpoint-chain'
   | 'checkpoint-mismatch'
-  | 'checkpoint-signature';
+  | 'checkpoint-signature'
+  | 'truncated';
 
 export interface LedgerProblem {
   /** The ledger directory (several are merged in a report). */
@@ -118,4 +119,21 @@ export async function verifyCheckpoints(reading: LedgerReading, key: SigningKey 
     previous = sha256Hex(String(d.jws));
   }
   return { problems, checkpoints };
+}
+
+/**
+ * Compares a ledger with the heads the control plane witnessed for it: a witnessed entry the ledger no
+ * longer has means the ledger was cut short; a different hash at that entry means it was rewritten.
+ */
+export function verifyWitness(reading: LedgerReading, witnessed: { upto_seq: number; head: string } | undefined): LedgerProblem[] {
+  if (witnessed === undefined) return [];
+  const entry = reading.entries.find((e) => e.seq === witnessed.upto_seq);
+  const last = reading.entries.at(-1)?.seq ?? -1;
+  if (entry === undefined) {
+    return [{ kind: 'truncated', segment: '', line: 0, seq: witnessed.upto_seq, message: `the control plane witnessed entry ${witnessed.upto_seq}, but the local ledger ends at entry ${last}: entries were removed from its end` }];
+  }
+  if (entry.hash !== witnessed.head) {
+    return [{ kind: 'truncated', segment: '', line: 0, seq: witnessed.upto_seq, message: `entry ${witnessed.upto_seq} differs from the head the control plane witnessed: the ledger was rewritten` }];
+  }
+  return [];
 }

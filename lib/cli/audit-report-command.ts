@@ -4,15 +4,16 @@
  * unreadable ledgers.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { SigningKey } from '../crypto/jose.ts';
 import { buildReport, renderMarkdown, renderTable, type LedgerInput, type ReportFilters } from '../audit/report.ts';
-import { readLedger, verifyCheckpoints } from '../audit/verify.ts';
+import { readLedger, verifyCheckpoints, verifyWitness } from '../audit/verify.ts';
+import { fetchWitnesses } from '../cloud/client.ts';
 import { renderHtml } from '../audit/html.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
 
 export const AUDIT_REPORT_USAGE =
-  'audit-report [--ledger DIR ...] [--since T] [--until T] [--run ID] [--channel C] [--detector D] [--format table|json|md|html] [--verify] [--key PUBLIC_JWK] [--fail-on tamper,unacked,blocked] [-o FILE]';
+  'audit-report [--ledger DIR ...] [--since T] [--until T] [--run ID] [--channel C] [--detector D] [--format table|json|md|html] [--verify] [--key PUBLIC_JWK] [--cloud URL --token T] [--fail-on tamper,unacked,blocked] [-o FILE]';
 
 const FAIL_ON = ['tamper', 'unacked', 'blocked'] as const;
 export const DEFAULT_LEDGER_DIR = '.egress-guard/ledger';
@@ -31,6 +32,8 @@ export async function auditReport(args: string[], io: CommandIO): Promise<number
       format: { type: 'string' },
       verify: { type: 'boolean' },
       key: { type: 'string' },
+      cloud: { type: 'string' },
+      token: { type: 'string' },
       'fail-on': { type: 'string' },
       output: { type: 'string', short: 'o' },
     },
@@ -69,11 +72,23 @@ export async function auditReport(args: string[], io: CommandIO): Promise<number
   }
 
   const verify = values.verify === true || failOn.includes('tamper');
+  let witnessed: Record<string, { upto_seq: number; head: string }> | undefined;
+  if (typeof values.cloud === 'string') {
+    const token = typeof values.token === 'string' ? values.token : io.env.EGRESS_GUARD_TOKEN;
+    if (token === undefined || token === '') throw usage('--cloud needs --token T (or EGRESS_GUARD_TOKEN)');
+    try {
+      witnessed = await fetchWitnesses(values.cloud, token);
+    } catch (err) {
+      throw new UserError(`audit-report: cannot read the witnessed heads from ${values.cloud} (${(err as Error).message})`);
+    }
+  }
   const ledgers: LedgerInput[] = [];
   for (const dir of dirs) {
     const reading = readLedger(dir);
     const cps = await verifyCheckpoints(reading, key);
-    ledgers.push({ dir, entries: reading.entries, problems: [...reading.problems, ...cps.problems], checkpoints: cps.checkpoints });
+    const id = existsSync(join(dir, 'ledger.json')) ? (JSON.parse(readFileSync(join(dir, 'ledger.json'), 'utf8')) as { id: string }).id : undefined;
+    const witness = witnessed === undefined || id === undefined ? [] : verifyWitness(reading, witnessed[id]);
+    ledgers.push({ dir, entries: reading.entries, problems: [...reading.problems, ...cps.problems, ...witness], checkpoints: cps.checkpoints });
   }
   const report = buildReport(ledgers, filters, { performed: verify, signaturesChecked: key !== undefined });
   const render = { json: (r: typeof report) => JSON.stringify(r, null, 2) + '\n', md: renderMarkdown, html: renderHtml, table: renderTable }[format as 'json' | 'md' | 'html' | 'table'];

@@ -6,8 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Ledger } from '../audit/ledger.ts';
-import { CloudClient } from '../cloud/client.ts';
+import { Ledger, type Witness } from '../audit/ledger.ts';
+import { CloudClient, postWitness } from '../cloud/client.ts';
+import { SigningKey } from '../crypto/jose.ts';
 import { runFlow, type Flow, type RestartPlan } from '../core/runner.ts';
 import { EgressGate } from '../egress/gate.ts';
 import { createEngine, DEFAULT_POLICY } from '../policy/create.ts';
@@ -15,7 +16,7 @@ import type { Engine } from '../policy/engine.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
 
 export const RUN_USAGE =
-  'egress-guard run MODULE [--param k=v ...] [--params-file F] [--policy P] [--key FILE] --cloud URL --token T [--ledger DIR] [--restart RUN_ID]';
+  'egress-guard run MODULE [--param k=v ...] [--params-file F] [--policy P] [--key FILE] --cloud URL --token T [--ledger DIR [--signing-key FILE]] [--restart RUN_ID]';
 
 export interface RunSetup {
   flow: Flow<Record<string, unknown>, unknown>;
@@ -26,6 +27,8 @@ export interface RunSetup {
   ledgerDir?: string;
   restart?: string;
   spoolDir: string;
+  /** Signs ledger checkpoints; each is also reported to the control plane as a witness. */
+  signingKey?: SigningKey;
   /** Where the run's own (unscrubbed) logs go locally; default: the console. */
   localTransports?: import('winston').transport[];
 }
@@ -42,6 +45,7 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
       cloud: { type: 'string' },
       token: { type: 'string' },
       ledger: { type: 'string' },
+      'signing-key': { type: 'string' },
       restart: { type: 'string' },
     },
     RUN_USAGE,
@@ -60,8 +64,21 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
     projectRoot: io.cwd,
     ...(keyFile !== undefined && { locationKeyFile: keyFile }),
   });
+  let signingKey: SigningKey | undefined;
+  if (typeof values['signing-key'] === 'string') {
+    if (typeof values.ledger !== 'string') throw usage('--signing-key signs ledger checkpoints: give --ledger DIR too');
+    const file = resolve(io.cwd, values['signing-key']);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw usage(`cannot read signing key ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}); make one with \`egress-guard keys new --signing --out FILE\``);
+    }
+    signingKey = await SigningKey.fromJson(text, `signing key ${file}`);
+  }
   const outcome = await executeRun(
     {
+      ...(signingKey !== undefined && { signingKey }),
       flow,
       params,
       engine,
@@ -78,7 +95,18 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
 
 /** Wires policy, gate, ledger and client around one run; prints a one-line summary on stderr. */
 export async function executeRun(setup: RunSetup, io: CommandIO): Promise<{ flowRunId: string; state: string; delivered: number; spooled: number }> {
-  const ledger = setup.ledgerDir === undefined ? undefined : Ledger.open({ dir: setup.ledgerDir, record: setup.engine.policy.audit?.record ?? 'payload' });
+  const witnesses: Promise<boolean>[] = [];
+  const ledger =
+    setup.ledgerDir === undefined
+      ? undefined
+      : Ledger.open({
+          dir: setup.ledgerDir,
+          record: setup.engine.policy.audit?.record ?? 'payload',
+          ...(setup.signingKey !== undefined && {
+            signingKey: setup.signingKey,
+            onCheckpoint: (w: Witness) => void witnesses.push(postWitness(setup.cloud, setup.token, w)),
+          }),
+        });
   await ledger?.recordPolicy(setup.engine.identity);
   const client = new CloudClient({
     url: setup.cloud,
@@ -102,6 +130,7 @@ export async function executeRun(setup: RunSetup, io: CommandIO): Promise<{ flow
   });
   const closed = await client.close({ deadlineMs: 5_000 });
   await ledger?.close();
+  await Promise.all(witnesses);
   const spooled = closed.spooled > 0 ? `; ${closed.spooled} item(s) stayed in the spool (.egress-guard/spool), delivered on the next run` : '';
   const failure = outcome.state === 'Failed' ? ` (${(outcome.error as Error)?.name ?? 'Error'})` : '';
   await write(io.stderr, `flow run ${outcome.flowRunId}: ${outcome.state}${failure}; ${closed.delivered} item(s) delivered${spooled}\n`);

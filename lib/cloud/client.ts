@@ -190,3 +190,30 @@ export class CloudClient {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Reports a ledger checkpoint to the control plane, which keeps the latest per ledger: later, a local ledger
+ * shorter than what was witnessed is caught by `audit-report --verify --cloud`. Best effort: a run never
+ * fails for it; returns whether the control plane took it.
+ */
+export async function postWitness(url: string, token: string, witness: object): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/api/v1/witness`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(witness),
+      signal: AbortSignal.timeout(10_000),
+    });
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** The latest witnessed checkpoint per ledger id, as the control plane holds them. */
+export async function fetchWitnesses(url: string, token: string): Promise<Record<string, { upto_seq: number; head: string }>> {
+  const res = await fetch(`${url}/api/v1/witness`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) throw new Error(`the control plane answered ${res.status}`);
+  return ((await res.json()) as { heads: Record<string, { upto_seq: number; head: string }> }).heads;
+}

@@ -39,8 +39,21 @@ interface StoredItem {
 class TenantStore {
   readonly ids = new Set<string>();
   readonly items: StoredItem[] = [];
+  /** The latest witnessed checkpoint per ledger id. */
+  readonly witnesses = new Map<string, Record<string, unknown>>();
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
+    const witnessFile = join(dir, 'witness.jsonl');
+    if (existsSync(witnessFile)) {
+      for (const line of readFileSync(witnessFile, 'utf8').split('\n')) {
+        if (line === '') continue;
+        try {
+          this.keepWitness(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          // torn line
+        }
+      }
+    }
     const file = join(dir, 'items.jsonl');
     if (!existsSync(file)) return;
     for (const line of readFileSync(file, 'utf8').split('\n')) {
@@ -73,6 +86,17 @@ class TenantStore {
       this.items.push(r.item);
     }
     return fresh.length;
+  }
+
+  witness(w: Record<string, unknown>): void {
+    appendDurably(join(this.dir, 'witness.jsonl'), JSON.stringify(w) + '\n');
+    this.keepWitness(w);
+  }
+
+  private keepWitness(w: Record<string, unknown>): void {
+    const id = String(w.ledger_id);
+    const known = this.witnesses.get(id);
+    if (known === undefined || Number(known.upto_seq) <= Number(w.upto_seq)) this.witnesses.set(id, w);
   }
 
   /** A run and its task runs with their latest state: what a restart needs. */
@@ -135,6 +159,23 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       const body = await readBody(req);
       if (body === undefined) return send(res, 413, { error: `request larger than ${MAX_BODY_BYTES} bytes` });
       return receiveItems(body, store(tenant), res);
+    }
+    if (url.pathname === '/api/v1/witness') {
+      if (req.method === 'GET') return send(res, 200, { heads: Object.fromEntries(store(tenant).witnesses) });
+      if (req.method !== 'POST') return send(res, 405, { error: 'use GET or POST' });
+      const body = await readBody(req);
+      if (body === undefined) return send(res, 413, { error: 'request too large' });
+      let w: Record<string, unknown>;
+      try {
+        w = JSON.parse(body) as Record<string, unknown>;
+      } catch {
+        return send(res, 400, { error: 'body is not JSON' });
+      }
+      if (typeof w.ledger_id !== 'string' || typeof w.upto_seq !== 'number' || typeof w.head !== 'string' || typeof w.jws !== 'string') {
+        return send(res, 400, { error: 'a witness needs ledger_id, upto_seq, head and jws' });
+      }
+      store(tenant).witness({ ledger_id: w.ledger_id, upto_seq: w.upto_seq, head: w.head, prev_checkpoint: w.prev_checkpoint, time: w.time, kid: w.kid, jws: w.jws });
+      return send(res, 200, { ok: true });
     }
     const run = /^\/api\/v1\/flow-runs\/([^/]+)$/.exec(url.pathname);
     if (run !== null && req.method === 'GET') {
@@ -214,6 +255,16 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+function appendDurably(file: string, text: string): void {
+  const fd = openSync(file, 'a', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function sha256(s: string): Buffer {

@@ -97,6 +97,30 @@ export default flow({ name: 'e2e-etl' }, async (p: { day: string; token: string;
     assert.notInclude(report.stdout, GHP);
   });
 
+  it('witnessed checkpoints: a local ledger cut short is caught by audit-report --verify --cloud', async () => {
+    const data = join(work, 'cp-witness');
+    const { url, child } = await serve(data);
+    children.push(child);
+    const signing = join(work, 'ckpt.jwk');
+    assert.equal((await egressGuard(['keys', 'new', '--signing', '--out', signing])).code, 0);
+    const ledger = join(work, 'ledger-witness');
+    const r = await runFlow(url, ['--ledger', ledger, '--signing-key', signing]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.isTrue(existsSync(join(data, 'default', 'witness.jsonl')), 'the head was reported');
+    const report = (extra: string[] = []) =>
+      run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/audit-report.ts'), '--ledger', ledger, '--verify', '--key', `${signing}.pub.json`, '--cloud', url, '--token', TOKEN, ...extra]);
+    const clean = await report();
+    assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+    // Cut the ledger short by whole entries: every remaining chain link still verifies locally.
+    const seg = join(ledger, 'ledger-000001.jsonl');
+    const lines = readFileSync(seg, 'utf8').split('\n').filter(Boolean);
+    writeFileSync(seg, lines.slice(0, -3).join('\n') + '\n');
+    const cut = await report();
+    assert.equal(cut.code, 1);
+    assert.include(cut.stdout, 'entries were removed from its end');
+    assert.notInclude(cut.stdout + cut.stderr, TOKEN);
+  });
+
   it('the control plane being down loses nothing: items wait in the spool and go out on the next run', async () => {
     const port = await freePort();
     const down = await runFlow(`http://127.0.0.1:${port}`, []);
