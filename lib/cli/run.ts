@@ -119,6 +119,7 @@ export async function executeRun(setup: RunSetup, io: CommandIO): Promise<{ flow
     sink: client,
     ...(ledger !== undefined && { audit: ledger }),
     env: io.env,
+    destination: setup.cloud,
     onPolicyError: (err) => void write(io.stderr, `egress-guard: the policy failed on an item; a placeholder was sent instead (${(err as Error).message})\n`),
   });
   const restart = setup.restart === undefined ? undefined : await restartPlan(setup.cloud, setup.token, setup.restart, setup.engine);

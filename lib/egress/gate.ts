@@ -28,6 +28,8 @@ export interface AuditRecord {
   time: string;
   policy: PolicyIdentity;
   findings: Finding[];
+  /** Where the item is going (the control plane's URL), when the gate was told. */
+  destination?: string;
   /** SHA-256 of the canonical JSON of the payload sent, and its size in bytes. */
   payloadSha256: string;
   bytes: number;
@@ -55,6 +57,8 @@ export interface GateOptions {
   onPolicyError?: (error: unknown, item: RawOutbound['kind']) => void;
   /** The clock that stamps items (default: the system clock). */
   now?: () => Date;
+  /** Recorded in each audit record: where the items go (e.g. the control plane's URL). */
+  destination?: string;
 }
 
 export class EgressGate implements Gate {
@@ -213,6 +217,7 @@ export class EgressGate implements Gate {
       ...(item.taskRunId !== undefined && { taskRunId: item.taskRunId }),
       time: item.time,
       policy: this.options.engine.identity,
+      ...(this.options.destination !== undefined && { destination: this.options.destination }),
       findings,
       payloadSha256: sha256Hex(json),
       bytes: Buffer.byteLength(json),

@@ -52,13 +52,24 @@ describe('audit/ledger', () => {
     const b = Ledger.open({ dir, record: 'digest' });
     await b.intent(record(2));
     await b.close();
-    assert.sameMembers(readdirSync(dir), [segmentName(1), segmentName(2)]);
+    assert.sameMembers(readdirSync(dir), [segmentName(1), segmentName(2), 'ledger.json']);
     const { entries, problems } = readLedger(dir);
     assert.deepEqual(problems, []);
     assert.equal(entries[1]!.prev, entries[0]!.hash);
     assert.property(entries[0]!.data, 'payload');
     assert.notProperty(entries[1]!.data, 'payload', 'digest mode keeps payloadSha256 only');
     assert.equal(entries[1]!.data.payloadSha256, 'b'.repeat(64));
+  });
+
+  it('rotates segments by size and verifies across them', async () => {
+    const dir = fresh();
+    const ledger = Ledger.open({ dir, segmentBytes: 2_000 });
+    for (let i = 0; i < 30; i++) await ledger.intent(record(i));
+    await ledger.close();
+    assert.isAtLeast(readdirSync(dir).filter((f) => f.startsWith('ledger-')).length, 3);
+    const { entries, problems } = readLedger(dir);
+    assert.deepEqual(problems, []);
+    assert.lengthOf(entries, 30);
   });
 
   describe('tampering is detected and names the entry', () => {

@@ -4,6 +4,11 @@ import winston from 'winston';
 import { guardFormat, guardTransport } from '../../lib/winston/index.ts';
 import { createEngine } from '../../lib/policy/create.ts';
 import type { Engine } from '../../lib/policy/engine.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ledger } from '../../lib/audit/ledger.ts';
+import { readLedger } from '../../lib/audit/verify.ts';
 
 const GHP = 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT';
 
@@ -73,5 +78,25 @@ describe('winston: guardFormat and guardTransport', () => {
     assert.include(local.lines[0], GHP);
     assert.deepEqual(JSON.parse(remote.lines[0]!), { level: 'warn', message: 'deploying', n: 1 });
     assert.deepEqual(meta, { token: GHP, n: 1 });
+  });
+
+  it('guardTransport with a ledger: each shipped record is recorded (intent, then ack), scrubbed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eg-wl-'));
+    const ledger = Ledger.open({ dir });
+    const remote = capture({ format: winston.format.json() });
+    const logger = winston.createLogger({ transports: [guardTransport(remote.transport, { engine, ledger, destination: 'https://logs.example.test' })] });
+    logger.info(`token ${GHP}`);
+    logger.info('healthcheck ok'); // dropped: not shipped, not recorded
+    await new Promise((r) => setTimeout(r, 20));
+    await ledger.close();
+    const { entries, problems } = readLedger(dir);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(entries.map((e) => e.type), ['intent', 'ack']);
+    assert.equal(entries[0]!.data.channel, 'logs');
+    assert.equal(entries[0]!.data.destination, 'https://logs.example.test');
+    assert.deepEqual((entries[0]!.data.findings as { detector: string }[]).map((f) => f.detector), ['github-token']);
+    assert.equal(entries[1]!.data.itemId, entries[0]!.data.itemId);
+    assert.notInclude(JSON.stringify(entries), GHP);
+    assert.lengthOf(remote.lines, 1);
   });
 });
