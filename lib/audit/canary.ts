@@ -60,7 +60,7 @@ export function canaryPlants(engine: Engine): Plant[] {
 
 /** A Result that reports a planted text as its location: the locations channel sees it as is. */
 class PlantedLocation implements Result {
-  constructor(private readonly location: string) {}
+  constructor(readonly location: string) {}
   async write(): Promise<string> {
     return this.location;
   }

@@ -25,6 +25,8 @@ export interface WriteContext extends IoContext {
 export interface Result {
   /** The location template (LocalResult) or a description of where values go (`inline`). */
   readonly location: string;
+  /** True when a location is the value itself (InlineResult): the gate then applies the parameters rules. */
+  readonly inline?: boolean;
   /** Stores the value (JSON); resolves to its location. */
   write(value: unknown, ctx: WriteContext): Promise<string>;
   /** The value stored at a location `write` returned (in this run or an earlier one). */
@@ -102,6 +104,7 @@ export class LocalResult implements Result {
  */
 export class InlineResult implements Result {
   readonly location = 'inline';
+  readonly inline = true;
 
   async write(value: unknown): Promise<string> {
     return toJson(value);
