@@ -31,7 +31,10 @@ async function decide(pattern: string, flags: string): Promise<RegexVerdict> {
   } catch (err) {
     return { safe: false, check: 'syntax', reason: (err as Error).message.replace(/^Invalid regular expression: /, '') };
   }
-  const diagnostics = await check(pattern, flags, { timeout: RECHECK_TIMEOUT_MS });
+  // The automaton checker is exact when it finishes; the fuzzer (whose verdicts can vary between runs)
+  // only decides what the automaton cannot (back-references, lookbehind, very large patterns).
+  const exact = await check(pattern, flags, { checker: 'automaton', timeout: RECHECK_TIMEOUT_MS });
+  const diagnostics = exact.status === 'unknown' ? await check(pattern, flags, { checker: 'fuzz', timeout: RECHECK_TIMEOUT_MS }) : exact;
   if (diagnostics.status === 'vulnerable') {
     const c = diagnostics.complexity;
     const kind = c.type === 'polynomial' ? `polynomial (degree ${c.degree})` : 'exponential';
