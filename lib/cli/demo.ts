@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import winston from 'winston';
+import { readLedger } from '../audit/verify.ts';
 import { startControlPlane } from '../cloud/server.ts';
 import { generateLocationKeySet } from '../crypto/jose.ts';
 import { createEngine } from '../policy/create.ts';
@@ -20,10 +21,10 @@ import { executeRun } from './run.ts';
 export const DEMO_USAGE = 'egress-guard demo';
 
 const PLANTED = [
-  { what: 'GitHub token', where: 'parameters and logs', value: 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT' },
-  { what: 'customer email', where: 'logs', value: 'alice.smith@example.com' },
-  { what: 'warehouse password', where: 'exception message and traceback', value: 'Wh4reh0usePassw0rd' },
-  { what: 'result location (contains the day)', where: 'locations', value: 'nightly-etl/extract-2026-11-23.json' },
+  { what: 'GitHub token', where: 'parameters and logs', value: 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT', rules: ['field:**.token', 'github-token'] },
+  { what: 'customer email', where: 'logs', value: 'alice.smith@example.com', rules: ['email-address'] },
+  { what: 'warehouse password', where: 'exception message and traceback', value: 'Wh4reh0usePassw0rd', rules: ['url-credentials'] },
+  { what: 'result location (contains the day)', where: 'locations', value: 'nightly-etl/extract-2026-11-23.json', rules: ['location'] },
 ];
 
 export async function demoCommand(args: string[], io: CommandIO): Promise<number> {
@@ -57,12 +58,22 @@ export async function demoCommand(args: string[], io: CommandIO): Promise<number
     await say(`\nwhat reached the control plane (${items.length} items, ${Buffer.byteLength(stored)} bytes in ${join(data, 'demo', 'items.jsonl')}):`);
     for (const item of items) await say(`  ${item.kind.padEnd(8)} ${item.channel.padEnd(10)} ${summarize(item.payload)}`);
 
+    // How each was handled, from what the audit ledger recorded (findings: rule, channel, action).
+    const handled = new Map<string, Set<string>>();
+    for (const e of readLedger(join(work, 'ledger')).entries) {
+      for (const f of (e.data.findings as { detector: string; action: string }[] | undefined) ?? []) {
+        const set = handled.get(f.detector) ?? new Set<string>();
+        set.add(`${f.action} in ${String(e.data.channel)}`);
+        handled.set(f.detector, set);
+      }
+    }
     await say('\nplanted secrets:');
     let leaked = 0;
     for (const p of PLANTED) {
       const found = stored.includes(p.value);
       if (found) leaked++;
-      await say(`  ${found ? 'LEAKED ' : 'absent '} ${p.what} (${p.where})`);
+      const how = p.rules.flatMap((r) => [...(handled.get(r) ?? [])].map((h) => `${r}: ${h}`));
+      await say(`  ${found ? 'LEAKED ' : 'absent '} ${p.what} (planted in ${p.where})${how.length > 0 ? `: ${how.join('; ')}` : ''}`);
     }
     await say(`\nrun 1: ${first.state}, run 2: ${second.state}. ${leaked === 0 ? 'No planted secret reached the control plane.' : `${leaked} planted secret(s) reached the control plane.`}`);
     await say(`local logs, complete and unscrubbed, stayed on this machine: ${localLog}`);
