@@ -84,11 +84,6 @@ export class EgressGate implements Gate {
     return this.options.engine.decryptLocation(token);
   }
 
-  /** Delivery confirmed by the client: forwarded to the audit. */
-  acknowledge(itemId: string): void {
-    void this.options.audit?.ack(itemId);
-  }
-
   private async process(raw: RawOutbound): Promise<void> {
     let items: OutboundItem[];
     let blocked = false;
