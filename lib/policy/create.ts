@@ -1,6 +1,6 @@
 /** One call from a policy reference to a ready engine: load (validate, resolve extends) and compile. */
 import { compilePolicy, type Engine, type EngineOptions } from './engine.ts';
-import { loadPolicy, resolvePolicyObject } from './load.ts';
+import { loadPolicySync, resolvePolicyObjectSync } from './load.ts';
 import type { LoadedPolicy, PolicyDocument } from './types.ts';
 
 export const DEFAULT_POLICY = 'builtin:default';
@@ -12,13 +12,22 @@ export async function createEngine(
   policy: string | PolicyDocument | LoadedPolicy = DEFAULT_POLICY,
   options: EngineOptions & { cwd?: string } = {},
 ): Promise<Engine> {
-  return compilePolicy(await loadAny(policy, options.cwd), options);
+  return createEngineSync(policy, options);
+}
+
+/** The same, synchronously: for set-up code that cannot await (a winston format, a module's top level in CJS). */
+export function createEngineSync(policy: string | PolicyDocument | LoadedPolicy = DEFAULT_POLICY, options: EngineOptions & { cwd?: string } = {}): Engine {
+  return compilePolicy(loadAnySync(policy, options.cwd), options);
 }
 
 export async function loadAny(policy: string | PolicyDocument | LoadedPolicy, cwd?: string): Promise<LoadedPolicy> {
-  if (typeof policy === 'string') return loadPolicy(policy, cwd === undefined ? {} : { cwd });
+  return loadAnySync(policy, cwd);
+}
+
+export function loadAnySync(policy: string | PolicyDocument | LoadedPolicy, cwd?: string): LoadedPolicy {
+  if (typeof policy === 'string') return loadPolicySync(policy, cwd === undefined ? {} : { cwd });
   if (isLoaded(policy)) return policy;
-  return resolvePolicyObject(policy, cwd === undefined ? {} : { cwd });
+  return resolvePolicyObjectSync(policy, cwd === undefined ? {} : { cwd });
 }
 
 function isLoaded(p: PolicyDocument | LoadedPolicy): p is LoadedPolicy {

@@ -5,7 +5,6 @@
  * problems of a file are reported together.
  */
 import { readFileSync, accessSync, constants } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -16,7 +15,7 @@ import { packageRoot } from '../package-root.ts';
 import { parsePath, PathSyntaxError } from '../redact/paths.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 import { PolicyError, type PolicyIssue } from './errors.ts';
-import { checkRegexSafety } from './regex-safety.ts';
+import { checkRegexSafetySync } from './regex-safety.ts';
 import type { LoadedPolicy, PolicyDocument, ResolvedPolicy } from './types.ts';
 
 export interface LoadOptions {
@@ -39,31 +38,40 @@ const BUILTIN_PREFIX = 'builtin:';
 const MAX_ALIASES = 100;
 
 export async function loadPolicy(ref: string, options: LoadOptions = {}): Promise<LoadedPolicy> {
+  return loadPolicySync(ref, options);
+}
+
+/** The same, synchronously (for places that cannot await, such as a winston format's set-up). */
+export function loadPolicySync(ref: string, options: LoadOptions = {}): LoadedPolicy {
   const target = resolveRef(ref, options.cwd ?? process.cwd());
   if (!target.ok) throw new PolicyError([{ file: ref, line: 1, col: 1, message: target.message }]);
   let text: string;
   try {
-    text = await readFile(target.path, 'utf8');
+    text = readFileSync(target.path, 'utf8');
   } catch (err) {
     throw new PolicyError([{ file: ref, line: 1, col: 1, message: `cannot read policy file (${(err as NodeJS.ErrnoException).code ?? 'error'})` }]);
   }
-  return loadPolicyText(text, target.display, { ...options, path: target.path });
+  return loadPolicyTextSync(text, target.display, { ...options, path: target.path });
 }
 
-export async function loadPolicyText(
-  text: string,
-  file: string,
-  options: LoadOptions & { path?: string } = {},
-): Promise<LoadedPolicy> {
+export async function loadPolicyText(text: string, file: string, options: LoadOptions & { path?: string } = {}): Promise<LoadedPolicy> {
+  return loadPolicyTextSync(text, file, options);
+}
+
+export function loadPolicyTextSync(text: string, file: string, options: LoadOptions & { path?: string } = {}): LoadedPolicy {
   const path = options.path ?? resolve(options.cwd ?? process.cwd(), file);
   const state = new LoadState(options.env ?? process.env);
-  const result = await state.load(text, file, path, []);
+  const result = state.load(text, file, path, []);
   if (state.issues.length > 0 || result === undefined) throw new PolicyError(sortIssues(state.issues));
   return finish(result.policy, [file, ...result.parents]);
 }
 
 /** A policy given as a JS object (for example from code): positions are JSON paths in `<inline>`. */
 export async function resolvePolicyObject(doc: unknown, options: LoadOptions & { file?: string } = {}): Promise<LoadedPolicy> {
+  return resolvePolicyObjectSync(doc, options);
+}
+
+export function resolvePolicyObjectSync(doc: unknown, options: LoadOptions & { file?: string } = {}): LoadedPolicy {
   const file = options.file ?? '<inline>';
   const dir = options.cwd ?? process.cwd();
   const state = new LoadState(options.env ?? process.env);
@@ -73,7 +81,7 @@ export async function resolvePolicyObject(doc: unknown, options: LoadOptions & {
     data: doc as PolicyDocument,
     locate: () => ({ line: 1, col: 1 }),
   };
-  const result = await state.process(source, join(dir, file), []);
+  const result = state.process(source, join(dir, file), []);
   if (state.issues.length > 0 || result === undefined) throw new PolicyError(sortIssues(state.issues));
   return finish(result.policy, [file, ...result.parents]);
 }
@@ -91,7 +99,7 @@ class LoadState {
 
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
-  async load(text: string, file: string, path: string, chain: string[]): Promise<{ policy: ResolvedPolicy; parents: string[] } | undefined> {
+  load(text: string, file: string, path: string, chain: string[]): { policy: ResolvedPolicy; parents: string[] } | undefined {
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
     const at = (offset: number) => {
@@ -117,7 +125,7 @@ class LoadState {
   }
 
   /** Validates one source, loads what it extends, checks and merges. */
-  async process(source: Source, path: string, chain: string[]): Promise<{ policy: ResolvedPolicy; parents: string[] } | undefined> {
+  process(source: Source, path: string, chain: string[]): { policy: ResolvedPolicy; parents: string[] } | undefined {
     const before = this.issues.length;
     if (!validateSchema(source, this.issues)) return undefined;
     const doc = source.data;
@@ -144,7 +152,7 @@ class LoadState {
         this.issues.push({ file: source.file, ...where, message: `cannot read extended policy ${ref} (${code}); the path is relative to this file` });
         continue;
       }
-      const parent = await this.load(text, target.display, target.path, [...chain, path]);
+      const parent = this.load(text, target.display, target.path, [...chain, path]);
       if (parent === undefined) continue;
       parents.push(parent.policy);
       parentNames.push(target.display, ...parent.parents);
@@ -153,13 +161,13 @@ class LoadState {
 
     const { extends: _extends, $schema: _schema, ...own } = doc;
     const merged = [...parents, own as ResolvedPolicy].reduce((acc, p) => mergePolicies(acc, p));
-    await this.checkSemantics(source, merged);
+    this.checkSemantics(source, merged);
     if (this.issues.length > before) return undefined;
     return { policy: absolutizeKeys(merged, own as ResolvedPolicy, source.dir), parents: parentNames };
   }
 
   /** What the schema cannot say: references, regexes, key paths, keys. Positioned at this source's nodes. */
-  private async checkSemantics(source: Source, merged: ResolvedPolicy): Promise<void> {
+  private checkSemantics(source: Source, merged: ResolvedPolicy): void {
     const doc = source.data;
     const issue = (path: PathKey[], message: string, check?: string, at: 'key' | 'value' = 'value') =>
       this.issues.push({ file: source.file, ...source.locate(path, at), message, ...(check !== undefined && { check }) });
@@ -181,7 +189,7 @@ class LoadState {
       } else if (tags.has(id) && BUILTIN_DETECTORS.some((b) => b.tags.includes(id))) {
         issue(at, `detector id "${id}" is a tag; choose another id`, undefined, 'key');
       }
-      const verdict = await checkRegexSafety(d.pattern, d.flags ?? '');
+      const verdict = checkRegexSafetySync(d.pattern, d.flags ?? '');
       if (!verdict.safe) {
         issue([...at, 'pattern'], `unsafe or invalid regex (${verdict.check}): ${verdict.reason}`, verdict.check);
         continue;
@@ -192,7 +200,7 @@ class LoadState {
     }
 
     for (const [i, pattern] of (doc.channels?.logs?.drop ?? []).entries()) {
-      const verdict = await checkRegexSafety(pattern);
+      const verdict = checkRegexSafetySync(pattern);
       if (!verdict.safe) issue(['channels', 'logs', 'drop', i], `unsafe or invalid regex (${verdict.check}): ${verdict.reason}`, verdict.check);
     }
 

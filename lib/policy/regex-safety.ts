@@ -5,7 +5,7 @@
  * So `(a|a)*$` is refused (recheck finds the attack safe-regex misses) and `^\d{5}(-\d{4})?$` is accepted
  * (recheck proves safe what safe-regex flags).
  */
-import { check } from 'recheck';
+import { checkSync } from 'recheck';
 import safeRegex from 'safe-regex';
 
 export type RegexVerdict =
@@ -13,9 +13,14 @@ export type RegexVerdict =
   | { safe: false; check: 'syntax' | 'recheck' | 'safe-regex'; reason: string };
 
 const RECHECK_TIMEOUT_MS = 30_000;
-const cache = new Map<string, Promise<RegexVerdict>>();
+const cache = new Map<string, RegexVerdict>();
 
-export function checkRegexSafety(pattern: string, flags = ''): Promise<RegexVerdict> {
+export async function checkRegexSafety(pattern: string, flags = ''): Promise<RegexVerdict> {
+  return checkRegexSafetySync(pattern, flags);
+}
+
+/** Synchronous (recheck's checkSync), so that policies can be loaded where no await is possible. */
+export function checkRegexSafetySync(pattern: string, flags = ''): RegexVerdict {
   const key = `${flags}/${pattern}`;
   let verdict = cache.get(key);
   if (verdict === undefined) {
@@ -25,7 +30,7 @@ export function checkRegexSafety(pattern: string, flags = ''): Promise<RegexVerd
   return verdict;
 }
 
-async function decide(pattern: string, flags: string): Promise<RegexVerdict> {
+function decide(pattern: string, flags: string): RegexVerdict {
   try {
     new RegExp(pattern, flags);
   } catch (err) {
@@ -33,8 +38,8 @@ async function decide(pattern: string, flags: string): Promise<RegexVerdict> {
   }
   // The automaton checker is exact when it finishes; the fuzzer (whose verdicts can vary between runs)
   // only decides what the automaton cannot (back-references, lookbehind, very large patterns).
-  const exact = await check(pattern, flags, { checker: 'automaton', timeout: RECHECK_TIMEOUT_MS });
-  const diagnostics = exact.status === 'unknown' ? await check(pattern, flags, { checker: 'fuzz', timeout: RECHECK_TIMEOUT_MS }) : exact;
+  const exact = checkSync(pattern, flags, { checker: 'automaton', timeout: RECHECK_TIMEOUT_MS });
+  const diagnostics = exact.status === 'unknown' ? checkSync(pattern, flags, { checker: 'fuzz', timeout: RECHECK_TIMEOUT_MS }) : exact;
   if (diagnostics.status === 'vulnerable') {
     const c = diagnostics.complexity;
     const kind = c.type === 'polynomial' ? `polynomial (degree ${c.degree})` : 'exponential';

@@ -8,7 +8,9 @@ import TransportStream from 'winston-transport';
 import { format, type Logform } from 'winston';
 import type { AuditHook } from '../egress/gate.ts';
 import { canonicalJson, sha256Hex } from '../policy/canonical.ts';
-import type { Engine } from '../policy/engine.ts';
+import { createEngineSync, DEFAULT_POLICY } from '../policy/create.ts';
+import type { Engine, EngineOptions } from '../policy/engine.ts';
+import type { LoadedPolicy, PolicyDocument } from '../policy/types.ts';
 import type { Finding } from '../redact/findings.ts';
 
 const LEVEL = Symbol.for('level');
@@ -36,8 +38,18 @@ export function scrubRecord(info: Info, engine: Engine, findings?: Finding[]): I
   return out;
 }
 
-/** A winston format applying the engine's logs-channel rules. */
-export function guardFormat(engine: Engine): Logform.Format {
+/** A compiled engine, a policy file, `builtin:NAME`, a policy object or a loaded policy. */
+export type PolicyArgument = Engine | string | PolicyDocument | LoadedPolicy;
+
+/** The engine for a policy argument; policies are loaded synchronously, so formats can be made anywhere. */
+export function engineFor(policy: PolicyArgument = DEFAULT_POLICY, options: EngineOptions & { cwd?: string } = {}): Engine {
+  if (typeof policy === 'object' && 'scrubText' in policy) return policy;
+  return createEngineSync(policy, options);
+}
+
+/** A winston format applying a policy's logs-channel rules (default `builtin:default`). */
+export function guardFormat(policy: PolicyArgument = DEFAULT_POLICY, options: EngineOptions & { cwd?: string } = {}): Logform.Format {
+  const engine = engineFor(policy, options);
   return format((info) => scrubRecord(info as Info, engine))();
 }
 
@@ -47,8 +59,12 @@ export function guardFormat(engine: Engine): Logform.Format {
  * leaves is recorded in the audit ledger (channel `logs`): intent before the transport gets it, ack when
  * the transport has taken it.
  */
-export function guardTransport(transport: TransportStream, options: { engine: Engine; ledger?: AuditHook; destination?: string }): TransportStream {
-  const { engine, ledger } = options;
+export function guardTransport(
+  transport: TransportStream,
+  options: { policy?: PolicyArgument; engine?: Engine; ledger?: AuditHook; destination?: string } = {},
+): TransportStream {
+  const engine = options.engine ?? engineFor(options.policy);
+  const { ledger } = options;
   const pending = new WeakMap<object, { itemId: string }>();
   const guard =
     ledger === undefined

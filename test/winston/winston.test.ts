@@ -4,7 +4,7 @@ import winston from 'winston';
 import { guardFormat, guardTransport } from '../../lib/winston/index.ts';
 import { createEngine } from '../../lib/policy/create.ts';
 import type { Engine } from '../../lib/policy/engine.ts';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ledger } from '../../lib/audit/ledger.ts';
@@ -55,6 +55,22 @@ describe('winston: guardFormat and guardTransport', () => {
     assert.equal(record.level, 'error');
     assert.equal(record.message, 'auth failed for [REDACTED]');
     assert.notInclude(record.stack, GHP);
+  });
+
+  it('takes a policy file or builtin:NAME directly (loaded synchronously), builtin:default by default', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eg-wp-'));
+    const policy = join(dir, 'app.yaml');
+    writeFileSync(policy, "name: app\nversion: 1\nextends: ['builtin:default']\nchannels:\n  logs:\n    fields: [{ path: 'user', action: { replace: '[user]' } }]\n");
+    for (const [fmt, expected] of [
+      [guardFormat(policy), { level: 'info', message: 'x [REDACTED]', user: '[user]' }],
+      [guardFormat('builtin:strict'), { level: 'info', user: 'bob' }],
+      [guardFormat(), { level: 'info', message: 'x [REDACTED]', user: 'bob' }],
+    ] as const) {
+      const out = capture();
+      winston.createLogger({ format: winston.format.combine(fmt, winston.format.json()), transports: [out.transport] }).info(`x ${GHP}`, { user: 'bob' });
+      assert.deepEqual(JSON.parse(out.lines[0]!), expected);
+    }
+    assert.throws(() => guardFormat(join(dir, 'missing.yaml')), /cannot read policy file/);
   });
 
   it('drop rules remove records', () => {
