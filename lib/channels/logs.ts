@@ -35,7 +35,9 @@ export function logsShipped(engine: Engine, env: NodeJS.ProcessEnv): boolean {
 
 export function levelShipped(level: string, minimum: LogLevel | undefined): boolean {
   if (minimum === undefined) return true;
-  return (SEVERITY[level] ?? SEVERITY.silly!) <= SEVERITY[minimum]!;
+  // Levels outside npm's (syslog's `notice`, an app's own) are not filtered: their content is still scrubbed.
+  const severity = SEVERITY[level];
+  return severity === undefined || severity <= SEVERITY[minimum]!;
 }
 
 export function guardLogRecords(engine: Engine, records: readonly RawLogRecord[]): GuardedLogs {

@@ -83,6 +83,7 @@ export function compileScanner(detectors: readonly DetectorSpec[], options: Scan
   const found: Found[] = [];
 
   function scan(text: string): Match[] {
+    if (compiled.length === 0) return NO_MATCHES;
     if (found.length !== 0) found.length = 0;
     for (const d of alwaysRun) collect(d, text, found);
     if (triggerGroups.length > 0) {

@@ -50,7 +50,12 @@ export function parsePath(path: string): PathSegment[] {
 
 /** Matches a concrete path (keys as they are; array indices as decimal strings) against a pattern. */
 export function matchPath(pattern: readonly PathSegment[], path: readonly string[]): PathMatch {
-  return matchFrom(pattern, 0, path, 0);
+  return matchFrom(pattern, 0, path.map((key) => key.toLowerCase()), 0);
+}
+
+/** `matchPath` for a path whose keys are already lower-cased (the walker keeps one). */
+export function matchLoweredPath(pattern: readonly PathSegment[], lowered: readonly string[]): PathMatch {
+  return matchFrom(pattern, 0, lowered, 0);
 }
 
 function matchFrom(pattern: readonly PathSegment[], si: number, path: readonly string[], pi: number): PathMatch {
@@ -65,8 +70,43 @@ function matchFrom(pattern: readonly PathSegment[], si: number, path: readonly s
     if (skip === PathMatch.Full) return skip;
     return Math.max(skip, matchFrom(pattern, si, path, pi + 1)) as PathMatch;
   }
-  if (seg === '*' || seg === path[pi]!.toLowerCase()) return matchFrom(pattern, si + 1, path, pi + 1);
+  if (seg === '*' || seg === path[pi]) return matchFrom(pattern, si + 1, path, pi + 1);
   return PathMatch.None;
+}
+
+/**
+ * The first of several patterns that fully selects a path, fast: most policies' field rules are
+ * `**.name`, which select exactly the paths whose last key is `name`, so those are looked up by last key
+ * and only the other patterns are matched in full. Called for every key of every logged record.
+ */
+export class FirstPathMatch<T> {
+  private readonly byLastKey = new Map<string, number>();
+  /** `length`: the only path length a pattern without `**` can select (-1: any). */
+  private readonly general: { index: number; pattern: readonly PathSegment[]; length: number }[] = [];
+
+  constructor(private readonly rules: readonly T[], patternOf: (rule: T) => readonly PathSegment[]) {
+    rules.forEach((rule, index) => {
+      const pattern = patternOf(rule);
+      const last = pattern[1];
+      if (pattern.length === 2 && pattern[0] === '**' && last !== '*' && last !== '**') {
+        if (!this.byLastKey.has(last!)) this.byLastKey.set(last!, index);
+      } else this.general.push({ index, pattern, length: pattern.includes('**') ? -1 : pattern.length });
+    });
+  }
+
+  /** The first rule (in the given order) whose pattern fully selects the lower-cased path. */
+  first(lowered: readonly string[]): T | undefined {
+    let best = lowered.length === 0 ? undefined : this.byLastKey.get(lowered[lowered.length - 1]!);
+    for (const { index, pattern, length } of this.general) {
+      if (best !== undefined && index > best) break;
+      if (length >= 0 && length !== lowered.length) continue;
+      if (matchFrom(pattern, 0, lowered, 0) === PathMatch.Full) {
+        best = index;
+        break;
+      }
+    }
+    return best === undefined ? undefined : this.rules[best];
+  }
 }
 
 /** Renders a concrete path for findings and messages: `a.b[0]["x y"]`. */

@@ -25,7 +25,14 @@ export function truncationMarker(cut: number): string {
   return `[truncated ${cut} chars]`;
 }
 
-export function scrubString(text: string, rules: CompiledValueRules, path: string, sink: FindingSink): string | typeof REMOVE {
+/** `path` names where the text was, for findings; a function when building the name costs (called only on a finding). */
+export function scrubString(
+  text: string,
+  rules: CompiledValueRules,
+  path: string | (() => string),
+  sink: FindingSink,
+): string | typeof REMOVE {
+  const where = typeof path === 'string' ? () => path : path;
   let scanned = text;
   let tail = '';
   if (text.length > rules.maxScanLength) {
@@ -35,7 +42,7 @@ export function scrubString(text: string, rules: CompiledValueRules, path: strin
     const lastBreak = scanned.search(LAST_BREAK);
     scanned = lastBreak < 0 ? '' : scanned.slice(0, lastBreak + 1);
     tail = truncationMarker(text.length - scanned.length);
-    sink.add('limit:max_scan_length', path, 'truncate');
+    sink.add('limit:max_scan_length', where(), 'truncate');
   }
   const matches = rules.scanner.scan(scanned);
   if (matches.length === 0) return tail === '' ? text : scanned + tail;
@@ -44,12 +51,12 @@ export function scrubString(text: string, rules: CompiledValueRules, path: strin
   for (const m of matches) {
     const rule = rules.ruleFor.get(m.detector)!;
     if (rule.scope === 'value') {
-      sink.add(m.detector, path, rule.action.name);
+      sink.add(m.detector, where(), rule.action.name);
       return rule.action.name === 'remove' ? REMOVE : rule.action.apply(text, m.detector);
     }
     out += scanned.slice(last, m.start) + rule.action.apply(scanned.slice(m.start, m.end), m.detector);
     last = m.end;
-    sink.add(m.detector, path, rule.action.name);
+    sink.add(m.detector, where(), rule.action.name);
   }
   return out + scanned.slice(last) + tail;
 }

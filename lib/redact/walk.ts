@@ -5,7 +5,7 @@
  */
 import type { CompiledAction } from './actions.ts';
 import type { FindingSink } from './findings.ts';
-import { matchPath, PathMatch, formatPath, type PathSegment } from './paths.ts';
+import { FirstPathMatch, matchLoweredPath, PathMatch, formatPath, type PathSegment } from './paths.ts';
 import { REMOVE, scrubString, type CompiledValueRules } from './text.ts';
 
 export interface CompiledFieldRule {
@@ -32,21 +32,49 @@ export const SIZE_LIMIT = '[size limit]';
 
 /** Returns the scrubbed copy, or REMOVE when the root itself is removed. */
 export function walkValue(value: unknown, policy: WalkPolicy, sink: FindingSink): unknown {
-  return new Walker(policy, sink).visit(value, 0, true, policy.allowlist === undefined);
+  // One walker per policy, reused: a logger walks a record per call, and allocations show up there. A
+  // walk that re-enters (a toJSON that logs) gets a walker of its own.
+  let walker = idleWalkers.get(policy);
+  if (walker === undefined) walker = new Walker(policy);
+  else idleWalkers.delete(policy);
+  try {
+    return walker.walk(value, sink);
+  } finally {
+    idleWalkers.set(policy, walker);
+  }
 }
+
+const idleWalkers = new WeakMap<WalkPolicy, Walker>();
+
+const cleanKeys = new WeakMap<CompiledValueRules, Set<string>>();
+const CLEAN_KEYS_MAX = 4096;
+const fieldMatchers = new WeakMap<readonly CompiledFieldRule[], FirstPathMatch<CompiledFieldRule>>();
 
 class Walker {
   private readonly path: string[] = [];
-  private readonly ancestors = new Set<object>();
+  /** `path` lower-cased, kept alongside: path patterns compare keys case-insensitively. */
+  private readonly lowered: string[] = [];
+  /** The objects being walked, outermost first (at most maxDepth: an array beats a Set here). */
+  private readonly ancestors: object[] = [];
+  private readonly fieldRules: FirstPathMatch<CompiledFieldRule>;
   private nodes = 0;
+  private sink!: FindingSink;
+  /** The current path rendered, built only when a finding needs it. */
+  private readonly where = (): string => formatPath(this.path);
 
-  constructor(
-    private readonly policy: WalkPolicy,
-    private readonly sink: FindingSink,
-  ) {}
+  constructor(private readonly policy: WalkPolicy) {
+    let matcher = fieldMatchers.get(policy.fields);
+    if (matcher === undefined) {
+      matcher = new FirstPathMatch(policy.fields, (rule) => rule.pattern);
+      fieldMatchers.set(policy.fields, matcher);
+    }
+    this.fieldRules = matcher;
+  }
 
-  private where(): string {
-    return formatPath(this.path);
+  walk(value: unknown, sink: FindingSink): unknown {
+    this.sink = sink;
+    this.nodes = 0;
+    return this.visit(value, 0, true, this.policy.allowlist === undefined);
   }
 
   /**
@@ -60,7 +88,7 @@ class Walker {
     }
     switch (typeof value) {
       case 'string':
-        return scan ? scrubString(value, this.policy.values, this.where(), this.sink) : value;
+        return scan ? scrubString(value, this.policy.values, this.where, this.sink) : value;
       case 'number':
         return this.number(value, scan);
       case 'bigint':
@@ -83,44 +111,47 @@ class Walker {
     // A long number can be a card or an account number: scan its digits like a string.
     if (scan && Math.abs(value) >= 1e8) {
       const text = String(value);
-      const out = scrubString(text, this.policy.values, this.where(), this.sink);
+      const out = scrubString(text, this.policy.values, this.where, this.sink);
       if (out !== text) return out === REMOVE ? REMOVE : out;
     }
     return value;
   }
 
   private object(value: object, depth: number, scan: boolean, allowed: boolean): unknown {
-    if (this.ancestors.has(value)) return CIRCULAR;
+    if (this.ancestors.includes(value)) return CIRCULAR;
     if (depth >= this.policy.maxDepth) {
       this.sink.add('limit:max_depth', this.where(), 'replace');
       return DEPTH_LIMIT;
     }
-    const special = this.special(value, depth, scan, allowed);
-    if (special !== NOT_SPECIAL) return special;
-    this.ancestors.add(value);
+    if (!isPlainData(value)) {
+      const special = this.special(value, depth, scan, allowed);
+      if (special !== NOT_SPECIAL) return special;
+    }
+    this.ancestors.push(value);
     try {
-      if (Array.isArray(value)) return this.entries(arrayEntries(value), depth, scan, allowed, true);
+      if (Array.isArray(value)) return this.entries(indexKeys(value.length), value, value, depth, scan, allowed, true);
       if (value instanceof Map) {
-        const entries: [string, () => unknown][] = [];
-        for (const [k, v] of value) entries.push([mapKey(k), () => v]);
-        return this.entries(entries, depth, scan, allowed, false);
+        const keys: string[] = [];
+        const values: unknown[] = [];
+        for (const [k, v] of value) {
+          keys.push(mapKey(k));
+          values.push(v);
+        }
+        return this.entries(keys, values, values, depth, scan, allowed, false);
       }
-      if (value instanceof Set) return this.entries(arrayEntries([...value]), depth, scan, allowed, true);
+      if (value instanceof Set) {
+        const values = [...value];
+        return this.entries(indexKeys(values.length), values, values, depth, scan, allowed, true);
+      }
       let keys: string[];
       try {
         keys = Object.keys(value);
       } catch {
         return '[Unreadable]';
       }
-      return this.entries(
-        keys.map((k) => [k, () => (value as Record<string, unknown>)[k]]),
-        depth,
-        scan,
-        allowed,
-        false,
-      );
+      return this.entries(keys, value as Record<string, unknown>, undefined, depth, scan, allowed, false);
     } finally {
-      this.ancestors.delete(value);
+      this.ancestors.pop();
     }
   }
 
@@ -149,11 +180,11 @@ class Walker {
           return '[toJSON threw]';
         }
         if (json !== value) {
-          this.ancestors.add(value);
+          this.ancestors.push(value);
           try {
             return this.visit(json, depth, scan, allowed);
           } finally {
-            this.ancestors.delete(value);
+            this.ancestors.pop();
           }
         }
       }
@@ -161,16 +192,21 @@ class Walker {
     return NOT_SPECIAL;
   }
 
+  /** Children are `values[i]` when given (arrays, Maps, Sets), else `source[key]` (objects). */
   private entries(
-    entries: [string, () => unknown][],
+    keys: readonly string[],
+    source: Record<string, unknown> | unknown[],
+    values: readonly unknown[] | undefined,
     depth: number,
     scan: boolean,
     allowed: boolean,
     isArray: boolean,
   ): unknown {
     const out: unknown[] | Record<string, unknown> = isArray ? [] : {};
-    for (const [key, get] of entries) {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       this.path.push(key);
+      this.lowered.push(key.toLowerCase());
       try {
         let childAllowed = allowed;
         if (!allowed) {
@@ -183,7 +219,7 @@ class Walker {
         }
         let child: unknown;
         try {
-          child = get();
+          child = values !== undefined ? values[i] : (source as Record<string, unknown>)[key];
         } catch {
           child = '[Thrown]';
         }
@@ -201,6 +237,7 @@ class Walker {
         else (out as Record<string, unknown>)[this.scrubKey(key, scan)] = result;
       } finally {
         this.path.pop();
+        this.lowered.pop();
       }
     }
     return out;
@@ -208,8 +245,8 @@ class Walker {
 
   /** Applies the first field rule that selects the current path, else walks the value. */
   private field(child: unknown, depth: number, scan: boolean, allowed: boolean): unknown {
-    for (const rule of this.policy.fields) {
-      if (matchPath(rule.pattern, this.path) !== PathMatch.Full) continue;
+    const rule = this.fieldRules.first(this.lowered);
+    if (rule !== undefined) {
       const name = rule.action.name;
       if (name === 'allow') return this.visit(child, depth + 1, false, true);
       this.sink.add(`field:${rule.source}`, this.where(), name);
@@ -221,15 +258,24 @@ class Walker {
 
   /** Keys can carry secrets too (`{"ghp_...": true}`). */
   private scrubKey(key: string, scan: boolean): string {
-    if (!scan || this.policy.keys === undefined) return key;
-    const out = scrubString(key, this.policy.keys, this.where(), this.sink);
+    const rules = this.policy.keys;
+    if (!scan || rules === undefined) return key;
+    // The same few keys recur in every record: remember the ones that hold nothing (the scan is deterministic).
+    let clean = cleanKeys.get(rules);
+    if (clean === undefined) cleanKeys.set(rules, (clean = new Set()));
+    if (clean.has(key)) return key;
+    const out = scrubString(key, rules, this.where, this.sink);
+    if (out === key) {
+      if (clean.size >= CLEAN_KEYS_MAX) clean.clear();
+      clean.add(key);
+    }
     return out === REMOVE ? '[REDACTED]' : out;
   }
 
   private allowlistMatch(): PathMatch {
     let best = PathMatch.None;
     for (const pattern of this.policy.allowlist!) {
-      const m = matchPath(pattern, this.path);
+      const m = matchLoweredPath(pattern, this.lowered);
       if (m === PathMatch.Full) return m;
       if (m > best) best = m;
     }
@@ -239,9 +285,19 @@ class Walker {
 
 const NOT_SPECIAL = Symbol('not special');
 
-function arrayEntries(values: readonly unknown[]): [string, () => unknown][] {
-  const out: [string, () => unknown][] = [];
-  for (let i = 0; i < values.length; i++) out.push([String(i), () => values[i]]);
+/** A plain object without toJSON: nothing special to check (the common case, checked first for speed). */
+function isPlainData(value: object): boolean {
+  try {
+    const proto = Object.getPrototypeOf(value);
+    return (proto === Object.prototype || proto === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+  } catch {
+    return false; // a proxy that throws: the careful path handles it
+  }
+}
+
+function indexKeys(length: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < length; i++) out.push(String(i));
   return out;
 }
 

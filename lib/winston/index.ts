@@ -6,107 +6,135 @@
 import { randomUUID } from 'node:crypto';
 import TransportStream from 'winston-transport';
 import { format, type Logform } from 'winston';
+import { levelShipped, logsShipped } from '../channels/logs.ts';
 import type { AuditHook } from '../egress/gate.ts';
 import { canonicalJson, sha256Hex } from '../policy/canonical.ts';
 import { createEngineSync, DEFAULT_POLICY } from '../policy/create.ts';
 import type { Engine, EngineOptions } from '../policy/engine.ts';
 import type { LoadedPolicy, PolicyDocument } from '../policy/types.ts';
-import type { Finding } from '../redact/findings.ts';
+import { DropCounter } from './drops.ts';
+import { guardRecord, LEVEL, type Info } from './record.ts';
 
-const LEVEL = Symbol.for('level');
-const MESSAGE = Symbol.for('message');
-const SPLAT = Symbol.for('splat');
-
-type Info = Logform.TransformableInfo & { [key: symbol]: unknown };
-
-/**
- * A scrubbed copy of a winston record: its fields through the logs channel (field rules and value
- * detectors), `splat()` arguments and an already formatted message too. `false` when a drop rule removes it.
- */
-export function scrubRecord(info: Info, engine: Engine, findings?: Finding[]): Info | false {
-  const fields: Record<string, unknown> = {};
-  for (const key of Object.keys(info)) fields[key] = info[key];
-  const scrubbed = engine.scrubValue(fields, 'logs');
-  if (scrubbed.dropped !== undefined) return false;
-  findings?.push(...scrubbed.findings);
-  const out = { ...(scrubbed.value as Record<string, unknown>) } as Info;
-  // Level and routing survive whatever the policy does to the content.
-  out.level = info.level;
-  out[LEVEL] = info[LEVEL];
-  if (info[SPLAT] !== undefined) out[SPLAT] = engine.scrubValue(info[SPLAT], 'logs').value;
-  if (typeof info[MESSAGE] === 'string') out[MESSAGE] = engine.scrubText(info[MESSAGE], 'logs').text;
-  return out;
-}
+export { guardRecord, type GuardedRecord } from './record.ts';
+export { DEFAULT_DROP_SUMMARY_MS, type DropSummary } from './drops.ts';
 
 /** A compiled engine, a policy file, `builtin:NAME`, a policy object or a loaded policy. */
 export type PolicyArgument = Engine | string | PolicyDocument | LoadedPolicy;
 
+export interface GuardOptions extends EngineOptions {
+  /** Relative policy files are resolved against this directory (default: the working directory). */
+  cwd?: string;
+  /**
+   * How often a drop rule's summary record goes out (ms, default 60 000): the first record a rule drops
+   * at a level is replaced by a summary, then one summary per interval counts the rest. 0: one summary per
+   * dropped record; Infinity: none (the counts stay available from `dropped()`).
+   */
+  dropSummaryEvery?: number;
+}
+
+/** A winston format, plus the number of records each drop rule removed so far. */
+export type GuardFormat = Logform.Format & { dropped(): Record<string, number> };
+
 /** The engine for a policy argument; policies are loaded synchronously, so formats can be made anywhere. */
-export function engineFor(policy: PolicyArgument = DEFAULT_POLICY, options: EngineOptions & { cwd?: string } = {}): Engine {
+export function engineFor(policy: PolicyArgument = DEFAULT_POLICY, options: GuardOptions = {}): Engine {
   if (typeof policy === 'object' && 'scrubText' in policy) return policy;
   return createEngineSync(policy, options);
 }
 
 /** A winston format applying a policy's logs-channel rules (default `builtin:default`). */
-export function guardFormat(policy: PolicyArgument = DEFAULT_POLICY, options: EngineOptions & { cwd?: string } = {}): Logform.Format {
-  const engine = engineFor(policy, options);
-  return format((info) => scrubRecord(info as Info, engine))();
+export function guardFormat(policy: PolicyArgument = DEFAULT_POLICY, options: GuardOptions = {}): GuardFormat {
+  return makeGuard(engineFor(policy, options), new DropCounter(options.dropSummaryEvery));
+}
+
+function makeGuard(engine: Engine, drops: DropCounter, onRecord?: (record: Info, findings: GuardedFindings) => void): GuardFormat {
+  const guard = format((info) => {
+    const out = guardRecord(info as Info, engine);
+    if ('dropped' in out) {
+      const summary = drops.drop(info as Info, out.dropped);
+      if (summary === undefined) return false;
+      onRecord?.(summary, []);
+      return summary;
+    }
+    onRecord?.(out.record, out.findings);
+    return out.record;
+  })() as GuardFormat;
+  guard.dropped = () => drops.totals();
+  return guard;
+}
+
+/** Carries a record's ledger item id from the guard to the transport (formats copy symbol keys along). */
+const ITEM_ID = Symbol('egress-guard ledger item');
+
+type GuardedFindings = Extract<ReturnType<typeof guardRecord>, { record: unknown }>['findings'];
+
+export interface GuardTransportOptions extends GuardOptions {
+  policy?: PolicyArgument;
+  engine?: Engine;
+  /** Records every record that leaves in this audit ledger (channel `logs`): intent, then ack. */
+  ledger?: AuditHook;
+  /** Where the transport sends to, for the ledger (a URL, a service name). */
+  destination?: string;
 }
 
 /**
- * Wraps an outbound transport (HTTP, a log service) so that it receives scrubbed records only. The
- * wrapped transport's own level and format still apply, after the guard. With `ledger`, every record that
- * leaves is recorded in the audit ledger (channel `logs`): intent before the transport gets it, ack when
- * the transport has taken it.
+ * Wraps an outbound transport (HTTP, a log service) so that it receives scrubbed records only, and only
+ * those the policy ships (its `ship` and minimum `level`, a record's own `ship: false`). The wrapped
+ * transport's own level and format still apply, after the guard. On close, summaries of records dropped
+ * since the last summary go out.
  */
-export function guardTransport(
-  transport: TransportStream,
-  options: { policy?: PolicyArgument; engine?: Engine; ledger?: AuditHook; destination?: string } = {},
-): TransportStream {
-  const engine = options.engine ?? engineFor(options.policy);
+export function guardTransport(transport: TransportStream, options: GuardTransportOptions = {}): TransportStream {
+  const engine = options.engine ?? engineFor(options.policy, options);
   const { ledger } = options;
-  const pending = new WeakMap<object, { itemId: string }>();
-  const guard =
-    ledger === undefined
-      ? guardFormat(engine)
-      : format((info) => {
-          const findings: Finding[] = [];
-          const out = scrubRecord(info as Info, engine, findings);
-          if (out === false) return false;
-          const payload = { ...out } as Record<string, unknown>;
-          const json = canonicalJson(payload);
-          const itemId = randomUUID();
-          void ledger.intent({
-            itemId,
-            kind: 'logs',
-            channel: 'logs',
-            flowRunId: 'winston',
-            time: new Date().toISOString(),
-            policy: engine.identity,
-            ...(options.destination !== undefined && { destination: options.destination }),
-            findings,
-            payloadSha256: sha256Hex(json),
-            bytes: Buffer.byteLength(json),
-            payload,
-          });
-          pending.set(out, { itemId });
-          return out;
-        })();
+  const drops = new DropCounter(options.dropSummaryEvery);
+  const record = (out: Info, findings: GuardedFindings) => {
+    if (ledger === undefined) return;
+    const payload = { ...out } as Record<string, unknown>;
+    const json = canonicalJson(payload);
+    const itemId = randomUUID();
+    void ledger.intent({
+      itemId,
+      kind: 'logs',
+      channel: 'logs',
+      flowRunId: 'winston',
+      time: new Date().toISOString(),
+      policy: engine.identity,
+      ...(options.destination !== undefined && { destination: options.destination }),
+      findings,
+      payloadSha256: sha256Hex(json),
+      bytes: Buffer.byteLength(json),
+      payload,
+    });
+    out[ITEM_ID] = itemId;
+  };
+  const shipping = logsShipped(engine, process.env);
+  const shipped = format((info) => shipping && info.ship !== false && levelShipped(String((info as Info)[LEVEL] ?? info.level), engine.logs.level) && info)();
+  const guard = makeGuard(engine, drops, record);
   const inner = transport as TransportStream & { log?: (info: unknown, next: () => void) => void };
-  const formats = inner.format !== undefined ? [guard, inner.format] : [guard];
   const wrapper = new TransportStream({
-    format: format.combine(...formats),
+    format: format.combine(shipped, guard, ...(inner.format !== undefined ? [inner.format] : [])),
     ...(inner.level !== undefined && { level: inner.level }),
     ...(inner.handleExceptions !== undefined && { handleExceptions: inner.handleExceptions }),
   });
-  (wrapper as unknown as { log(info: object, next: () => void): void }).log = (info, next) => {
-    const item = pending.get(info);
+  const deliver = (info: Info, next: () => void) => {
+    const itemId = info[ITEM_ID];
     const done = () => {
-      if (item !== undefined) void ledger?.ack(item.itemId);
+      if (typeof itemId === 'string') void ledger?.ack(itemId);
       next();
     };
     if (typeof inner.log === 'function') inner.log(info, done);
     else done();
   };
+  Object.assign(wrapper, {
+    log: deliver,
+    close() {
+      // What was dropped since the last summary still gets counted where the logs go.
+      for (const summary of drops.flush()) {
+        record(summary, []);
+        const out = inner.format === undefined ? summary : inner.format.transform(summary, inner.format.options);
+        if (typeof out === 'object') deliver(out as Info, () => {});
+      }
+      (inner as { close?: () => void }).close?.();
+    },
+  });
   return wrapper;
 }

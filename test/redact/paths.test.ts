@@ -1,5 +1,5 @@
 import { assert } from 'chai';
-import { formatPath, matchPath, parsePath, PathMatch } from '../../lib/redact/paths.ts';
+import { FirstPathMatch, formatPath, matchPath, parsePath, PathMatch } from '../../lib/redact/paths.ts';
 
 describe('redact/paths', () => {
   it('parses dotted, bracketed, quoted and wildcard segments', () => {
@@ -34,5 +34,29 @@ describe('redact/paths', () => {
   it('formats concrete paths for findings', () => {
     assert.equal(formatPath([]), '$');
     assert.equal(formatPath(['a', 'b', '0', 'x y']), 'a.b[0]["x y"]');
+  });
+});
+
+describe('redact/paths: FirstPathMatch (the field-rule index)', () => {
+  const rules = ['user.password', '**.password', '**.token', 'a.*.token', '**', 'x.**.y'].map((source) => ({ source, pattern: parsePath(source) }));
+  const first = new FirstPathMatch(rules, (r) => r.pattern);
+  const check = (path: string[]) => first.first(path.map((k) => k.toLowerCase()))?.source;
+
+  it('returns the first rule in policy order that matches, like trying each in turn', () => {
+    const paths = [['user', 'password'], ['db', 'Password'], ['a', 'b', 'token'], ['token'], ['x', 'q', 'y'], ['x'], [], ['a', 'b', 'c']];
+    for (const path of paths) {
+      const expected = rules.find((r) => matchPath(r.pattern, path) === PathMatch.Full)?.source;
+      assert.equal(check(path), expected, path.join('.'));
+    }
+    assert.equal(check(['user', 'password']), 'user.password', 'an earlier anchored rule beats a later **.name rule');
+    assert.equal(check(['a', 'b', 'token']), '**.token', 'an earlier **.name rule beats a later anchored one');
+  });
+
+  it('with no catch-all, unmatched paths match nothing', () => {
+    const only = new FirstPathMatch([{ pattern: parsePath('**.secret') }, { pattern: parsePath('cfg.key') }], (r) => r.pattern);
+    assert.isUndefined(only.first(['cfg', 'other']));
+    assert.isUndefined(only.first(['secret', 'x']));
+    assert.isDefined(only.first(['cfg', 'key']));
+    assert.isDefined(only.first(['deep', 'er', 'secret']));
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ledger } from '../../lib/audit/ledger.ts';
 import { readLedger } from '../../lib/audit/verify.ts';
+import { assertNoSecret } from '../helpers/secrets.ts';
 
 const GHP = 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT';
 
@@ -41,7 +42,7 @@ describe('winston: guardFormat and guardTransport', () => {
     const [first, second] = out.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.deepEqual(first, { level: 'info', message: 'login with [REDACTED]', user: { email: '*******************.com' }, day: '2026-11-23' });
     assert.equal(second!.message, 'token [REDACTED] for deploy');
-    assert.notInclude(out.lines.join('\n'), GHP);
+    assertNoSecret(out.lines.join('\n'), GHP);
   });
 
   it('scrubs Error objects and their stacks (errors() format)', () => {
@@ -54,7 +55,7 @@ describe('winston: guardFormat and guardTransport', () => {
     const record = JSON.parse(out.lines[0]!) as { level: string; message: string; stack: string };
     assert.equal(record.level, 'error');
     assert.equal(record.message, 'auth failed for [REDACTED]');
-    assert.notInclude(record.stack, GHP);
+    assertNoSecret(record.stack, GHP);
   });
 
   it('takes a policy file or builtin:NAME directly (loaded synchronously), builtin:default by default', () => {
@@ -73,12 +74,38 @@ describe('winston: guardFormat and guardTransport', () => {
     assert.throws(() => guardFormat(join(dir, 'missing.yaml')), /cannot read policy file/);
   });
 
-  it('drop rules remove records', () => {
+  it('drop rules remove records; their level, timestamp and a count per rule survive as a summary', () => {
     const out = capture();
-    const logger = winston.createLogger({ format: winston.format.combine(guardFormat(engine), winston.format.simple()), transports: [out.transport] });
+    const guard = guardFormat(engine);
+    const logger = winston.createLogger({ format: winston.format.combine(winston.format.timestamp(), guard, winston.format.json()), transports: [out.transport] });
     logger.info('healthcheck ok');
+    logger.warn('healthcheck slow');
     logger.info('real work');
-    assert.deepEqual(out.lines, ['info: real work']);
+    logger.info('healthcheck ok'); // within the summary interval: counted, not sent
+    const records = out.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(records.map((r) => [r.level, r.message]), [
+      ['info', 'egress-guard: 1 record dropped by the rule "^healthcheck"'],
+      ['warn', 'egress-guard: 1 record dropped by the rule "^healthcheck"'],
+      ['info', 'real work'],
+    ]);
+    const summary = records[0]!.egressGuardDropped as { rule: string; count: number; first: string; last: string };
+    assert.equal(summary.rule, '^healthcheck');
+    assert.equal(summary.count, 1);
+    assert.equal(records[0]!.timestamp, summary.last, "the dropped record's own timestamp");
+    assert.match(summary.first, /^\d{4}-\d\d-\d\dT/);
+    assert.notInclude(out.lines.join('\n'), ' ok', 'nothing of the dropped content');
+    assert.deepEqual(guard.dropped(), { '^healthcheck': 3 });
+  });
+
+  it('dropSummaryEvery: 0 leaves one summary per dropped record, Infinity only counts', () => {
+    for (const [every, expected] of [[0, 3], [Infinity, 0]] as const) {
+      const out = capture();
+      const guard = guardFormat(engine, { dropSummaryEvery: every });
+      const logger = winston.createLogger({ format: winston.format.combine(guard, winston.format.json()), transports: [out.transport] });
+      for (let i = 0; i < 3; i++) logger.info(`healthcheck ${i}`);
+      assert.lengthOf(out.lines, expected);
+      assert.deepEqual(guard.dropped(), { '^healthcheck': 3 });
+    }
   });
 
   it('guardTransport: local transports keep full detail, the outbound one gets the scrubbed copy', () => {
@@ -102,17 +129,43 @@ describe('winston: guardFormat and guardTransport', () => {
     const remote = capture({ format: winston.format.json() });
     const logger = winston.createLogger({ transports: [guardTransport(remote.transport, { engine, ledger, destination: 'https://logs.example.test' })] });
     logger.info(`token ${GHP}`);
-    logger.info('healthcheck ok'); // dropped: not shipped, not recorded
+    logger.info('healthcheck ok'); // dropped: its content is not shipped; its summary is, and is recorded
     await new Promise((r) => setTimeout(r, 20));
     await ledger.close();
     const { entries, problems } = readLedger(dir);
     assert.deepEqual(problems, []);
-    assert.deepEqual(entries.map((e) => e.type), ['intent', 'ack']);
+    assert.deepEqual(entries.map((e) => e.type), ['intent', 'ack', 'intent', 'ack']);
+    assert.deepInclude(entries[2]!.data.payload as object, { message: 'egress-guard: 1 record dropped by the rule "^healthcheck"' });
     assert.equal(entries[0]!.data.channel, 'logs');
     assert.equal(entries[0]!.data.destination, 'https://logs.example.test');
-    assert.deepEqual((entries[0]!.data.findings as { detector: string }[]).map((f) => f.detector), ['github-token']);
+    // winston's default logger format (json) has formatted the line already: the guard scrubs both.
+    const findings = entries[0]!.data.findings as { detector: string; path: string }[];
+    assert.deepEqual(findings.map((f) => [f.detector, f.path]), [['github-token', 'message'], ['github-token', 'formatted']]);
     assert.equal(entries[1]!.data.itemId, entries[0]!.data.itemId);
-    assert.notInclude(JSON.stringify(entries), GHP);
-    assert.lengthOf(remote.lines, 1);
+    assertNoSecret(JSON.stringify(entries), GHP);
+    assert.lengthOf(remote.lines, 2);
+  });
+
+  it("guardTransport ships what the policy ships: its minimum level, not a record's ship: false", () => {
+    const local = capture();
+    const remote = capture({ format: winston.format.json() });
+    const logger = winston.createLogger({ level: 'debug', transports: [local.transport, guardTransport(remote.transport, { engine })] });
+    logger.debug('cache miss'); // builtin:default ships info and above
+    logger.info('kept local', { ship: false });
+    logger.info('shipped');
+    assert.lengthOf(local.lines, 3);
+    assert.deepEqual(remote.lines.map((l) => (JSON.parse(l) as { message: string }).message), ['shipped']);
+  });
+
+  it('guardTransport: on close, what was dropped since the last summary is summarized where the logs go', async () => {
+    const remote = capture({ format: winston.format.json() });
+    const logger = winston.createLogger({ transports: [guardTransport(remote.transport, { engine })] });
+    for (let i = 0; i < 4; i++) logger.info(`healthcheck ${i}`);
+    await new Promise<void>((resolve) => {
+      logger.on('finish', () => resolve());
+      logger.end();
+    });
+    const counts = remote.lines.map((l) => (JSON.parse(l) as { egressGuardDropped: { count: number } }).egressGuardDropped.count);
+    assert.deepEqual(counts, [1, 3], 'the first drop at once, the other three on close');
   });
 });

@@ -1,0 +1,113 @@
+/**
+ * One winston record through the policy: the fields (key paths and value detectors, as in the parameters
+ * channel), `splat()` arguments, an Error's message and stack (as in the exceptions channel) and an
+ * already formatted message. The caller's objects are read, never written: the result is a new record.
+ */
+import { formatWithOptions } from 'node:util';
+import type { Logform } from 'winston';
+import type { Engine } from '../policy/engine.ts';
+import type { Finding } from '../redact/findings.ts';
+
+export const LEVEL = Symbol.for('level');
+export const MESSAGE = Symbol.for('message');
+export const SPLAT = Symbol.for('splat');
+
+export type Info = Logform.TransformableInfo & { [key: symbol]: unknown };
+
+export type GuardedRecord =
+  | { record: Info; findings: Finding[] }
+  /** A drop rule matched: nothing of the record's content goes anywhere. */
+  | { dropped: string };
+
+export function guardRecord(info: Info, engine: Engine): GuardedRecord {
+  const { fields, stack } = contentOf(info);
+  const scrubbed = engine.scrubValue(fields, 'logs');
+  if (scrubbed.dropped !== undefined) return { dropped: scrubbed.dropped };
+  const findings = scrubbed.findings;
+  const record = scrubbed.value as Info; // a new object: the walker copies
+  if (typeof stack === 'string') {
+    const error = engine.scrubError(errorFromStack(stack));
+    for (const f of error.findings) findings.push({ ...f, path: `stack.${f.path}` });
+    if (error.stack !== undefined) record.stack = error.stack;
+  } else if (stack !== undefined) {
+    const value = engine.scrubValue({ stack }, 'logs');
+    findings.push(...value.findings);
+    Object.assign(record, value.value);
+  }
+  // Level and routing survive whatever the policy does to the content.
+  record.level = info.level;
+  record[LEVEL] = info[LEVEL];
+  if (typeof info[MESSAGE] === 'string') {
+    const message = engine.scrubText(info[MESSAGE], 'logs');
+    if (message.dropped !== undefined) return { dropped: message.dropped };
+    for (const f of message.findings) findings.push({ ...f, path: 'formatted' });
+    record[MESSAGE] = message.text;
+  }
+  return { record, findings };
+}
+
+/**
+ * The record's fields as they would go out, and its stack apart (scrubbed by the exceptions rules). An
+ * Error's message and stack are not enumerable: read them.
+ */
+function contentOf(info: Info): { fields: Record<string, unknown>; stack: unknown } {
+  let source: Record<string, unknown> = info;
+  const splat = info[SPLAT];
+  if (Array.isArray(splat) && splat.length > 0 && typeof info.message === 'string' && FORMAT_TOKENS.test(info.message)) {
+    source = interpolated(info, info.message, splat);
+  }
+  source = unspread(source);
+  if (info instanceof Error) return { fields: { ...source, message: info.message }, stack: info.stack };
+  // The common record has no stack: walk it as it is (the walker copies; symbols are not walked).
+  if (!Object.hasOwn(source, 'stack')) return { fields: source, stack: undefined };
+  const { stack, ...fields } = source;
+  return { fields, stack };
+}
+
+const FORMAT_TOKENS = /%[scdjifoO%]/;
+
+/**
+ * splat()'s work, done on a copy when it has not run yet: a secret can be split between a template and
+ * its argument ('password=%s'), so detectors must see the text as it will be written. Arguments past the
+ * template's tokens are merged into the record when they are objects, as splat() does; other extras are
+ * dropped (splat() would spread a string into one field per character, past every detector).
+ * Without tokens in the message there is nothing to interpolate: winston merged a lone metadata object
+ * itself, and the record that goes out carries no splat, so nothing stale is merged into it later.
+ */
+function interpolated(info: Info, message: string, splat: readonly unknown[]): Record<string, unknown> {
+  const tokens = message.match(/%[scdjifoO%]/g)!.length;
+  const escapes = message.match(/%%/g)?.length ?? 0;
+  const expected = Math.max(0, tokens - escapes);
+  const out: Record<string, unknown> = { ...info };
+  for (const extra of splat.slice(expected)) if (typeof extra === 'object' && extra !== null) Object.assign(out, extra);
+  out.message = formatWithOptions({}, message, ...splat.slice(0, expected));
+  return out;
+}
+
+/**
+ * splat() given a string past its template's tokens spreads it into the record one character per field
+ * ("0": "g", "1": "h", ...), where no detector can see it. Put such a string back together, as
+ * `splatExtra`, so that it is scanned like any other value.
+ */
+function unspread(source: Record<string, unknown>): Record<string, unknown> {
+  const first = source['0'];
+  if (typeof first !== 'string' || first.length !== 1) return source;
+  const out = { ...source };
+  let joined = '';
+  for (let i = 0; typeof out[i] === 'string' && (out[i] as string).length === 1; i++) {
+    joined += out[i] as string;
+    delete out[i];
+  }
+  out.splatExtra = joined;
+  return out;
+}
+
+/** An Error rebuilt from a stack string (what errors({ stack: true }) leaves), for the exceptions rules. */
+function errorFromStack(stack: string): Error {
+  const header = stack.split('\n', 1)[0]!;
+  const match = /^([A-Za-z_$][\w$]*)(?:: ([^]*))?$/.exec(header);
+  const error = new Error(match?.[2] ?? header);
+  error.name = match?.[1] ?? 'Error';
+  error.stack = stack;
+  return error;
+}
