@@ -57,6 +57,8 @@ class Walker {
   /** The objects being walked, outermost first (at most maxDepth: an array beats a Set here). */
   private readonly ancestors: object[] = [];
   private readonly fieldRules: FirstPathMatch<CompiledFieldRule>;
+  /** Keys known to hold nothing under `policy.keys` (shared by the walkers of those rules). */
+  private readonly cleanKeys: Set<string> | undefined;
   private nodes = 0;
   private sink!: FindingSink;
   /** The current path rendered, built only when a finding needs it. */
@@ -69,6 +71,11 @@ class Walker {
       fieldMatchers.set(policy.fields, matcher);
     }
     this.fieldRules = matcher;
+    if (policy.keys !== undefined) {
+      let clean = cleanKeys.get(policy.keys);
+      if (clean === undefined) cleanKeys.set(policy.keys, (clean = new Set()));
+      this.cleanKeys = clean;
+    }
   }
 
   walk(value: unknown, sink: FindingSink): unknown {
@@ -259,10 +266,9 @@ class Walker {
   /** Keys can carry secrets too (`{"ghp_...": true}`). */
   private scrubKey(key: string, scan: boolean): string {
     const rules = this.policy.keys;
-    if (!scan || rules === undefined) return key;
+    const clean = this.cleanKeys;
+    if (!scan || rules === undefined || clean === undefined) return key;
     // The same few keys recur in every record: remember the ones that hold nothing (the scan is deterministic).
-    let clean = cleanKeys.get(rules);
-    if (clean === undefined) cleanKeys.set(rules, (clean = new Set()));
     if (clean.has(key)) return key;
     const out = scrubString(key, rules, this.where, this.sink);
     if (out === key) {

@@ -38,12 +38,68 @@ export function guardRecord(info: Info, engine: Engine): GuardedRecord {
   record.level = info.level;
   record[LEVEL] = info[LEVEL];
   if (typeof info[MESSAGE] === 'string') {
-    const message = engine.scrubText(info[MESSAGE], 'logs');
+    // Formatted before the guard (its place is before json() and the like; a logger's default format
+    // formats before any transport): the line still holds what the fields' rules took out. Make the same
+    // changes in the line, then scan it as text.
+    const changes = fieldChanges(fields, record);
+    if (typeof stack === 'string') changes.set(stack, typeof record.stack === 'string' ? record.stack : REMOVED);
+    const line = applyChanges(info[MESSAGE], changes);
+    const message = engine.scrubText(line, 'logs');
     if (message.dropped !== undefined) return { dropped: message.dropped };
     for (const f of message.findings) findings.push({ ...f, path: 'formatted' });
     record[MESSAGE] = message.text;
   }
   return { record, findings };
+}
+
+const REMOVED = '[REDACTED]';
+
+/** Each original leaf value the scrub changed, with what it became ('[REDACTED]' when it is gone). */
+function fieldChanges(original: unknown, scrubbed: unknown, changes = new Map<string, string>(), depth = 0): Map<string, string> {
+  if (depth > 32) return changes;
+  if (typeof original === 'string' || typeof original === 'number' || typeof original === 'bigint') {
+    const before = String(original);
+    if (scrubbed === undefined || (typeof scrubbed !== 'object' && String(scrubbed) !== before)) changes.set(before, scrubbed === undefined ? REMOVED : String(scrubbed));
+    else if (typeof scrubbed === 'object') changes.set(before, REMOVED);
+    return changes;
+  }
+  if (typeof original !== 'object' || original === null || original instanceof Date) return changes;
+  const copy = typeof scrubbed === 'object' && scrubbed !== null ? (scrubbed as Record<string, unknown>) : {};
+  for (const key of safeKeys(original)) fieldChanges(safeRead(original, key), copy[key], changes, depth + 1);
+  return changes;
+}
+
+/**
+ * Replaces each changed value where it stands alone in the line (not inside a longer word: a removed
+ * `plan: 'pro'` must not turn 'production' into '[REDACTED]duction'), as written and as JSON-escaped.
+ */
+function applyChanges(line: string, changes: Map<string, string>): string {
+  let out = line;
+  for (const [before, after] of [...changes].sort((a, b) => b[0].length - a[0].length)) {
+    if (before === '') continue;
+    for (const form of new Set([before, JSON.stringify(before).slice(1, -1)])) {
+      if (!out.includes(form)) continue;
+      const escaped = form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}_])${escaped}(?![\\p{L}\\p{N}_])`, 'gu'), () => after);
+    }
+  }
+  return out;
+}
+
+function safeKeys(value: object): string[] {
+  try {
+    return value instanceof Map ? [...value.keys()].map(String) : Object.keys(value);
+  } catch {
+    return [];
+  }
+}
+
+function safeRead(value: object, key: string): unknown {
+  try {
+    return value instanceof Map ? value.get(key) : (value as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
 }
 
 /**

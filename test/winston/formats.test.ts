@@ -124,6 +124,21 @@ describe('winston: guardFormat composes with winston formats', () => {
     }
   });
 
+  it('after a finalizing format, what key-path rules took out of the fields is taken out of the line too', () => {
+    const policy = { name: 'app', version: 1, extends: ['builtin:default'], channels: { logs: { fields: [{ path: 'customer.name', action: 'remove' as const }, { path: 'plan', action: { replace: '[plan]' } }] } } };
+    for (const finalizer of [f.json(), f.simple(), f.logstash(), f.printf((i) => `${i.message} name=${(i.customer as { name?: string } | undefined)?.name} tier=${(i.customer as { tier?: string } | undefined)?.tier} plan=${i.plan}`)]) {
+      const out = sink();
+      const logger = winston.createLogger({ format: f.combine(f.errors({ stack: true }), finalizer, guardFormat(policy)), transports: [new winston.transports.Stream({ stream: out.stream })] });
+      logger.info('production order', { customer: { name: 'Ximena Quarterfield', tier: 'gold' }, plan: 'pro' });
+      logger.error(new Error(`failed with ${GHP}`));
+      const text = out.lines.join('');
+      assertAbsent(text, { name: 'Ximena Quarterfield', token: GHP }, 'a line formatted before the guard');
+      assert.include(text, 'production order', "a removed 'pro' is not cut out of 'production'");
+      assert.include(text, '[plan]');
+      assert.include(text, 'gold');
+    }
+  });
+
   it('a string extra argument spread into one field per character by splat() is put back together and scanned', () => {
     const out = sink();
     const logger = winston.createLogger({ format: f.combine(f.splat(), guardFormat(), f.json()), transports: [new winston.transports.Stream({ stream: out.stream })] });
