@@ -18,7 +18,9 @@ export type ProblemKind =
   | 'checkpoint-chain'
   | 'checkpoint-mismatch'
   | 'checkpoint-signature'
-  | 'truncated';
+  | 'truncated'
+  | 'rewritten'
+  | 'unwitnessed';
 
 export interface LedgerProblem {
   /** The ledger directory (several are merged in a report). */
@@ -121,19 +123,46 @@ export async function verifyCheckpoints(reading: LedgerReading, key: SigningKey 
   return { problems, checkpoints };
 }
 
+/** What the control plane holds for a ledger: its latest witnessed checkpoint. */
+export interface WitnessedHead {
+  upto_seq: number;
+  head: string;
+  /** The checkpoint's signature as witnessed: a re-signed checkpoint (another key) differs. */
+  jws?: string;
+}
+
 /**
- * Compares a ledger with the heads the control plane witnessed for it: a witnessed entry the ledger no
- * longer has means the ledger was cut short; a different hash at that entry means it was rewritten.
+ * Compares a ledger with the checkpoint the control plane witnessed for it (`ledgerId` from ledger.json):
+ * a witnessed entry the ledger no longer has means it was cut short; a different hash at that entry, or a
+ * differently signed checkpoint, means it was rewritten (the signing key swapped, say). A ledger with
+ * checkpoints of which the control plane witnessed none, or without an id, cannot be vouched for.
  */
-export function verifyWitness(reading: LedgerReading, witnessed: { upto_seq: number; head: string } | undefined): LedgerProblem[] {
-  if (witnessed === undefined) return [];
+export function verifyWitness(reading: LedgerReading, ledgerId: string | undefined, heads: Readonly<Record<string, WitnessedHead>>): LedgerProblem[] {
+  const at = { segment: '', line: 0 };
+  const hasCheckpoints = reading.entries.some((e) => e.type === 'checkpoint');
+  if (ledgerId === undefined) {
+    return hasCheckpoints ? [{ kind: 'unwitnessed', ...at, message: 'the ledger has no id (ledger.json is missing), so it cannot be checked against what the control plane witnessed' }] : [];
+  }
+  const witnessed = heads[ledgerId];
+  if (witnessed === undefined) {
+    return hasCheckpoints ? [{ kind: 'unwitnessed', ...at, message: `the control plane witnessed no checkpoint of ledger ${ledgerId} (its id changed, or no witness ever reached the control plane)` }] : [];
+  }
   const entry = reading.entries.find((e) => e.seq === witnessed.upto_seq);
   const last = reading.entries.at(-1)?.seq ?? -1;
   if (entry === undefined) {
-    return [{ kind: 'truncated', segment: '', line: 0, seq: witnessed.upto_seq, message: `the control plane witnessed entry ${witnessed.upto_seq}, but the local ledger ends at entry ${last}: entries were removed from its end` }];
+    return [{ kind: 'truncated', ...at, seq: witnessed.upto_seq, message: `the control plane witnessed entry ${witnessed.upto_seq}, but the local ledger ends at entry ${last}: entries were removed from its end` }];
   }
   if (entry.hash !== witnessed.head) {
-    return [{ kind: 'truncated', segment: '', line: 0, seq: witnessed.upto_seq, message: `entry ${witnessed.upto_seq} differs from the head the control plane witnessed: the ledger was rewritten` }];
+    return [{ kind: 'rewritten', ...at, seq: witnessed.upto_seq, message: `entry ${witnessed.upto_seq} differs from the head the control plane witnessed: the ledger was rewritten` }];
+  }
+  if (witnessed.jws !== undefined) {
+    const checkpoint = reading.entries.find((e) => e.type === 'checkpoint' && (e.data as { upto_seq?: number }).upto_seq === witnessed.upto_seq);
+    if (checkpoint === undefined) {
+      return [{ kind: 'rewritten', ...at, seq: witnessed.upto_seq, message: `the checkpoint sealing entry ${witnessed.upto_seq}, which the control plane witnessed, is gone from the ledger` }];
+    }
+    if ((checkpoint.data as { jws?: string }).jws !== witnessed.jws) {
+      return [{ kind: 'rewritten', ...at, seq: checkpoint.seq, message: `checkpoint at entry ${checkpoint.seq} is not the one the control plane witnessed: it was re-signed (another signing key?)` }];
+    }
   }
   return [];
 }

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SigningKey } from '../crypto/jose.ts';
 import { buildReport, renderMarkdown, renderTable, type LedgerInput, type ReportFilters } from '../audit/report.ts';
-import { readLedger, verifyCheckpoints, verifyWitness } from '../audit/verify.ts';
+import { readLedger, verifyCheckpoints, verifyWitness, type WitnessedHead } from '../audit/verify.ts';
 import { fetchWitnesses } from '../cloud/client.ts';
 import { renderHtml } from '../audit/html.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
@@ -72,7 +72,7 @@ export async function auditReport(args: string[], io: CommandIO): Promise<number
   }
 
   const verify = values.verify === true || failOn.includes('tamper');
-  let witnessed: Record<string, { upto_seq: number; head: string }> | undefined;
+  let witnessed: Record<string, WitnessedHead> | undefined;
   if (typeof values.cloud === 'string') {
     const token = typeof values.token === 'string' ? values.token : io.env.EGRESS_GUARD_TOKEN;
     if (token === undefined || token === '') throw usage('--cloud needs --token T (or EGRESS_GUARD_TOKEN)');
@@ -87,7 +87,7 @@ export async function auditReport(args: string[], io: CommandIO): Promise<number
     const reading = readLedger(dir);
     const cps = await verifyCheckpoints(reading, key);
     const id = existsSync(join(dir, 'ledger.json')) ? (JSON.parse(readFileSync(join(dir, 'ledger.json'), 'utf8')) as { id: string }).id : undefined;
-    const witness = witnessed === undefined || id === undefined ? [] : verifyWitness(reading, witnessed[id]);
+    const witness = witnessed === undefined ? [] : verifyWitness(reading, id, witnessed);
     ledgers.push({ dir, entries: reading.entries, problems: [...reading.problems, ...cps.problems, ...witness], checkpoints: cps.checkpoints });
   }
   const report = buildReport(ledgers, filters, { performed: verify, signaturesChecked: key !== undefined });

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GuardedItem } from '../egress/types.ts';
+import type { WitnessedHead } from '../audit/verify.ts';
 
 export interface CloudClientOptions {
   url: string;
@@ -212,8 +213,8 @@ export async function postWitness(url: string, token: string, witness: object): 
 }
 
 /** The latest witnessed checkpoint per ledger id, as the control plane holds them. */
-export async function fetchWitnesses(url: string, token: string): Promise<Record<string, { upto_seq: number; head: string }>> {
+export async function fetchWitnesses(url: string, token: string): Promise<Record<string, WitnessedHead>> {
   const res = await fetch(`${url}/api/v1/witness`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
   if (!res.ok) throw new Error(`the control plane answered ${res.status}`);
-  return ((await res.json()) as { heads: Record<string, { upto_seq: number; head: string }> }).heads;
+  return ((await res.json()) as { heads: Record<string, WitnessedHead> }).heads;
 }
