@@ -10,8 +10,11 @@ export interface Finding {
 
 export class FindingSink {
   private byKey: Map<string, Finding> | undefined;
+  /** How many findings were added so far (a caller can tell whether a step found anything). */
+  added = 0;
 
   add(detector: string, path: string, action: string, count = 1): void {
+    this.added += count;
     this.byKey ??= new Map();
     const key = `${detector}\u0000${path}\u0000${action}`;
     const existing = this.byKey.get(key);

@@ -2,6 +2,8 @@
 import type { Scanner } from '../detect/scanner.ts';
 import type { CompiledAction } from './actions.ts';
 import type { FindingSink } from './findings.ts';
+import type { Match } from '../detect/types.ts';
+import { encodedMatches } from './encoded.ts';
 
 /** Returned for a whole-value `remove`: the caller drops the field (or withholds the text). */
 export const REMOVE = Symbol('remove');
@@ -44,7 +46,7 @@ export function scrubString(
     tail = truncationMarker(text.length - scanned.length);
     sink.add('limit:max_scan_length', where(), 'truncate');
   }
-  const matches = rules.scanner.scan(scanned);
+  const matches = withEncoded(rules.scanner.scan(scanned), encodedMatches(scanned, rules.scanner));
   if (matches.length === 0) return tail === '' ? text : scanned + tail;
   let out = '';
   let last = 0;
@@ -59,4 +61,14 @@ export function scrubString(
     sink.add(m.detector, where(), rule.action.name);
   }
   return out + scanned.slice(last) + tail;
+}
+
+/** Raw matches, plus the findings inside encoded runs that no raw match already covers, in text order. */
+function withEncoded(raw: Match[], encoded: Match[]): Match[] {
+  if (encoded.length === 0) return raw;
+  const extra = encoded.filter((e) => !raw.some((r) => r.start < e.end && e.start < r.end));
+  if (extra.length === 0) return raw;
+  const all = [...raw, ...extra].sort((a, b) => a.start - b.start);
+  // Encoded runs can nest or overlap each other: keep the first of overlapping spans.
+  return all.filter((m, i) => i === 0 || m.start >= all.slice(0, i).reduce((end, p) => Math.max(end, p.end), 0));
 }

@@ -95,7 +95,7 @@ class Walker {
     }
     switch (typeof value) {
       case 'string':
-        return scan ? scrubString(value, this.policy.values, this.where, this.sink) : value;
+        return scan ? this.string(value, depth, allowed) : value;
       case 'number':
         return this.number(value, scan);
       case 'bigint':
@@ -111,6 +111,21 @@ class Walker {
     }
     if (value === null) return null;
     return this.object(value as object, depth, scan, allowed);
+  }
+
+  /**
+   * A string that holds JSON (a payload logged as text, a config blob) is walked as the value it encodes,
+   * so key-path rules and detectors act inside it; what goes out is the scrubbed JSON. The text is
+   * scanned as it is too, for what only shows across its fields.
+   */
+  private string(value: string, depth: number, allowed: boolean): unknown {
+    const parsed = embeddedJson(value, this.policy.values.maxScanLength);
+    if (parsed !== undefined) {
+      const before = this.sink.added;
+      const walked = this.object(parsed, depth, true, allowed);
+      if (this.sink.added !== before) return JSON.stringify(walked === REMOVE ? null : walked);
+    }
+    return scrubString(value, this.policy.values, this.where, this.sink);
   }
 
   private number(value: number, scan: boolean): unknown {
@@ -290,6 +305,20 @@ class Walker {
 }
 
 const NOT_SPECIAL = Symbol('not special');
+
+/** The object or array a string holds as JSON, if it does (cheap checks first: most strings are not JSON). */
+function embeddedJson(text: string, maxLength: number): object | undefined {
+  if (text.length < 2 || text.length > maxLength) return undefined;
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  if (!((first === 0x7b && last === 0x7d) || (first === 0x5b && last === 0x5d))) return undefined; // {...} or [...]
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** A plain object without toJSON: nothing special to check (the common case, checked first for speed). */
 function isPlainData(value: object): boolean {

@@ -14,6 +14,7 @@ import { renderHtml } from '../../lib/audit/html.ts';
 import { readLedger } from '../../lib/audit/verify.ts';
 import { EgressGate } from '../../lib/egress/gate.ts';
 import { createEngine } from '../../lib/policy/create.ts';
+import { assertNoSecret } from '../helpers/secrets.ts';
 
 const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p !== undefined && existsSync(p));
 const REQUIRED = process.env.EGRESS_GUARD_BROWSER_TESTS === '1';
@@ -46,7 +47,7 @@ if (CHROMIUM !== undefined || REQUIRED) {
       assert.include(dom, 'Verified');
       assert.match(dom, /<svg id="chart"[^>]*>.*<rect/s, 'the chart has bars');
       assert.include(dom, 'github-token');
-      assert.notInclude(dom, 'ghp_R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT');
+      assertNoSecret(dom, 'ghp_R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT');
       const png = join(dir, 'shot.png');
       run(['--window-size=1200,1400', `--screenshot=${png}`]);
       const bytes = readFileSync(png);

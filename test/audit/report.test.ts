@@ -8,6 +8,7 @@ import { EgressGate } from '../../lib/egress/gate.ts';
 import { createEngine } from '../../lib/policy/create.ts';
 import type { Report } from '../../lib/audit/report.ts';
 import { REPO, run, NODE_FLAGS } from '../helpers/cli.ts';
+import { assertNoSecret } from '../helpers/secrets.ts';
 
 const GHP = 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT';
 const auditReport = (args: string[], cwd?: string) => run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/audit-report.ts'), ...args], cwd === undefined ? {} : { cwd });
@@ -49,7 +50,7 @@ describe('audit-report', function () {
     assert.lengthOf(report.summary.unacked, 1);
     assert.equal(report.summary.policies[0]!.items, 4);
     assert.isFalse(report.verification.performed);
-    assert.notInclude(r.stdout, GHP);
+    assertNoSecret(r.stdout, GHP);
   });
 
   it('table and Markdown formats, filters, and -o FILE', async () => {
@@ -102,7 +103,7 @@ describe('audit-report', function () {
     assert.include(html, 'report-test');
     assert.notMatch(html, /<(script|link|img|iframe)\b/i, 'no scripts or external assets');
     assert.notMatch(html, /(src|href)=["']?(https?:)?\/\//i);
-    assert.notInclude(html, GHP);
+    assertNoSecret(html, GHP);
   });
 
   it('--fail-on unacked and blocked; usage errors and missing ledgers exit 2', async () => {

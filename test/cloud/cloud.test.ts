@@ -10,6 +10,7 @@ import { EgressGate } from '../../lib/egress/gate.ts';
 import type { GuardedItem } from '../../lib/egress/types.ts';
 import { createEngine } from '../../lib/policy/create.ts';
 import { egressGuard, NODE_FLAGS, REPO } from '../helpers/cli.ts';
+import { assertNoSecret } from '../helpers/secrets.ts';
 
 const TOKEN_A = 'tenant-a-token-0123456789';
 const TOKEN_B = 'tenant-b-token-9876543210';
@@ -88,7 +89,7 @@ describe('cloud: control plane and client', function () {
     assert.equal(bad.status, 400);
     const text = await bad.text();
     assert.include(text, 'items[0]: kind must be one of');
-    assert.notInclude(text, GHP);
+    assertNoSecret(text, GHP);
     assert.equal((await fetch(`${s.url}/api/v1/items`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN_A}` }, body: 'x'.repeat(6 * 1024 * 1024) })).status, 413);
     assert.equal((await fetch(`${s.url}/api/v1/health`)).status, 200);
   });
@@ -146,7 +147,7 @@ describe('cloud: control plane and client', function () {
     await gate.drain();
     assert.equal((await c.close()).delivered, 5);
     const raw = readFileSync(join(data, 'a', 'items.jsonl'), 'utf8');
-    for (const secret of [GHP, 'hunter2-but-longer', 'carol.jones@example.net', 'carol-2026']) assert.notInclude(raw, secret);
+    for (const secret of [GHP, 'hunter2-but-longer', 'carol.jones@example.net', 'carol-2026']) assertNoSecret(raw, secret);
     for (const meta of ['nightly-etl', 'extract', '"Failed"', '"error"', '2026-11-23']) assert.include(raw, meta);
   });
 
@@ -166,7 +167,7 @@ describe('cloud: control plane and client', function () {
     const both = await egressGuard(['cloud', 'serve', '--port', '0', '--data', data, '--token', TOKEN_A, '--tenants', 'x.json']);
     assert.equal(both.code, 2);
     assert.include(both.stderr, 'exactly one of --token');
-    assert.notInclude(both.stderr, TOKEN_A);
+    assertNoSecret(both.stderr, TOKEN_A);
     const tenants = join(data, 'tenants.json');
     writeFileSync(tenants, JSON.stringify({ tenants: { 'Bad Name': TOKEN_B } }));
     assert.equal((await egressGuard(['cloud', 'serve', '--port', '0', '--data', data, '--tenants', tenants])).code, 2);

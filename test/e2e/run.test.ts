@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { egressGuard, NODE_FLAGS, REPO, run } from '../helpers/cli.ts';
+import { assertNoSecret } from '../helpers/secrets.ts';
 
 const GHP = 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT';
 const TOKEN = 'e2e-tenant-token-0123456789abcdef';
@@ -82,7 +83,7 @@ export default flow({ name: 'e2e-etl' }, async (p: { day: string; token: string;
     assert.equal(failed.code, 1, failed.stderr);
     const runId = /flow run (\S+): Failed/.exec(failed.stderr)![1]!;
     const stored = readFileSync(join(data, 'default', 'items.jsonl'), 'utf8');
-    for (const secret of [GHP, 'carol.jones@example.net', 'S3cr3tPassw0rd', 'extract-2026-11-23']) assert.notInclude(stored, secret);
+    for (const secret of [GHP, 'carol.jones@example.net', 'S3cr3tPassw0rd', 'extract-2026-11-23']) assertNoSecret(stored, secret);
     for (const meta of ['e2e-etl', '"extract"', '"load"', '"Failed"', '"Success"', '"error"', '"info"', '2026-11-23']) assert.include(stored, meta);
 
     const restarted = await runFlow(url, ['--restart', runId, '--ledger', ledger]);
@@ -90,11 +91,11 @@ export default flow({ name: 'e2e-etl' }, async (p: { day: string; token: string;
     const after = readFileSync(join(data, 'default', 'items.jsonl'), 'utf8');
     assert.match(after, /"restart_of":"[^"]+"/);
     assert.match(after, /"state":"Cached","result_location":"ey/, 'extract reloaded from its encrypted location, not re-run');
-    assert.notInclude(after, GHP);
+    assertNoSecret(after, GHP);
 
     const report = await run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/audit-report.ts'), '--ledger', ledger, '--verify', '--fail-on', 'unacked']);
     assert.equal(report.code, 0, report.stdout + report.stderr);
-    assert.notInclude(report.stdout, GHP);
+    assertNoSecret(report.stdout, GHP);
   });
 
   it('witnessed checkpoints: a local ledger cut short is caught by audit-report --verify --cloud', async () => {
@@ -118,7 +119,7 @@ export default flow({ name: 'e2e-etl' }, async (p: { day: string; token: string;
     const cut = await report();
     assert.equal(cut.code, 1);
     assert.include(cut.stdout, 'entries were removed from its end');
-    assert.notInclude(cut.stdout + cut.stderr, TOKEN);
+    assertNoSecret(cut.stdout + cut.stderr, TOKEN);
   });
 
   it('the control plane being down loses nothing: items wait in the spool and go out on the next run', async () => {
@@ -136,7 +137,7 @@ export default flow({ name: 'e2e-etl' }, async (p: { day: string; token: string;
     const runs = new Set(stored.map((l) => (JSON.parse(l) as { flowRunId: string }).flowRunId));
     assert.equal(runs.size, 2, 'both runs reached the control plane');
     assert.isFalse(readFileSync(join(work, '.egress-guard', 'spool', 'spool.jsonl'), 'utf8').length > 0, 'spool emptied');
-    assert.notInclude(stored.join('\n'), GHP);
+    assertNoSecret(stored.join('\n'), GHP);
   });
 
   it('usage errors exit 2 with a clear message and no secret', async () => {
@@ -148,7 +149,7 @@ export default flow({ name: 'e2e-etl' }, async (p: { day: string; token: string;
     const r2 = await runFlow('http://127.0.0.1:9', ['--param', GHP]);
     assert.equal(r2.code, 2);
     assert.include(r2.stderr, 'must be key=value');
-    assert.notInclude(r2.stderr, GHP);
+    assertNoSecret(r2.stderr, GHP);
     const r3 = await run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/egress-guard.ts'), 'run', join(modules, 'missing.ts'), '--cloud', 'x', '--token', TOKEN]);
     assert.equal(r3.code, 2);
     assert.include(r3.stderr, 'does not exist');
@@ -160,6 +161,6 @@ export default flow({ name: 'e2e-etl' }, async (p: { day: string; token: string;
     assert.equal(r.code, 0, r.stderr);
     assert.include(r.stdout, 'No planted secret reached the control plane.');
     assert.match(r.stdout, /run 1: Failed, run 2: Success/);
-    for (const secret of [GHP, 'alice.smith@example.com', 'Wh4reh0usePassw0rd']) assert.notInclude(r.stdout + r.stderr, secret);
+    for (const secret of [GHP, 'alice.smith@example.com', 'Wh4reh0usePassw0rd']) assertNoSecret(r.stdout + r.stderr, secret);
   });
 });

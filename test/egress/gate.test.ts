@@ -6,6 +6,7 @@ import { EgressGate, type AuditRecord } from '../../lib/egress/gate.ts';
 import type { GuardedItem } from '../../lib/egress/types.ts';
 import { createEngine } from '../../lib/policy/create.ts';
 import { generateLocationKeySet } from '../../lib/crypto/jose.ts';
+import { assertNoSecret } from '../helpers/secrets.ts';
 
 const GHP = 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT';
 const PASSWORD = 'hunter2-but-longer';
@@ -48,9 +49,9 @@ describe('egress/gate', () => {
     });
     await gate.drain();
     const all = JSON.stringify(sink.items);
-    assert.notInclude(all, GHP);
-    assert.notInclude(all, PASSWORD);
-    assert.notInclude(all, 'nightly-etl/extract', 'locations leave encrypted');
+    assertNoSecret(all, GHP);
+    assertNoSecret(all, PASSWORD);
+    assertNoSecret(all, 'nightly-etl/extract', 'locations leave encrypted');
     assert.deepEqual(sink.items.map((i) => [i.kind, i.channel]), [
       ['flow_run', 'parameters'],
       ['task_run', 'metadata'],
@@ -75,7 +76,7 @@ describe('egress/gate', () => {
     // The audit saw every item, with findings and a digest of exactly what was sent.
     assert.deepEqual(audit.map((a) => a.itemId), sink.items.map((i) => i.id));
     assert.includeDeepMembers(audit[0]!.findings.map((f) => f.path), ['parameters.token', 'parameters.db.password']);
-    assert.notInclude(JSON.stringify(audit), GHP);
+    assertNoSecret(JSON.stringify(audit), GHP);
   });
 
   it('inline results and cached parameters go out under the parameters rules', async () => {
@@ -87,7 +88,7 @@ describe('egress/gate', () => {
     assert.equal(sink.items[0]!.channel, 'parameters');
     assert.deepEqual(sink.items[1]!.payload.cached_parameters, { day: '2026-11-23' });
     assert.match(String(sink.items[1]!.payload.cache_key), /^ey/, 'the cache key is a location: encrypted');
-    assert.notInclude(JSON.stringify(sink.items), PASSWORD);
+    assertNoSecret(JSON.stringify(sink.items), PASSWORD);
   });
 
   it('EGRESS_GUARD_SHIP_LOGS=false ships no logs and no tracebacks, but the failed state still goes out', async () => {
@@ -126,7 +127,7 @@ describe('egress/gate', () => {
     assert.deepEqual(sink.items[0]!.payload, { state: 'Success', blocked: 'policy-error' });
     assert.equal(audit[0]!.blocked, 'policy-error');
     assert.lengthOf(errors, 1);
-    assert.notInclude(JSON.stringify(sink.items), 'secret-customer-list');
+    assertNoSecret(JSON.stringify(sink.items), 'secret-customer-list');
     assert.equal(sink.items[1]!.kind, 'task_run', 'later items still flow');
   });
 });

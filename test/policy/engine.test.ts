@@ -6,6 +6,7 @@ import { compilePolicy, BLOCKED_PLACEHOLDER, PolicyCompileError } from '../../li
 import { generateLocationKeySet } from '../../lib/crypto/jose.ts';
 import type { ResolvedPolicy } from '../../lib/policy/types.ts';
 import { EMAIL, TEST_CATALOGUE, TOKEN, loaded } from '../helpers/catalogue.ts';
+import { assertNoSecret } from '../helpers/secrets.ts';
 
 const BASE: ResolvedPolicy = {
   name: 'engine-test',
@@ -46,7 +47,7 @@ describe('policy/engine', () => {
           ['test-token', '$', 'replace', 1],
         ],
       );
-      assert.notInclude(JSON.stringify(r.findings), TOKEN);
+      assertNoSecret(JSON.stringify(r.findings), TOKEN);
     });
 
     it('leaves clean text identical', () => {
@@ -145,7 +146,7 @@ describe('policy/engine', () => {
         fn: '[Function]',
         arr: [null, 1],
       });
-      assert.notInclude(JSON.stringify(r.value), TOKEN);
+      assertNoSecret(JSON.stringify(r.value), TOKEN);
     });
 
     it('turns Errors into name, scrubbed message and scrubbed stack, with their cause', () => {
@@ -156,8 +157,8 @@ describe('policy/engine', () => {
       assert.equal(out.message, 'Error: cannot log in with [test-token]');
       assert.match(String(out.stack), /^Error: cannot log in with \[test-token\]\n {4}at /);
       assert.equal((out.cause as Record<string, unknown>).message, 'TypeError: bad [test-email]');
-      assert.notInclude(JSON.stringify(r.value), TOKEN);
-      assert.notInclude(JSON.stringify(r.value), EMAIL);
+      assertNoSecret(JSON.stringify(r.value), TOKEN);
+      assertNoSecret(JSON.stringify(r.value), EMAIL);
     });
 
     it('enforces max_depth and max_nodes', () => {
@@ -244,14 +245,14 @@ describe('policy/engine', () => {
       const r = e.scrubError(err);
       assert.equal(r.message, 'TypeError');
       assert.match(r.stack!, /^TypeError\n/);
-      assert.notInclude(r.stack!, TOKEN);
+      assertNoSecret(r.stack!, TOKEN);
     });
 
     it('scans the error type too', () => {
       const err = new Error('boom');
       err.name = TOKEN;
       const r = engine.scrubError(err);
-      assert.notInclude(r.message + r.stack, TOKEN);
+      assertNoSecret(r.message + r.stack, TOKEN);
       assert.equal(r.message, '[test-token]: boom');
     });
 
@@ -268,7 +269,7 @@ describe('policy/engine', () => {
       const e = engineFor({ ...BASE, channels: { locations: { action: 'encrypt', key: `file:${keyFile}` } } });
       const r = await e.scrubLocation('results/nightly/extract-2026-11-23.json');
       assert.match(r.text, /^[\w-]+\.[\w-]+\.[\w-]+\.[\w-]+\.[\w-]+$/);
-      assert.notInclude(r.text, 'nightly');
+      assertNoSecret(r.text, 'nightly');
       assert.equal(await e.decryptLocation(r.text), 'results/nightly/extract-2026-11-23.json');
       const parts = r.text.split('.');
       parts[3] = (parts[3]![0] === 'A' ? 'B' : 'A') + parts[3]!.slice(1);
@@ -310,7 +311,7 @@ describe('policy/engine', () => {
         engineFor({ ...BASE, hash: { key: 'env:K' }, channels: { parameters: { fields: [{ path: 'u', action: 'hash' }] } } }, { env: { K: secretKey } });
         assert.fail('should refuse');
       } catch (err) {
-        assert.notInclude((err as Error).message, secretKey);
+        assertNoSecret((err as Error).message, secretKey);
       }
     });
   });

@@ -1,0 +1,98 @@
+/**
+ * Secrets that are written encoded: URL-encoded (`alice%40example.com`, a query string) or base64 (a basic
+ * auth header, a config blob). The raw scan cannot see them, so encoded runs are decoded and scanned too;
+ * a finding in a URL-encoded run maps back to exactly the encoded characters it came from, a finding in a
+ * base64 run covers the whole run (its bytes do not line up with characters).
+ */
+import type { Scanner } from '../detect/scanner.ts';
+import type { Match } from '../detect/types.ts';
+
+/** A run with at least one %XX escape, up to whitespace or a quote. Linear: '%' separates the parts. */
+const URL_ENCODED_RUN = /[^\s%"'<>]*(?:%[0-9A-Fa-f]{2}[^\s%"'<>]*)+/g;
+/** Base64 or base64url of at least 12 bytes. */
+const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
+const MIN_DECODED = 8;
+/**
+ * Four 4-character groups that could encode 12 bytes of ASCII text (see looksLikeEncodedText): a test
+ * that rules out most texts in one native pass before any run is looked at.
+ */
+const BASE64_TEXT_HINT = /(?:[I-Za-f][A-Za-z0-9+/_-]{3}){4}/;
+
+/** Findings inside encoded runs of `text`, as spans of `text`; at most `depth` levels of encoding deep. */
+export function encodedMatches(text: string, scanner: Scanner, depth = 2): Match[] {
+  if (depth === 0) return [];
+  const out: Match[] = [];
+  if (text.includes('%')) {
+    for (const run of text.matchAll(URL_ENCODED_RUN)) {
+      const { decoded, offsets } = percentDecode(run[0]);
+      for (const m of scanAll(decoded, scanner, depth - 1)) {
+        out.push({ detector: m.detector, start: run.index + offsets[m.start]!, end: run.index + offsets[m.end]! });
+      }
+    }
+  }
+  if (!BASE64_TEXT_HINT.test(text)) return out;
+  // Leftmost-longest: each match is a whole run (a run's second character never starts a match).
+  for (const run of text.matchAll(BASE64_RUN)) {
+    if (!looksLikeEncodedText(text, run.index, run.index + run[0].length)) continue;
+    const decoded = base64Text(run[0]);
+    const first = decoded === undefined ? undefined : scanAll(decoded, scanner, depth - 1)[0];
+    if (first !== undefined) out.push({ detector: first.detector, start: run.index, end: run.index + run[0].length });
+  }
+  return out;
+}
+
+/**
+ * A cheap look before decoding, since runs of letters and digits are everywhere (ids, digests, paths):
+ * in base64 of ASCII text, the first character of each 4-character group encodes a byte's top six bits,
+ * which for printable ASCII are 001000 to 011111, the characters I to Z and a to f. Allow a few misses
+ * (non-ASCII text); hex digests, words and paths fail it at once.
+ */
+function looksLikeEncodedText(text: string, start: number, end: number): boolean {
+  let misses = 0;
+  const groups = Math.floor((end - start) / 4);
+  for (let i = start; i + 3 < end; i += 4) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 0x49 && c <= 0x5a) || (c >= 0x61 && c <= 0x66))) misses++;
+    if (misses > groups / 10) return false;
+  }
+  return true;
+}
+
+function scanAll(text: string, scanner: Scanner, depth: number): Match[] {
+  const direct = scanner.scan(text);
+  const nested = encodedMatches(text, scanner, depth);
+  return nested.length === 0 ? direct : [...direct, ...nested].sort((a, b) => a.start - b.start);
+}
+
+/**
+ * Decodes ASCII %XX escapes (and `+` as a space, as in form bodies); other bytes stay as written, so every
+ * decoded character has one source span. `offsets[i]` is where decoded character i starts in the run.
+ */
+function percentDecode(run: string): { decoded: string; offsets: number[] } {
+  let decoded = '';
+  const offsets: number[] = [];
+  for (let i = 0; i < run.length; ) {
+    offsets.push(i);
+    const c = run[i]!;
+    if (c === '%' && i + 2 < run.length && /^[0-7][0-9A-Fa-f]$/.test(run.slice(i + 1, i + 3))) {
+      decoded += String.fromCharCode(parseInt(run.slice(i + 1, i + 3), 16));
+      i += 3;
+    } else {
+      decoded += c === '+' ? ' ' : c;
+      i += 1;
+    }
+  }
+  offsets.push(run.length);
+  return { decoded, offsets };
+}
+
+/** The text a base64 run encodes, when it is text (printable ASCII or UTF-8); undefined for binary. */
+function base64Text(run: string): string | undefined {
+  const bytes = Buffer.from(run, 'base64');
+  if (bytes.length < MIN_DECODED) return undefined;
+  let printable = 0;
+  for (const b of bytes) if ((b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d || b >= 0x80) printable++;
+  if (printable < bytes.length * 0.95) return undefined;
+  const text = bytes.toString('utf8');
+  return text.includes('\ufffd') ? undefined : text;
+}
