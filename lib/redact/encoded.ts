@@ -1,7 +1,8 @@
 /**
- * Secrets that are written encoded: URL-encoded (`alice%40example.com`, a query string) or base64 (a basic
- * auth header, a config blob). The raw scan cannot see them, so encoded runs are decoded and scanned too;
- * a finding in a URL-encoded run maps back to exactly the encoded characters it came from, a finding in a
+ * Secrets that are written encoded: URL-encoded (`alice%40example.com`, a query string), base64 (a basic
+ * auth header, a config blob) or escaped inside a JSON string (`"…\nAGE-SECRET-KEY-…"`, where the `n` of the
+ * escape glues onto the secret). The raw scan cannot see them, so such text is decoded and scanned too; a
+ * finding in URL-encoded or escaped text maps back to exactly the characters it came from, a finding in a
  * base64 run covers the whole run (its bytes do not line up with characters).
  */
 import type { Scanner } from '../detect/scanner.ts';
@@ -22,6 +23,12 @@ const BASE64_TEXT_HINT = /(?:[I-Za-f][A-Za-z0-9+/_-]{3}){4}/;
 export function encodedMatches(text: string, scanner: Scanner, depth = 2): Match[] {
   if (depth === 0) return [];
   const out: Match[] = [];
+  if (text.includes('\\')) {
+    const { decoded, offsets } = unescapeJson(text);
+    if (decoded !== text) {
+      for (const m of scanAll(decoded, scanner, depth - 1)) out.push({ detector: m.detector, start: offsets[m.start]!, end: offsets[m.end]! });
+    }
+  }
   if (text.includes('%')) {
     for (const run of text.matchAll(URL_ENCODED_RUN)) {
       const { decoded, offsets } = percentDecode(run[0]);
@@ -83,6 +90,30 @@ function percentDecode(run: string): { decoded: string; offsets: number[] } {
     }
   }
   offsets.push(run.length);
+  return { decoded, offsets };
+}
+
+const JSON_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '"': '"', '\\': '\\', '/': '/' };
+
+/** JSON string escapes undone (`\n`, `\"`, `\\`, `\u0041`), with `offsets` as in percentDecode. */
+function unescapeJson(text: string): { decoded: string; offsets: number[] } {
+  let decoded = '';
+  const offsets: number[] = [];
+  for (let i = 0; i < text.length; ) {
+    offsets.push(i);
+    const next = text[i + 1];
+    if (text[i] === '\\' && next !== undefined && next in JSON_ESCAPES) {
+      decoded += JSON_ESCAPES[next];
+      i += 2;
+    } else if (text[i] === '\\' && next === 'u' && /^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) {
+      decoded += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
+      i += 6;
+    } else {
+      decoded += text[i];
+      i += 1;
+    }
+  }
+  offsets.push(text.length);
   return { decoded, offsets };
 }
 

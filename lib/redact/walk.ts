@@ -61,7 +61,7 @@ class Walker {
   private readonly cleanKeys: Set<string> | undefined;
   private nodes = 0;
   private sink!: FindingSink;
-  /** The current path rendered, built only when a finding needs it. */
+  /** The current path rendered (keys as scrubbed), built only when a finding needs it. */
   private readonly where = (): string => formatPath(this.path);
 
   constructor(private readonly policy: WalkPolicy) {
@@ -227,7 +227,9 @@ class Walker {
     const out: unknown[] | Record<string, unknown> = isArray ? [] : {};
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      this.path.push(key);
+      // Findings name the key as it goes out: a secret used as a key must not reach the audit by its path.
+      const shownKey = isArray ? key : this.scrubKey(key, scan);
+      this.path.push(shownKey);
       this.lowered.push(key.toLowerCase());
       try {
         let childAllowed = allowed;
@@ -256,7 +258,7 @@ class Walker {
           continue;
         }
         if (isArray) (out as unknown[]).push(result);
-        else (out as Record<string, unknown>)[this.scrubKey(key, scan)] = result;
+        else (out as Record<string, unknown>)[shownKey] = result;
       } finally {
         this.path.pop();
         this.lowered.pop();

@@ -144,7 +144,8 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'azure-sas-signature',
     description: 'Signature (sig=) of an Azure shared access signature URL',
     tags: ['secret', 'cloud', 'azure'],
-    pattern: r`[?&]sig=((?:[A-Za-z0-9+/]|%2[Bb]|%2[Ff]){40,120}(?:%3[Dd]|=){0,2})(?=[&\s"']|$)`,
+    // Ends where the signature's alphabet ends: `&`, a quote, `;`, `)`, the end of the line...
+    pattern: r`[?&]sig=((?:[A-Za-z0-9+/]|%2[Bb]|%2[Ff]){40,120}(?:%3[Dd]|=){0,2})(?![A-Za-z0-9+/%=])`,
     keywords: ['sig='],
     group: 1,
     entropy: 4,
