@@ -5,7 +5,7 @@
  * is durable. Each entry holds the previous entry's hash and its own hash over its canonical JSON.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson, sha256Hex } from '../policy/canonical.ts';
 import type { AuditHook, AuditRecord } from '../egress/gate.ts';
@@ -94,7 +94,9 @@ export class Ledger implements AuditHook {
   private prev: string;
   /** Lines waiting for the next commit, and the one promise all their appends share. */
   private pending: string[] = [];
-  private batch: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | undefined;
+  private batch: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void; seq: number; prev: string } | undefined;
+  /** Counts batches that could not be written (and were rolled back): a checkpoint taken before one is void. */
+  private rollbacks = 0;
   private closed = false;
   private readonly record: 'payload' | 'digest';
   private readonly segmentBytes: number;
@@ -155,18 +157,18 @@ export class Ledger implements AuditHook {
    */
   append(type: EntryType, data: Record<string, unknown>): Promise<void> {
     if (this.closed) return Promise.reject(new Error('ledger is closed'));
+    if (this.batch === undefined) {
+      let resolve!: () => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+      this.batch = { promise, resolve, reject, seq: this.seq, prev: this.prev };
+      setImmediate(() => this.commit());
+    }
     const base = { seq: this.seq++, time: this.now().toISOString(), type, data, prev: this.prev };
     const { hash, line } = serializeEntry(base);
     this.prev = hash;
     this.pending.push(line);
     if (type !== 'checkpoint' && ++this.sinceCheckpoint >= this.checkpointEvery) void this.checkpoint();
-    if (this.batch === undefined) {
-      let resolve!: () => void;
-      let reject!: (e: unknown) => void;
-      const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
-      this.batch = { promise, resolve, reject };
-      setImmediate(() => this.commit());
-    }
     return this.batch.promise;
   }
 
@@ -187,7 +189,8 @@ export class Ledger implements AuditHook {
 
   /**
    * Appends a signed checkpoint of the current head (also when nothing happened since the last one, so
-   * that quiet periods are provable too). No-op without a signing key.
+   * that quiet periods are provable too). No-op without a signing key. Never rejects: a checkpoint that
+   * cannot be written (a full disk) is skipped, and the next one covers its entries.
    */
   checkpoint(): Promise<void> {
     if (this.signingKey === undefined || this.closed) return this.checkpointing;
@@ -196,11 +199,18 @@ export class Ledger implements AuditHook {
     // The head is taken now; the link to the previous checkpoint once that one is signed (they are signed
     // one after another, so each names the one before it).
     const head = { upto_seq: this.seq - 1, head: this.prev, time: this.now().toISOString() };
+    const rollbacks = this.rollbacks;
     this.checkpointing = this.checkpointing.then(async () => {
       const claim: CheckpointClaim = { ...head, prev_checkpoint: this.lastCheckpoint };
       const jws = await key.sign({ ...claim });
+      // The head was never written: signing it would vouch for entries that do not exist.
+      if (this.rollbacks !== rollbacks || this.closed) return;
+      try {
+        await this.append('checkpoint', { ...claim, kid: key.kid, jws });
+      } catch {
+        return;
+      }
       this.lastCheckpoint = sha256Hex(jws);
-      if (!this.closed) await this.append('checkpoint', { ...claim, kid: key.kid, jws });
       this.onCheckpoint?.({ ...claim, ledger_id: this.id, kid: key.kid, jws });
     });
     return this.checkpointing;
@@ -216,25 +226,47 @@ export class Ledger implements AuditHook {
     closeSync(this.fd);
   }
 
-  /** One write and one fsync for everything queued: the group commit. */
+  /**
+   * One write and one fsync for everything queued: the group commit. A batch that cannot be written whole
+   * (a full disk, an I/O error) is cut off the file and out of the chain, so the ledger stays verifiable and
+   * the next appends continue from the last durable entry; its appends reject.
+   */
   private commit(): void {
     const batch = this.batch;
     const lines = this.pending;
     this.batch = undefined;
     this.pending = [];
     if (batch === undefined) return;
+    const bytes = Buffer.from(lines.join(''), 'utf8');
     try {
-      const bytes = Buffer.from(lines.join(''), 'utf8');
       let written = 0;
       while (written < bytes.length) written += writeSync(this.fd, bytes, written);
       fsyncSync(this.fd);
       this.segmentSize += bytes.length;
       batch.resolve();
     } catch (err) {
-      batch.reject(err);
+      this.rollBack(batch);
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      batch.reject(new Error(`the audit ledger in ${this.dir} could not be written (${code}): ${lines.length} entr${lines.length === 1 ? 'y' : 'ies'} not recorded; free space or fix the directory, then retry`, { cause: err }));
       return;
     }
     if (this.segmentSize >= this.segmentBytes) {
+      closeSync(this.fd);
+      this.segment++;
+      this.segmentSize = 0;
+      this.fd = this.openSegment(this.segment);
+    }
+  }
+
+  private rollBack(batch: { seq: number; prev: string }): void {
+    this.seq = batch.seq;
+    this.prev = batch.prev;
+    this.rollbacks++;
+    try {
+      ftruncateSync(this.fd, this.segmentSize);
+    } catch {
+      // Could not cut the partial write off: never write after it, start a new segment (verification
+      // reports the torn tail).
       closeSync(this.fd);
       this.segment++;
       this.segmentSize = 0;

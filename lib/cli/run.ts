@@ -64,6 +64,11 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
     projectRoot: io.cwd,
     ...(keyFile !== undefined && { locationKeyFile: keyFile }),
   });
+  try {
+    await engine.checkLocationKey();
+  } catch (err) {
+    throw usage((err as Error).message);
+  }
   let signingKey: SigningKey | undefined;
   if (typeof values['signing-key'] === 'string') {
     if (typeof values.ledger !== 'string') throw usage('--signing-key signs ledger checkpoints: give --ledger DIR too');
@@ -90,12 +95,29 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
     },
     io,
   );
-  return outcome.state === 'Success' ? EXIT_OK : EXIT_CHECK_FAILED;
+  return outcome.state === 'Success' && outcome.lost === 0 ? EXIT_OK : EXIT_CHECK_FAILED;
 }
 
 /** Wires policy, gate, ledger and client around one run; prints a one-line summary on stderr. */
-export async function executeRun(setup: RunSetup, io: CommandIO): Promise<{ flowRunId: string; state: string; delivered: number; spooled: number }> {
+export interface RunOutcome {
+  flowRunId: string;
+  state: string;
+  delivered: number;
+  spooled: number;
+  /** Items that never reached the control plane and are kept nowhere (withheld or unsaved): the run exits 1. */
+  lost: number;
+}
+
+export async function executeRun(setup: RunSetup, io: CommandIO): Promise<RunOutcome> {
   const witnesses: Promise<boolean>[] = [];
+  // A full disk under the ledger or the spool: said once, as it happens, then counted in the summary.
+  const warned = new Set<string>();
+  const warnOnce = (what: string, message: string) => {
+    if (warned.has(what)) return;
+    warned.add(what);
+    void write(io.stderr, `egress-guard: ${message}\n`);
+  };
+  let unrecordedAcks = 0;
   const ledger =
     setup.ledgerDir === undefined
       ? undefined
@@ -107,12 +129,26 @@ export async function executeRun(setup: RunSetup, io: CommandIO): Promise<{ flow
             onCheckpoint: (w: Witness) => void witnesses.push(postWitness(setup.cloud, setup.token, w)),
           }),
         });
-  await ledger?.recordPolicy(setup.engine.identity);
+  try {
+    await ledger?.recordPolicy(setup.engine.identity);
+  } catch (err) {
+    // Nothing has run yet: better not to start than to run a flow whose every item would be withheld.
+    await ledger?.close();
+    throw new UserError(`run: ${(err as Error).message}; nothing was run`);
+  }
   const client = new CloudClient({
     url: setup.cloud,
     token: setup.token,
     spoolDir: setup.spoolDir,
-    ...(ledger !== undefined && { onDelivered: (ids: string[]) => ids.forEach((id) => void ledger.ack(id)) }),
+    ...(ledger !== undefined && {
+      onDelivered: (ids: string[]) =>
+        ids.forEach((id) =>
+          ledger.ack(id).catch((err: unknown) => {
+            unrecordedAcks++;
+            warnOnce('ack', `${(err as Error).message} (deliveries go on; the audit shows them unacknowledged)`);
+          }),
+        ),
+    }),
   });
   const gate = new EgressGate({
     engine: setup.engine,
@@ -121,6 +157,7 @@ export async function executeRun(setup: RunSetup, io: CommandIO): Promise<{ flow
     env: io.env,
     destination: setup.cloud,
     onPolicyError: (err) => void write(io.stderr, `egress-guard: the policy failed on an item; a placeholder was sent instead (${(err as Error).message})\n`),
+    onAuditError: (err) => warnOnce('intent', `${(err as Error).message}; items wait, and none is sent unrecorded`),
   });
   const restart = setup.restart === undefined ? undefined : await restartPlan(setup.cloud, setup.token, setup.restart, setup.engine);
   const outcome = await runFlow(setup.flow, setup.params, {
@@ -132,10 +169,15 @@ export async function executeRun(setup: RunSetup, io: CommandIO): Promise<{ flow
   const closed = await client.close({ deadlineMs: 5_000 });
   await ledger?.close();
   await Promise.all(witnesses);
-  const spooled = closed.spooled > 0 ? `; ${closed.spooled} item(s) stayed in the spool (.egress-guard/spool), delivered on the next run` : '';
+  const notes = [
+    closed.spooled > 0 && `${closed.spooled} item(s) stayed in the spool (.egress-guard/spool), delivered on the next run`,
+    closed.unsaved > 0 && `${closed.unsaved} item(s) could not be delivered nor spooled (${closed.spoolError}); the audit ledger lists them as unacknowledged`,
+    gate.withheld > 0 && `${gate.withheld} item(s) withheld because the audit ledger could not record them; nothing was sent unrecorded, and local results and logs are whole`,
+    unrecordedAcks > 0 && `${unrecordedAcks} delivery acknowledgement(s) could not be recorded in the ledger`,
+  ].filter((n): n is string => typeof n === 'string');
   const failure = outcome.state === 'Failed' ? ` (${(outcome.error as Error)?.name ?? 'Error'})` : '';
-  await write(io.stderr, `flow run ${outcome.flowRunId}: ${outcome.state}${failure}; ${closed.delivered} item(s) delivered${spooled}\n`);
-  return { flowRunId: outcome.flowRunId, state: outcome.state, delivered: closed.delivered, spooled: closed.spooled };
+  await write(io.stderr, `flow run ${outcome.flowRunId}: ${outcome.state}${failure}; ${closed.delivered} item(s) delivered${notes.map((n) => `; ${n}`).join('')}\n`);
+  return { flowRunId: outcome.flowRunId, state: outcome.state, delivered: closed.delivered, spooled: closed.spooled, lost: closed.unsaved + gate.withheld };
 }
 
 /** Asks the control plane what the earlier run did, and decrypts its result locations locally. */

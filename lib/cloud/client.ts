@@ -4,7 +4,7 @@
  * spool on disk, delivering them in order once it is back. `send` never throws and never blocks: the user's
  * flow keeps running either way. Item ids make redelivery idempotent.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GuardedItem } from '../egress/types.ts';
 import type { WitnessedHead } from '../audit/verify.ts';
@@ -27,8 +27,13 @@ export interface CloudClientOptions {
 
 export interface CloseResult {
   delivered: number;
+  /** Undelivered items written to the spool, for the next process. */
   spooled: number;
   dropped: number;
+  /** Undelivered items the spool could not hold (a full disk): gone with this process. */
+  unsaved: number;
+  /** Why the spool could not be written (an errno code such as ENOSPC), when it could not. */
+  spoolError?: string;
 }
 
 export class CloudClient {
@@ -107,8 +112,15 @@ export class CloudClient {
       await this.flush();
       if (this.queue.length > 0) await sleep(Math.min(this.backoff(), Math.max(0, deadline - Date.now())));
     }
-    this.persist();
-    return { delivered: this.delivered, spooled: this.queue.length, dropped: this.dropped };
+    const spoolError = this.persist();
+    const left = this.queue.length;
+    return {
+      delivered: this.delivered,
+      spooled: spoolError === undefined ? left : 0,
+      dropped: this.dropped,
+      unsaved: spoolError === undefined ? 0 : left,
+      ...(spoolError !== undefined && { spoolError }),
+    };
   }
 
   private schedule(delayMs: number): void {
@@ -175,15 +187,21 @@ export class CloudClient {
     this.options.onDropped?.(gone.map((i) => i.id));
   }
 
-  /** The spool file mirrors the undelivered queue (written atomically). */
-  private persist(): void {
+  /**
+   * The spool file mirrors the undelivered queue (written atomically: a failed write leaves the previous
+   * spool whole). Returns the error code when it could not be written; a full disk must not stop the flow,
+   * the items stay in memory and close() reports what could not be kept.
+   */
+  private persist(): string | undefined {
+    const tmp = `${this.spoolFile}.tmp`;
     try {
-      const tmp = `${this.spoolFile}.tmp`;
       writeFileSync(tmp, this.queue.map((i) => JSON.stringify(i) + '\n').join(''), { mode: 0o600 });
       renameSync(tmp, this.spoolFile);
       this.onDisk = this.queue.length > 0;
-    } catch {
-      // A full disk must not stop the flow; the items stay in memory and close() reports them.
+      return undefined;
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      return (err as NodeJS.ErrnoException).code ?? 'error';
     }
   }
 }

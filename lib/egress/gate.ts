@@ -59,10 +59,17 @@ export interface GateOptions {
   now?: () => Date;
   /** Recorded in each audit record: where the items go (e.g. the control plane's URL). */
   destination?: string;
+  /**
+   * Told when the audit could not record an item (a full disk): the item is withheld, never sent
+   * unrecorded, and goes out, in order, once the audit records again (see `withheld`).
+   */
+  onAuditError?: (error: unknown) => void;
 }
 
 export class EgressGate implements Gate {
   private tail: Promise<void> = Promise.resolve();
+  /** Guarded items whose audit intent could not be written yet, oldest first. */
+  private readonly held: { item: GuardedItem; record: AuditRecord }[] = [];
   private readonly env: NodeJS.ProcessEnv;
   private readonly now: () => Date;
 
@@ -76,8 +83,15 @@ export class EgressGate implements Gate {
     this.tail = this.tail.then(() => this.process(raw));
   }
 
+  /** Waits for every submitted item; withheld items get one more try to be recorded and sent. */
   drain(): Promise<void> {
+    this.tail = this.tail.then(() => this.release());
     return this.tail;
+  }
+
+  /** Items not sent because the audit could not record them. */
+  get withheld(): number {
+    return this.held.length;
   }
 
   decryptLocation(token: string): Promise<string> {
@@ -97,10 +111,22 @@ export class EgressGate implements Gate {
       findings = [[{ detector: 'policy-error', path: '$', action: 'block', count: 1 }]];
       blocked = true;
     }
-    for (const [i, item] of items.entries()) {
-      const guarded = item as GuardedItem;
-      await this.options.audit?.intent(this.auditRecord(item, findings[i] ?? [], blocked));
-      this.options.sink.send(guarded);
+    for (const [i, item] of items.entries()) this.held.push({ item: item as GuardedItem, record: this.auditRecord(item, findings[i] ?? [], blocked) });
+    await this.release();
+  }
+
+  /** Records and sends held items in order; stops at the first the audit cannot record (write-ahead). */
+  private async release(): Promise<void> {
+    while (this.held.length > 0) {
+      const { item, record } = this.held[0]!;
+      try {
+        await this.options.audit?.intent(record);
+      } catch (err) {
+        this.options.onAuditError?.(err);
+        return;
+      }
+      this.held.shift();
+      this.options.sink.send(item);
     }
   }
 

@@ -12,7 +12,7 @@ import { parsePath } from '../redact/paths.ts';
 import { scrubStack, type StackOptions } from '../redact/stack.ts';
 import { REMOVE, scrubString, type CompiledValueRule, type CompiledValueRules } from '../redact/text.ts';
 import { walkValue, type CompiledFieldRule, type WalkPolicy } from '../redact/walk.ts';
-import { LocationKeyring } from '../crypto/jose.ts';
+import { CryptoError, LocationKeyring } from '../crypto/jose.ts';
 import { readKeyReference } from '../crypto/keys.ts';
 import type {
   Channel,
@@ -88,6 +88,11 @@ export interface Engine {
   scrubLocation(location: string): Promise<TextResult>;
   /** Local side: the plaintext of a location this engine's key encrypted. */
   decryptLocation(token: string): Promise<string>;
+  /**
+   * Reads the location key now, when the policy encrypts locations, and throws what is wrong with it: a run
+   * checks before it starts, rather than sending every location of the run as a placeholder.
+   */
+  checkLocationKey(): Promise<void>;
 }
 
 export class PolicyCompileError extends Error {
@@ -281,6 +286,10 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
     async decryptLocation(token) {
       return (await locationKeyring()).decrypt(token);
     },
+
+    async checkLocationKey() {
+      if (locationAction === undefined) await locationKeyring();
+    },
   };
   return engine;
 }
@@ -356,7 +365,11 @@ async function loadLocationKeyring(
     purpose: `policy ${policyName}: location key`,
     hint,
   }).toString('utf8');
-  return LocationKeyring.fromJson(text, `location key (${reference})`);
+  try {
+    return await LocationKeyring.fromJson(text, `location key (${reference})`);
+  } catch (err) {
+    throw err instanceof CryptoError ? new CryptoError(`${err.message}; ${hint}`) : err;
+  }
 }
 
 class NonErrorThrown extends Error {

@@ -91,7 +91,7 @@ export function guardTransport(transport: TransportStream, options: GuardTranspo
     const payload = { ...out } as Record<string, unknown>;
     const json = canonicalJson(payload);
     const itemId = randomUUID();
-    void ledger.intent({
+    void Promise.resolve(ledger.intent({
       itemId,
       kind: 'logs',
       channel: 'logs',
@@ -103,7 +103,7 @@ export function guardTransport(transport: TransportStream, options: GuardTranspo
       payloadSha256: sha256Hex(json),
       bytes: Buffer.byteLength(json),
       payload,
-    });
+    })).catch(auditFailed);
     out[ITEM_ID] = itemId;
   };
   const shipping = logsShipped(engine, process.env);
@@ -115,10 +115,14 @@ export function guardTransport(transport: TransportStream, options: GuardTranspo
     ...(inner.level !== undefined && { level: inner.level }),
     ...(inner.handleExceptions !== undefined && { handleExceptions: inner.handleExceptions }),
   });
+  // A ledger that cannot be written (a full disk) must not crash the app that logs: the transport says so.
+  function auditFailed(err: unknown): void {
+    wrapper.emit('warn', err);
+  }
   const deliver = (info: Info, next: () => void) => {
     const itemId = info[ITEM_ID];
     const done = () => {
-      if (typeof itemId === 'string') void ledger?.ack(itemId);
+      if (typeof itemId === 'string' && ledger !== undefined) void Promise.resolve(ledger.ack(itemId)).catch(auditFailed);
       next();
     };
     if (typeof inner.log === 'function') inner.log(info, done);

@@ -102,7 +102,7 @@ describe('cloud: control plane and client', function () {
     c.send(asGuardedForTest(1, 'r', { kind: 'task_run', taskRunId: 't1', payload: { task_name: 'extract' } }));
     c.send(asGuardedForTest(2, 'r', { kind: 'state', taskRunId: 't1', payload: { state: 'Running' } }));
     c.send(asGuardedForTest(3, 'r', { kind: 'state', taskRunId: 't1', payload: { state: 'Success', result_location: 'eyJ.enc' } }));
-    assert.deepEqual(await c.close(), { delivered: 4, spooled: 0, dropped: 0 });
+    assert.deepEqual(await c.close(), { delivered: 4, spooled: 0, dropped: 0, unsaved: 0 });
     const run = (await (await fetch(`${s.url}/api/v1/flow-runs/r`, { headers: { authorization: `Bearer ${TOKEN_A}` } })).json()) as { task_runs: unknown[] };
     assert.deepEqual(run.task_runs, [{ task_run_id: 't1', task_name: 'extract', state: 'Success', result_location: 'eyJ.enc' }]);
   });
@@ -126,11 +126,11 @@ describe('cloud: control plane and client', function () {
     const port = await freePort();
     const first = new CloudClient({ url: `http://127.0.0.1:${port}`, token: TOKEN_A, spoolDir: spool, maxSpoolItems: 10, flushIntervalMs: 10, retry: { baseMs: 5, maxMs: 10 } });
     for (let i = 0; i < 15; i++) first.send(asGuardedForTest(i));
-    assert.deepEqual(await first.close({ deadlineMs: 50 }), { delivered: 0, spooled: 10, dropped: 5 });
+    assert.deepEqual(await first.close({ deadlineMs: 50 }), { delivered: 0, spooled: 10, dropped: 5, unsaved: 0 });
     const data = mkdtempSync(join(tmpdir(), 'eg-cp-'));
     await start(data, port);
     const second = client(`http://127.0.0.1:${port}`, spool);
-    assert.deepEqual(await second.close(), { delivered: 10, spooled: 0, dropped: 0 });
+    assert.deepEqual(await second.close(), { delivered: 10, spooled: 0, dropped: 0, unsaved: 0 });
     assert.deepEqual(stored(data).map((i) => i.id), Array.from({ length: 10 }, (_, i) => `item-run-1-${i + 5}`));
   });
 

@@ -107,6 +107,32 @@ export const CREDENTIAL_DETECTORS: DetectorSpec[] = [
     },
   },
   {
+    id: 'userinfo-credentials',
+    description: 'Password in user:password@host written without a scheme (error messages, DSNs, proxies): only the password',
+    tags: ['secret', 'credentials'],
+    // Not a URI scheme that takes an address (mailto:alice@…), nor an image digest (app:1.2@sha256:…);
+    // the password holds no colon, so a time (10:30@…) is never one.
+    pattern: r`(?<![\w.%+:/-])(?!(?:mailto|sips?|xmpp|tel):)[A-Za-z0-9._%+-]{1,64}:(${NOT_PLACEHOLDER}[^\s:/@"'<>]{6,128})@(?!sha\d{3}\b)[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,10}`,
+    flags: 'i',
+    keywords: ['@'],
+    group: 1,
+    examples: {
+      positive: [
+        'login failed for admin:Tr0ub4dor-and-3@db.internal',
+        'proxy=svc-backup:xK9vQ2mLw7pZ@proxy.corp:3128',
+        'OperationalError: could not connect with etl:S3cr3tPassw0rd@warehouse-01',
+      ],
+      negative: [
+        'mailto:alice.smith@example.com',
+        'image registry.local/app:1.24.3@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+        'meeting at 10:30@hq',
+        'user=admin:${DB_PASSWORD}@db.internal',
+        'git clone git@github.com:org/repo.git',
+        'ssh: alice@bastion.corp',
+      ],
+    },
+  },
+  {
     id: 'authorization-header',
     description: 'Credential in an Authorization / Proxy-Authorization header (Bearer, Basic, Token, ... or bare)',
     tags: ['secret', 'credentials', 'http', 'generic'],
