@@ -4,11 +4,14 @@
  * and compute the policy's identity. Every problem becomes a PolicyIssue at the node that caused it; all
  * problems of a file are reported together.
  */
-import { readFileSync, accessSync, constants } from 'node:fs';
+import { readFileSync, accessSync, statSync, constants } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { LineCounter, isMap, isNode, isScalar, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import {
+  LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit,
+  type Document, type Node as YamlNode, type YAMLError,
+} from 'yaml';
 import { BUILTIN_DETECTORS } from '../detect/catalogue/index.ts';
 import { expandPath } from '../crypto/keys.ts';
 import { packageRoot } from '../package-root.ts';
@@ -100,19 +103,39 @@ class LoadState {
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
   load(text: string, file: string, path: string, chain: string[]): { policy: ResolvedPolicy; parents: string[] } | undefined {
+    const before = this.issues.length;
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
     const at = (offset: number) => {
       const p = lineCounter.linePos(offset);
       return { line: p.line, col: p.col };
     };
-    for (const e of doc.errors) this.issues.push({ file, ...at(e.pos[0]), message: yamlMessage(e.message) });
-    if (doc.errors.length > 0) return undefined;
+    for (const e of doc.errors) {
+      const { offset, opens } = errorOffset(doc, e, text);
+      this.issues.push({ file, ...at(offset), message: yamlMessage(e.message) + (opens === undefined ? '' : `; the ${opens} opened here is never closed`) });
+    }
+    // yaml only warns about some things that change what a policy means (an unknown tag such as
+    // `!include` silently becomes a plain string): refuse those too.
+    for (const w of doc.warnings) {
+      if (w.code === 'BAD_INDENT') continue; // "Flow end indicator should be more indented": layout only
+      this.issues.push({ file, ...at(Math.min(w.pos[0], lastOffset(text))), message: yamlWarningMessage(w) });
+    }
+    // toJS throws on an alias without an anchor, without saying where: find those first.
+    for (const alias of unresolvedAliases(doc)) {
+      this.issues.push({
+        file,
+        ...at(alias.offset),
+        message: `YAML error: Unresolved alias *${alias.name}: no anchor &${alias.name} is set before it; put the anchor on an earlier value, or write the value out`,
+      });
+    }
+    if (this.issues.length > before) return undefined;
     let data: unknown;
     try {
       data = doc.toJS({ maxAliasCount: MAX_ALIASES });
     } catch (err) {
-      this.issues.push({ file, line: 1, col: 1, message: `${(err as Error).message} (aliases are limited to ${MAX_ALIASES})` });
+      const message = (err as Error).message;
+      const limit = /Excessive alias count/.test(message) ? ` (aliases are limited to ${MAX_ALIASES})` : '';
+      this.issues.push({ file, line: 1, col: 1, message: `${message}${limit}` });
       return undefined;
     }
     const source: Source = {
@@ -275,9 +298,17 @@ class LoadState {
       const file = isAbsolute(expanded) ? expanded : resolve(source.dir, expanded);
       try {
         accessSync(file, constants.R_OK);
+        // A directory passes the R_OK check but fails with EISDIR when the key is read (the file is
+        // never opened here: its contents are the key).
+        if (statSync(file).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? 'error';
-        const hint = what === 'location key' ? 'make one with `egress-guard keys new --out FILE`' : 'create it with at least 32 random bytes';
+        const hint =
+          code === 'EISDIR'
+            ? 'give the path of a key file, not a directory'
+            : what === 'location key'
+              ? 'make one with `egress-guard keys new --out FILE`'
+              : 'create it with at least 32 random bytes';
         issue(path, `${what} file ${file} cannot be read (${code}); ${hint}`);
       }
     }
@@ -351,6 +382,7 @@ function describe(e: ErrorObject, data: unknown): { path: PathKey[]; at: 'key' |
       return { path, at: 'value', message: `${where}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
     case 'oneOf':
     case 'const':
+      // The description is the expectation: a oneOf's description in the schema must list the shapes it accepts.
       return { path, at: 'value', message: `${where}: invalid value; expected ${schema?.description ?? 'a different shape'}` };
     case 'propertyNames': {
       const name = (e.params as { propertyName: string }).propertyName;
@@ -404,6 +436,61 @@ function locateNode(
     } else break;
   }
   return best?.range !== undefined && best.range !== null ? pos(best.range[0]) : { line: 1, col: 1 };
+}
+
+/** The offset of the last character that is on a line (an offset at the end of input is past the last line). */
+function lastOffset(text: string): number {
+  return text.replace(/[\r\n]+$/, '').length;
+}
+
+/**
+ * Where a yaml error is reported. An unclosed quote or flow collection is found at the end of input, past
+ * the last line: point at the quote or bracket that opens it instead (the innermost one still open there).
+ */
+function errorOffset(doc: Document, e: YAMLError, text: string): { offset: number; opens?: string } {
+  const offset = e.pos[0];
+  if (offset < text.length) return { offset: Math.min(offset, lastOffset(text)) };
+  const m = e.message;
+  const kind = m.startsWith('Missing closing "quote')
+    ? { what: 'quoted string', is: (n: YamlNode) => isScalar(n) && n.type === 'QUOTE_DOUBLE' }
+    : m.startsWith("Missing closing 'quote")
+      ? { what: 'quoted string', is: (n: YamlNode) => isScalar(n) && n.type === 'QUOTE_SINGLE' }
+      : m.startsWith('Flow map')
+        ? { what: 'flow map', is: (n: YamlNode) => isMap(n) && n.flow === true }
+        : m.startsWith('Flow sequence')
+          ? { what: 'flow sequence', is: (n: YamlNode) => isSeq(n) && n.flow === true }
+          : undefined;
+  let open: number | undefined;
+  if (kind !== undefined) {
+    visit(doc, (_key, node) => {
+      if (!isNode(node) || !node.range || node.range[1] < text.length || !kind.is(node)) return;
+      if (open === undefined || node.range[0] > open) open = node.range[0];
+    });
+  }
+  return open !== undefined ? { offset: open, opens: kind!.what } : { offset: lastOffset(text) };
+}
+
+/** Aliases with no anchor of their name before them (in document order, as yaml resolves them). */
+function unresolvedAliases(doc: Document): { name: string; offset: number }[] {
+  const anchors = new Set<string>();
+  const out: { name: string; offset: number }[] = [];
+  visit(doc, (_key, node) => {
+    if (isAlias(node)) {
+      if (!anchors.has(node.source)) out.push({ name: node.source, offset: node.range?.[0] ?? 0 });
+    } else if (isNode(node) && node.anchor !== undefined) {
+      anchors.add(node.anchor);
+    }
+  });
+  return out;
+}
+
+function yamlWarningMessage(w: YAMLError): string {
+  const message = w.message.split('\n')[0]!;
+  if (w.code === 'TAG_RESOLVE_FAILED') {
+    return `YAML error: ${message}; remove the tag: policies are plain YAML (they do not include other files; to build on another policy, use extends)`;
+  }
+  if (w.code === 'BAD_DIRECTIVE') return `YAML error: ${message}; remove the directive`;
+  return `YAML error: ${message}; rewrite it so that the YAML is unambiguous`;
 }
 
 function yamlMessage(message: string): string {
