@@ -183,6 +183,21 @@ export const CREDENTIAL_DETECTORS: DetectorSpec[] = [
     },
   },
   {
+    id: 'cli-attached-password',
+    description: 'Password glued to -p on a mysql, mysqldump, mysqladmin or mariadb command line (-pSECRET): only the password',
+    tags: ['secret', 'credentials'],
+    // -p takes its value only when attached (`-p secret` would be a database name), so the value starts
+    // right after -p; `-P3306` (the port) is another flag.
+    // Words up to the flag, each not itself -p...: one way to match, whatever the line holds.
+    pattern: r`\b(?:mysql(?:dump|admin|import|check|show)?|mariadb(?:-dump|-admin)?)(?:[ \t]{1,4}(?!-p)[^\s|;&]{1,128}){0,24}[ \t]{1,4}-p(${NOT_PLACEHOLDER}[^\s"'\-][^\s"']{2,127})`,
+    keywords: ['mysql', 'mariadb'],
+    group: 1,
+    examples: {
+      positive: ['mysql -h db.internal -u etl -pWq9vLx2mTz7r orders < load.sql', 'mysqldump --single-transaction -uroot -pN0tS0Secret! shop > shop.sql', 'command failed: mariadb -u app -p4bZq8TkLw2 -e "select 1"'],
+      negative: ['mysql -h db.internal -u etl -p orders', 'mysql -u etl -p${MYSQL_PASSWORD} orders', 'mysql -P3306 -h db -u app', 'mysqldump --all-databases -p --result-file=x.sql'],
+    },
+  },
+  {
     id: 'password-hash',
     description: 'bcrypt or Argon2 password hash (crackable offline)',
     tags: ['secret', 'credentials'],
