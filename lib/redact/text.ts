@@ -27,8 +27,39 @@ export function truncationMarker(cut: number): string {
   return `[truncated ${cut} chars]`;
 }
 
+/**
+ * Short strings known to hold nothing under a set of rules. Records repeat the same few keys and values
+ * (`GET`, `info`, a user agent) and the scan is deterministic, so each is scanned once; bounded, and
+ * simply emptied when full.
+ */
+const cleanStrings = new WeakMap<CompiledValueRules, Set<string>>();
+const CLEAN_MAX_LENGTH = 64;
+const CLEAN_MAX_ENTRIES = 4096;
+
 /** `path` names where the text was, for findings; a function when building the name costs (called only on a finding). */
 export function scrubString(
+  text: string,
+  rules: CompiledValueRules,
+  path: string | (() => string),
+  sink: FindingSink,
+): string | typeof REMOVE {
+  // No rule acts on any detector: nothing to find, raw or encoded (a path-only policy).
+  if (rules.ruleFor.size === 0 && text.length <= rules.maxScanLength) return text;
+  if (text.length <= CLEAN_MAX_LENGTH) {
+    let clean = cleanStrings.get(rules);
+    if (clean === undefined) cleanStrings.set(rules, (clean = new Set()));
+    if (clean.has(text)) return text;
+    const out = scrubStringUncached(text, rules, path, sink);
+    if (out === text) {
+      if (clean.size >= CLEAN_MAX_ENTRIES) clean.clear();
+      clean.add(text);
+    }
+    return out;
+  }
+  return scrubStringUncached(text, rules, path, sink);
+}
+
+function scrubStringUncached(
   text: string,
   rules: CompiledValueRules,
   path: string | (() => string),

@@ -46,8 +46,6 @@ export function walkValue(value: unknown, policy: WalkPolicy, sink: FindingSink)
 
 const idleWalkers = new WeakMap<WalkPolicy, Walker>();
 
-const cleanKeys = new WeakMap<CompiledValueRules, Set<string>>();
-const CLEAN_KEYS_MAX = 4096;
 const fieldMatchers = new WeakMap<readonly CompiledFieldRule[], FirstPathMatch<CompiledFieldRule>>();
 
 class Walker {
@@ -57,8 +55,6 @@ class Walker {
   /** The objects being walked, outermost first (at most maxDepth: an array beats a Set here). */
   private readonly ancestors: object[] = [];
   private readonly fieldRules: FirstPathMatch<CompiledFieldRule>;
-  /** Keys known to hold nothing under `policy.keys` (shared by the walkers of those rules). */
-  private readonly cleanKeys: Set<string> | undefined;
   private nodes = 0;
   private sink!: FindingSink;
   /** The current path rendered (keys as scrubbed), built only when a finding needs it. */
@@ -71,11 +67,6 @@ class Walker {
       fieldMatchers.set(policy.fields, matcher);
     }
     this.fieldRules = matcher;
-    if (policy.keys !== undefined) {
-      let clean = cleanKeys.get(policy.keys);
-      if (clean === undefined) cleanKeys.set(policy.keys, (clean = new Set()));
-      this.cleanKeys = clean;
-    }
   }
 
   walk(value: unknown, sink: FindingSink): unknown {
@@ -283,17 +274,11 @@ class Walker {
   /** Keys can carry secrets too (`{"ghp_...": true}`). */
   private scrubKey(key: string, scan: boolean): string {
     const rules = this.policy.keys;
-    const clean = this.cleanKeys;
-    if (!scan || rules === undefined || clean === undefined) return key;
-    // The same few keys recur in every record: remember the ones that hold nothing (the scan is deterministic).
-    if (clean.has(key)) return key;
+    if (!scan || rules === undefined) return key;
     const out = scrubString(key, rules, this.where, this.sink);
-    if (out === key) {
-      if (clean.size >= CLEAN_KEYS_MAX) clean.clear();
-      clean.add(key);
-    }
     return out === REMOVE ? '[REDACTED]' : out;
   }
+
 
   private allowlistMatch(): PathMatch {
     let best = PathMatch.None;

@@ -72,6 +72,20 @@ describe('policy/engine', () => {
     });
   });
 
+  describe('short strings found clean are remembered per rule set', () => {
+    it('a string clean under one policy is still scanned under another, and under the same one finds stay findings', () => {
+      const pathOnly = engineFor({ ...BASE, channels: { parameters: { fields: [{ path: '**.password', action: 'remove' }], values: [] } } });
+      for (let i = 0; i < 3; i++) assert.equal(pathOnly.scrubText(TOKEN, 'parameters').text, TOKEN, 'no detector acts: nothing changes');
+      assert.deepEqual(pathOnly.scrubValue({ password: 'x', note: TOKEN }, 'parameters').value, { note: TOKEN });
+      for (let i = 0; i < 3; i++) {
+        const r = engine.scrubText(TOKEN, 'parameters');
+        assert.equal(r.text, '[test-token]');
+        assert.lengthOf(r.findings, 1, 'a finding every time, not only the first');
+        assert.equal(engine.scrubText('GET', 'parameters').text, 'GET');
+      }
+    });
+  });
+
   describe('scrubValue', () => {
     it('applies field rules first, then value detectors, and never mutates the input', () => {
       const input = {
