@@ -203,10 +203,7 @@ function collect(d: CompiledDetector, text: string, out: Found[]): void {
  * highest-ranked detector among them, ties to the catalogue order.
  */
 function mergeOverlaps(found: Found[]): Match[] {
-  const kept =
-    found.length === 1
-      ? found
-      : found.filter((f) => !found.some((c) => c !== f && c.match.detector !== f.match.detector && c.claimStart <= f.match.start && f.match.end <= c.claimEnd && c.claimEnd - c.claimStart > f.match.end - f.match.start));
+  const kept = found.length === 1 ? found : withoutClaimed(found);
   kept.sort((a, b) => a.match.start - b.match.start || b.match.end - a.match.end || a.order - b.order);
   const merged: Match[] = [];
   let current = { ...kept[0]!.match };
@@ -227,4 +224,31 @@ function mergeOverlaps(found: Found[]): Match[] {
   }
   merged.push(current);
   return merged;
+}
+
+/**
+ * The matches no other detector's wider claim contains. Claims sorted by start, each match looks back
+ * only over the claims that start within the longest claim's length of it: not every pair (a value dense
+ * with findings made that quadratic).
+ */
+function withoutClaimed(found: Found[]): Found[] {
+  const claims = found.filter((c) => c.claimEnd > c.claimStart).sort((a, b) => a.claimStart - b.claimStart);
+  if (claims.length === 0) return found;
+  let maxLen = 0;
+  for (const c of claims) maxLen = Math.max(maxLen, c.claimEnd - c.claimStart);
+  return found.filter((f) => {
+    // The first claim that starts after the match.
+    let lo = 0;
+    let hi = claims.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (claims[mid]!.claimStart <= f.match.start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo - 1; i >= 0 && claims[i]!.claimStart >= f.match.start - maxLen; i--) {
+      const c = claims[i]!;
+      if (c !== f && c.match.detector !== f.match.detector && f.match.end <= c.claimEnd && c.claimEnd - c.claimStart > f.match.end - f.match.start) return false;
+    }
+    return true;
+  });
 }

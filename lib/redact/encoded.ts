@@ -8,8 +8,11 @@
 import type { Scanner } from '../detect/scanner.ts';
 import type { Match } from '../detect/types.ts';
 
-/** A run with at least one %XX escape, up to whitespace or a quote. Linear: '%' separates the parts. */
-const URL_ENCODED_RUN = /[^\s%"'<>]*(?:%[0-9A-Fa-f]{2}[^\s%"'<>]*)+/g;
+/**
+ * A run with at least one %XX escape, up to whitespace or a quote. It starts only where a run can start
+ * (the lookbehind): else a long run with no escape is retried from each of its characters, quadratic.
+ */
+const URL_ENCODED_RUN = /(?<![^\s%"'<>])[^\s%"'<>]*(?:%[0-9A-Fa-f]{2}[^\s%"'<>]*)+/g;
 /** Base64 or base64url of at least 12 bytes. */
 const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
 const MIN_DECODED = 8;

@@ -97,9 +97,25 @@ function scrubStringUncached(
 /** Raw matches, plus the findings inside encoded runs that no raw match already covers, in text order. */
 function withEncoded(raw: Match[], encoded: Match[]): Match[] {
   if (encoded.length === 0) return raw;
-  const extra = encoded.filter((e) => !raw.some((r) => r.start < e.end && e.start < r.end));
+  // Raw matches are sorted and do not overlap: the only one that can overlap e is the first ending after
+  // its start (a binary search, not a scan: a value can hold tens of thousands of findings).
+  const extra = encoded.filter((e) => {
+    let lo = 0;
+    let hi = raw.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (raw[mid]!.end <= e.start) lo = mid + 1;
+      else hi = mid;
+    }
+    return !(lo < raw.length && raw[lo]!.start < e.end);
+  });
   if (extra.length === 0) return raw;
   const all = [...raw, ...extra].sort((a, b) => a.start - b.start);
   // Encoded runs can nest or overlap each other: keep the first of overlapping spans.
-  return all.filter((m, i) => i === 0 || m.start >= all.slice(0, i).reduce((end, p) => Math.max(end, p.end), 0));
+  let end = 0;
+  return all.filter((m, i) => {
+    const keep = i === 0 || m.start >= end;
+    end = Math.max(end, m.end);
+    return keep;
+  });
 }
