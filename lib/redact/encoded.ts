@@ -13,14 +13,12 @@ import type { Match } from '../detect/types.ts';
  * (the lookbehind): else a long run with no escape is retried from each of its characters, quadratic.
  */
 const URL_ENCODED_RUN = /(?<![^\s%"'<>])[^\s%"'<>]*(?:%[0-9A-Fa-f]{2}[^\s%"'<>]*)+/g;
-/** Base64 or base64url of at least 12 bytes. */
-const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
+/** Base64 or base64url of at least 12 bytes: at least this many characters of the alphabet in a row. */
+const BASE64_MIN_RUN = 16;
 const MIN_DECODED = 8;
-/**
- * Four 4-character groups that could encode 12 bytes of ASCII text (see looksLikeEncodedText): a test
- * that rules out most texts in one native pass before any run is looked at.
- */
-const BASE64_TEXT_HINT = /(?:[I-Za-f][A-Za-z0-9+/_-]{3}){4}/;
+/** The base64 and base64url alphabet (`A-Za-z0-9+/_-`), by character code. */
+const BASE64_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-') BASE64_CHAR[c.charCodeAt(0)] = 1;
 
 /** Findings inside encoded runs of `text`, as spans of `text`; at most `depth` levels of encoding deep. */
 export function encodedMatches(text: string, scanner: Scanner, depth = 2): Match[] {
@@ -40,15 +38,34 @@ export function encodedMatches(text: string, scanner: Scanner, depth = 2): Match
       }
     }
   }
-  if (!BASE64_TEXT_HINT.test(text)) return out;
-  // Leftmost-longest: each match is a whole run (a run's second character never starts a match).
-  for (const run of text.matchAll(BASE64_RUN)) {
-    if (!looksLikeEncodedText(text, run.index, run.index + run[0].length)) continue;
-    const decoded = base64Text(run[0]);
-    const first = decoded === undefined ? undefined : scanAll(decoded, scanner, depth - 1)[0];
-    if (first !== undefined) out.push({ detector: first.detector, start: run.index, end: run.index + run[0].length });
+  // Each whole run of the alphabet (with up to two `=` of padding), found in one pass of a table lookup
+  // per character: most text has no run long enough, and most runs fail the cheap look.
+  const length = text.length;
+  for (let i = 0; i < length; ) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || BASE64_CHAR[c] === 0) {
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    while (end < length && isBase64Char(text.charCodeAt(end))) end++;
+    const next = end;
+    if (end - i >= BASE64_MIN_RUN) {
+      if (text.charCodeAt(end) === 0x3d) end++;
+      if (text.charCodeAt(end) === 0x3d) end++;
+      if (looksLikeEncodedText(text, i, end)) {
+        const decoded = base64Text(text.slice(i, end));
+        const first = decoded === undefined ? undefined : scanAll(decoded, scanner, depth - 1)[0];
+        if (first !== undefined) out.push({ detector: first.detector, start: i, end });
+      }
+    }
+    i = Math.max(next, end);
   }
   return out;
+}
+
+function isBase64Char(c: number): boolean {
+  return c < 128 && BASE64_CHAR[c] === 1;
 }
 
 /**
