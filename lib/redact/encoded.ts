@@ -42,14 +42,12 @@ export function encodedMatches(text: string, scanner: Scanner, depth = 2): Match
   // per character: most text has no run long enough, and most runs fail the cheap look.
   const length = text.length;
   for (let i = 0; i < length; ) {
-    const c = text.charCodeAt(i);
-    if (c >= 128 || BASE64_CHAR[c] === 0) {
+    if (!isBase64Char(text.charCodeAt(i))) {
       i++;
       continue;
     }
     let end = i + 1;
     while (end < length && isBase64Char(text.charCodeAt(end))) end++;
-    const next = end;
     if (end - i >= BASE64_MIN_RUN) {
       if (text.charCodeAt(end) === 0x3d) end++;
       if (text.charCodeAt(end) === 0x3d) end++;
@@ -59,7 +57,7 @@ export function encodedMatches(text: string, scanner: Scanner, depth = 2): Match
         if (first !== undefined) out.push({ detector: first.detector, start: i, end });
       }
     }
-    i = Math.max(next, end);
+    i = end;
   }
   return out;
 }

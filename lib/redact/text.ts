@@ -47,11 +47,13 @@ export function scrubString(
   if (rules.ruleFor.size === 0 && text.length <= rules.maxScanLength) return text;
   if (text.length <= CLEAN_MAX_LENGTH) {
     let clean = cleanStrings.get(rules);
-    if (clean === undefined) cleanStrings.set(rules, (clean = new Set()));
-    if (clean.has(text)) return text;
+    if (clean?.has(text)) return text;
     const out = scrubStringUncached(text, rules, path, sink);
     if (out === text) {
-      if (clean.size >= CLEAN_MAX_ENTRIES) clean.clear();
+      // Made on the first clean string only: rules that act on every non-empty string (the locations
+      // channel's, made per call) cost no set.
+      if (clean === undefined) cleanStrings.set(rules, (clean = new Set()));
+      else if (clean.size >= CLEAN_MAX_ENTRIES) clean.clear();
       clean.add(text);
     }
     return out;
