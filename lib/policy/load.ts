@@ -443,6 +443,14 @@ function lastOffset(text: string): number {
   return text.replace(/[\r\n]+$/, '').length;
 }
 
+/** The yaml errors about something never closed, and the node that opens it. */
+const UNCLOSED: { message: string; what: string; is: (n: YamlNode) => boolean }[] = [
+  { message: 'Missing closing "quote', what: 'quoted string', is: (n) => isScalar(n) && n.type === 'QUOTE_DOUBLE' },
+  { message: "Missing closing 'quote", what: 'quoted string', is: (n) => isScalar(n) && n.type === 'QUOTE_SINGLE' },
+  { message: 'Flow map', what: 'flow map', is: (n) => isMap(n) && n.flow === true },
+  { message: 'Flow sequence', what: 'flow sequence', is: (n) => isSeq(n) && n.flow === true },
+];
+
 /**
  * Where a yaml error is reported. An unclosed quote or flow collection is found at the end of input, past
  * the last line: point at the quote or bracket that opens it instead (the innermost one still open there).
@@ -450,16 +458,7 @@ function lastOffset(text: string): number {
 function errorOffset(doc: Document, e: YAMLError, text: string): { offset: number; opens?: string } {
   const offset = e.pos[0];
   if (offset < text.length) return { offset: Math.min(offset, lastOffset(text)) };
-  const m = e.message;
-  const kind = m.startsWith('Missing closing "quote')
-    ? { what: 'quoted string', is: (n: YamlNode) => isScalar(n) && n.type === 'QUOTE_DOUBLE' }
-    : m.startsWith("Missing closing 'quote")
-      ? { what: 'quoted string', is: (n: YamlNode) => isScalar(n) && n.type === 'QUOTE_SINGLE' }
-      : m.startsWith('Flow map')
-        ? { what: 'flow map', is: (n: YamlNode) => isMap(n) && n.flow === true }
-        : m.startsWith('Flow sequence')
-          ? { what: 'flow sequence', is: (n: YamlNode) => isSeq(n) && n.flow === true }
-          : undefined;
+  const kind = UNCLOSED.find((u) => e.message.startsWith(u.message));
   let open: number | undefined;
   if (kind !== undefined) {
     visit(doc, (_key, node) => {
