@@ -6,12 +6,15 @@ const ALPHABET = 128;
 
 export class KeywordIndex<T> {
   private readonly keywords: { word: string; value: T }[] = [];
-  /** Full DFA: transitions[state * 128 + char]; 16 bits a state keeps the table small and cache-friendly. */
-  private transitions: Uint16Array | Int32Array = new Uint16Array(0);
+  /**
+   * Full DFA: transitions[state * 128 + char]; 16 bits a state keeps the table small and cache-friendly.
+   * Read by the scanner, which steps this automaton in the same loop as its trigger automaton.
+   */
+  transitions: Uint16Array | Int32Array = new Uint16Array(0);
   /** outputs[state]: the values of every keyword that ends in this state, through failure links too. */
-  private outputs: T[][] = [];
+  outputs: T[][] = [];
   /** States from this one on have outputs (see build). */
-  private firstOutput = 1;
+  firstOutput = 1;
   private built = false;
 
   add(keyword: string, value: T): void {

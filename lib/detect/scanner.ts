@@ -1,14 +1,14 @@
 /**
  * The combined scan: finds every detector's matches in a string with as little work per clean string as
- * possible. Cost grows slowly with the number of detectors because
- *  1. detectors with keywords run only when one of their keywords occurs (one pass of a keyword automaton
- *     over the text, shared by all detectors), and
- *  2. detectors without keywords run only when their trigger (a cheap necessary condition) matched, all
- *     triggers being tried in one combined regex pass.
+ * possible. Cost grows slowly with the number of detectors because one pass over the text (prefilter.ts)
+ * tells which detectors can match at all:
+ *  1. detectors with keywords run only when one of their keywords occurs, and
+ *  2. detectors without keywords run only when their trigger (a cheap necessary condition) matched.
  * Overlapping matches are merged so that no part of any match survives.
  */
 import type { DetectorSpec, Match } from './types.ts';
 import { KeywordIndex } from './keywords.ts';
+import { compilePrefilter, type PrefilterResult } from './prefilter.ts';
 import { VALIDATORS, shannonEntropy } from './validators.ts';
 
 interface Found {
@@ -41,8 +41,16 @@ const NO_MATCHES: Match[] = Object.freeze([]) as unknown as Match[];
 
 export interface Scanner {
   readonly detectors: readonly DetectorSpec[];
-  /** Non-overlapping matches, sorted by start (do not modify the array: it may be shared). */
-  scan(text: string): Match[];
+  /**
+   * Non-overlapping matches, sorted by start (do not modify the array: it may be shared). `hints`, when
+   * given, learns what the same pass saw of encodings (a scanner that cannot tell leaves it as it is).
+   */
+  scan(text: string, hints?: ScanHints): Match[];
+}
+
+export interface ScanHints {
+  /** No run of BASE64_MIN_RUN base64 characters starts before this index. */
+  base64From: number;
 }
 
 export interface ScannerOptions {
@@ -65,92 +73,38 @@ export function compileScanner(detectors: readonly DetectorSpec[], options: Scan
       },
     };
   }
-  const keywordIndex = new KeywordIndex<CompiledDetector>();
+  const keywordIndex = new KeywordIndex<number>();
   const alwaysRun: CompiledDetector[] = [];
   const triggered = new Map<string, CompiledDetector[]>();
-  for (const d of compiled) {
+  for (const [i, d] of compiled.entries()) {
     const keywords = d.spec.keywords ?? [];
-    if (keywords.length > 0) for (const k of keywords) keywordIndex.add(k, d);
+    if (keywords.length > 0) for (const k of keywords) keywordIndex.add(k, i);
     else if (d.spec.trigger !== undefined) triggered.set(d.spec.trigger, [...(triggered.get(d.spec.trigger) ?? []), d]);
     else alwaysRun.push(d);
   }
   keywordIndex.build();
   const triggerGroups = [...triggered.values()];
-  const triggers = new TriggerSet([...triggered.keys()]);
-  const hasKeywords = compiled.length > alwaysRun.length + triggerGroups.reduce((n, g) => n + g.length, 0);
+  const prefilter = compilePrefilter(keywordIndex, [...triggered.keys()], compiled.length);
 
   // Reused across calls (scan is synchronous and never re-entered): saves an allocation per text.
   const found: Found[] = [];
+  const hits: number[] = [];
+  const pass: PrefilterResult = { fired: 0, base64From: 0 };
 
-  function scan(text: string): Match[] {
+  function scan(text: string, hints?: ScanHints): Match[] {
     if (compiled.length === 0) return NO_MATCHES;
     if (found.length !== 0) found.length = 0;
+    if (hits.length !== 0) hits.length = 0;
     for (const d of alwaysRun) collect(d, text, found);
-    if (triggerGroups.length > 0) {
-      const fired = triggers.fired(text);
-      for (let g = 0; fired >> g !== 0; g++) if ((fired >> g) & 1) for (const d of triggerGroups[g]!) collect(d, text, found);
-    }
-    if (hasKeywords) {
-      const hits = keywordIndex.candidates(text);
-      if (hits !== undefined) for (const d of hits) collect(d, text, found);
-    }
+    prefilter(text, hits, pass);
+    if (hints !== undefined) hints.base64From = pass.base64From;
+    const fired = pass.fired;
+    for (let g = 0; fired >> g !== 0; g++) if ((fired >> g) & 1) for (const d of triggerGroups[g]!) collect(d, text, found);
+    for (const i of hits) collect(compiled[i]!, text, found);
     return found.length === 0 ? NO_MATCHES : mergeOverlaps(found);
   }
 
   return { detectors, scan };
-}
-
-/**
- * Finds which triggers occur in a text. An alternation reports only one alternative per position, so after
- * each hit it searches again, from that position, for the triggers not found yet (one compiled alternation
- * per remaining subset, made on first use). Clean text costs one pass; each trigger found costs one more.
- */
-class TriggerSet {
-  private readonly bySubset = new Map<number, RegExp>();
-  private readonly all: number;
-  /** Not global: `test` on a plain regex skips the lastIndex bookkeeping, measurably faster. */
-  private readonly first: RegExp;
-
-  constructor(private readonly sources: string[]) {
-    if (sources.length > 30) throw new Error('at most 30 distinct detector triggers');
-    this.all = sources.length === 30 ? 0x3fffffff : (1 << sources.length) - 1;
-    this.first = new RegExp(this.regexFor(this.all).source);
-  }
-
-  /** Bit g set: trigger g occurs in the text. */
-  fired(text: string): number {
-    // The common case, clean text: one pass, nothing allocated.
-    if (!this.first.test(text)) return 0;
-    let remaining = this.all;
-    let fired = 0;
-    let from = 0;
-    while (remaining !== 0) {
-      const regex = this.regexFor(remaining);
-      regex.lastIndex = from;
-      const m = regex.exec(text);
-      if (m === null) break;
-      // Group k of this regex is the k-th remaining trigger.
-      for (let g = 0, k = 1; g < this.sources.length; g++) {
-        if (((remaining >> g) & 1) === 0) continue;
-        if (m[k++] !== undefined) {
-          fired |= 1 << g;
-          remaining &= ~(1 << g);
-        }
-      }
-      from = m.index; // no remaining trigger can occur before the leftmost hit
-    }
-    return fired;
-  }
-
-  private regexFor(subset: number): RegExp {
-    let regex = this.bySubset.get(subset);
-    if (regex === undefined) {
-      const parts = this.sources.filter((_, g) => (subset >> g) & 1).map((t) => `(${t})`);
-      regex = new RegExp(parts.join('|'), 'g');
-      this.bySubset.set(subset, regex);
-    }
-    return regex;
-  }
 }
 
 function compileDetector(spec: DetectorSpec, order: number): CompiledDetector {

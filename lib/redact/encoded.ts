@@ -5,7 +5,8 @@
  * finding in URL-encoded or escaped text maps back to exactly the characters it came from, a finding in a
  * base64 run covers the whole run (its bytes do not line up with characters).
  */
-import type { Scanner } from '../detect/scanner.ts';
+import { BASE64_ALPHABET, BASE64_MIN_RUN } from '../detect/prefilter.ts';
+import type { Scanner, ScanHints } from '../detect/scanner.ts';
 import type { Match } from '../detect/types.ts';
 
 /**
@@ -13,15 +14,16 @@ import type { Match } from '../detect/types.ts';
  * (the lookbehind): else a long run with no escape is retried from each of its characters, quadratic.
  */
 const URL_ENCODED_RUN = /(?<![^\s%"'<>])[^\s%"'<>]*(?:%[0-9A-Fa-f]{2}[^\s%"'<>]*)+/g;
-/** Base64 or base64url of at least 12 bytes: at least this many characters of the alphabet in a row. */
-const BASE64_MIN_RUN = 16;
 const MIN_DECODED = 8;
-/** The base64 and base64url alphabet (`A-Za-z0-9+/_-`), by character code. */
+/** BASE64_ALPHABET by character code. */
 const BASE64_CHAR = new Uint8Array(128);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-') BASE64_CHAR[c.charCodeAt(0)] = 1;
+for (const c of BASE64_ALPHABET) BASE64_CHAR[c.charCodeAt(0)] = 1;
 
-/** Findings inside encoded runs of `text`, as spans of `text`; at most `depth` levels of encoding deep. */
-export function encodedMatches(text: string, scanner: Scanner, depth = 2): Match[] {
+/**
+ * Findings inside encoded runs of `text`, as spans of `text`; at most `depth` levels of encoding deep.
+ * `base64From`: what the scanner's pass over `text` found (ScanHints), else 0.
+ */
+export function encodedMatches(text: string, scanner: Scanner, depth = 2, base64From = 0): Match[] {
   if (depth === 0) return [];
   const out: Match[] = [];
   if (text.includes('\\')) {
@@ -41,7 +43,8 @@ export function encodedMatches(text: string, scanner: Scanner, depth = 2): Match
   // Each whole run of the alphabet (with up to two `=` of padding), found in one pass of a table lookup
   // per character: most text has no run long enough, and most runs fail the cheap look.
   const length = text.length;
-  for (let i = 0; i < length; ) {
+  // base64From is where the first run long enough starts (the pass saw its first BASE64_MIN_RUN characters).
+  for (let i = base64From; i < length; ) {
     if (!isBase64Char(text.charCodeAt(i))) {
       i++;
       continue;
@@ -83,9 +86,13 @@ function looksLikeEncodedText(text: string, start: number, end: number): boolean
   return true;
 }
 
+/** Reused: scans are synchronous, and the hints are read right after the scan that wrote them. */
+const hints: ScanHints = { base64From: 0 };
+
 function scanAll(text: string, scanner: Scanner, depth: number): Match[] {
-  const direct = scanner.scan(text);
-  const nested = encodedMatches(text, scanner, depth);
+  hints.base64From = 0;
+  const direct = scanner.scan(text, hints);
+  const nested = encodedMatches(text, scanner, depth, hints.base64From);
   return nested.length === 0 ? direct : [...direct, ...nested].sort((a, b) => a.start - b.start);
 }
 

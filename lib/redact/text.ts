@@ -1,5 +1,5 @@
 /** Scrubbing of one string by value rules: detectors find spans, the rule for each detector acts on it. */
-import type { Scanner } from '../detect/scanner.ts';
+import type { Scanner, ScanHints } from '../detect/scanner.ts';
 import type { CompiledAction } from './actions.ts';
 import type { FindingSink } from './findings.ts';
 import type { Match } from '../detect/types.ts';
@@ -35,6 +35,9 @@ export function truncationMarker(cut: number): string {
 const cleanStrings = new WeakMap<CompiledValueRules, Set<string>>();
 const CLEAN_MAX_LENGTH = 64;
 const CLEAN_MAX_ENTRIES = 4096;
+
+/** Reused: read right after the scan that wrote it (scans are synchronous). */
+const hints: ScanHints = { base64From: 0 };
 
 /** `path` names where the text was, for findings; a function when building the name costs (called only on a finding). */
 export function scrubString(
@@ -79,7 +82,9 @@ function scrubStringUncached(
     tail = truncationMarker(text.length - scanned.length);
     sink.add('limit:max_scan_length', where(), 'truncate');
   }
-  const matches = withEncoded(rules.scanner.scan(scanned), encodedMatches(scanned, rules.scanner));
+  hints.base64From = 0;
+  const raw = rules.scanner.scan(scanned, hints);
+  const matches = withEncoded(raw, encodedMatches(scanned, rules.scanner, 2, hints.base64From));
   if (matches.length === 0) return tail === '' ? text : scanned + tail;
   let out = '';
   let last = 0;

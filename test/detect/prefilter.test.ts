@@ -1,0 +1,81 @@
+import { assert } from 'chai';
+import fc from 'fast-check';
+import { BUILTIN_DETECTORS } from '../../lib/detect/catalogue/index.ts';
+import { BASE64_MIN_RUN, BASE64_RUN } from '../../lib/detect/prefilter.ts';
+import { compileScanner, type ScanHints } from '../../lib/detect/scanner.ts';
+import { TriggerAutomaton, TriggerSyntaxError } from '../../lib/detect/trigger-dfa.ts';
+import type { DetectorSpec } from '../../lib/detect/types.ts';
+import { encodedMatches } from '../../lib/redact/encoded.ts';
+import { corpus } from '../../bench/corpus.ts';
+
+const BUILTIN_TRIGGERS = [...new Set(BUILTIN_DETECTORS.flatMap((d) => (d.trigger === undefined ? [] : [d.trigger])))];
+
+/** Which of the regexes occur in the text, as TriggerAutomaton.fired reports it. */
+function regexFired(sources: readonly string[], text: string): number {
+  return sources.reduce((bits, source, g) => (new RegExp(source).test(text) ? bits | (1 << g) : bits), 0);
+}
+
+/** Text made of what triggers are made of: digits, separators, hex and capital letters, non-ASCII. */
+const triggerishText = fc
+  .array(fc.constantFrom(...'0123456789 .-):ABCDEFZaf_/+xX\u00a0\u2028é\n'.split(''), 'AKIA', '555-', '::'), { maxLength: 60 })
+  .map((parts) => parts.join(''));
+
+describe('detect/trigger-dfa', () => {
+  it('compiles every builtin trigger and the base64 run, so the builtin scan never falls back to regexes', () => {
+    assert.doesNotThrow(() => TriggerAutomaton.compile([...BUILTIN_TRIGGERS, BASE64_RUN]));
+  });
+
+  it('reports exactly the triggers the regexes find, on the benchmark corpus and on random text', () => {
+    const automaton = TriggerAutomaton.compile(BUILTIN_TRIGGERS);
+    for (const [i, line] of corpus(3000).entries()) {
+      assert.equal(automaton.fired(line), regexFired(BUILTIN_TRIGGERS, line), `corpus line ${i}`);
+    }
+    fc.assert(fc.property(triggerishText, (text) => automaton.fired(text) === regexFired(BUILTIN_TRIGGERS, text)), { numRuns: 3000, seed: 42 });
+  });
+
+  it('follows JavaScript on classes, escapes, quantifiers and non-ASCII characters', () => {
+    const sources = ['[]x', '[^]y', 'a\\sb', 'c\\Sd', 'e[^0-9]f', 'g\\wh', '(?:ab|cd){2}', 'k\\d{2,3}?m', 'n[+/-]+o', 'p\\.q'];
+    const automaton = TriggerAutomaton.compile(sources);
+    const texts = ['x', '\u00e9y', 'a\u00a0b', 'a\u2028b', 'a\u00e9b', 'c\u00e9d', 'c\u00a0d', 'e\u00e9f', 'e5f', 'g_h', 'g\u00e9h', 'abcd', 'cdab', 'abab', 'ab', 'k12m', 'k1234m', 'n+/-o', 'no', 'p.q', 'pxq'];
+    for (const text of texts) assert.equal(automaton.fired(text), regexFired(sources, text), JSON.stringify(text));
+  });
+
+  it('refuses what is outside its subset, and patterns that match the empty string', () => {
+    for (const source of ['^ab', 'ab$', '(?<=a)b', '(?=a)b', '(a)\\1', 'a.b', 'a*', 'x|', '\\bword', 'é', '[é]', 'a{2,1}', '(ab', '[ab']) {
+      assert.throws(() => TriggerAutomaton.compile([source]), TriggerSyntaxError, undefined, source);
+    }
+  });
+});
+
+describe('detect/prefilter (in the scanner)', () => {
+  it('falls back to the regexes for a trigger outside the subset, with the same findings', () => {
+    const detectors: DetectorSpec[] = [
+      { id: 'anchored', description: '', tags: ['secret'], pattern: '^id-\\d{6}', trigger: '^id-' },
+      { id: 'digits', description: '', tags: ['pii'], pattern: '\\b\\d{3}-\\d{4}\\b', trigger: '\\d{3}-' },
+      { id: 'keyword', description: '', tags: ['secret'], pattern: 'tok_[a-z]{8}', keywords: ['tok_'] },
+    ];
+    const prefiltered = compileScanner(detectors);
+    const oneByOne = compileScanner(detectors, { prefilter: false });
+    for (const text of ['id-123456 call 555-0100 tok_abcdefgh', 'x id-123456', '555-0100', 'nothing']) {
+      assert.deepEqual(prefiltered.scan(text), oneByOne.scan(text), text);
+    }
+  });
+
+  it('tells the encoded scan where the first base64 run can start, and the findings stay the same', () => {
+    const scanner = compileScanner(BUILTIN_DETECTORS);
+    const secret = Buffer.from('password=hunter2-but-longer', 'utf8').toString('base64');
+    const hints: ScanHints = { base64From: -1 };
+    scanner.scan('no run here at all', hints);
+    assert.equal(hints.base64From, 'no run here at all'.length, 'no run: nothing to look at');
+    const text = `short words then ${secret} and more`;
+    scanner.scan(text, hints);
+    assert.isAtMost(hints.base64From, text.indexOf(secret));
+    assert.isAtLeast(hints.base64From + BASE64_MIN_RUN, text.indexOf(secret));
+    const texts = [text, `x${'A'.repeat(40)}${secret}`, ...corpus(500)];
+    for (const t of texts) {
+      scanner.scan(t, hints);
+      assert.deepEqual(encodedMatches(t, scanner, 2, hints.base64From), encodedMatches(t, scanner, 2, 0), t.slice(0, 40));
+    }
+    assert.lengthOf(encodedMatches(text, scanner, 2, (scanner.scan(text, hints), hints.base64From)), 1, 'the encoded secret is found');
+  });
+});
