@@ -40,6 +40,8 @@ interface Tables {
   accepts: Int32Array;
 }
 
+const compiled = new Map<string, TriggerAutomaton>();
+
 export class TriggerAutomaton {
   readonly transitions: Uint16Array;
   readonly classCount: number;
@@ -59,8 +61,18 @@ export class TriggerAutomaton {
     } = tables);
   }
 
-  /** At most 30 triggers (the result is a bit mask); throws TriggerSyntaxError outside the subset. */
+  /**
+   * At most 30 triggers (the result is a bit mask); throws TriggerSyntaxError outside the subset. Compiled
+   * once per set of sources: every engine over the builtin catalogue shares one automaton.
+   */
   static compile(sources: readonly string[]): TriggerAutomaton {
+    const key = sources.join('\u0000');
+    let automaton = compiled.get(key);
+    if (automaton === undefined) compiled.set(key, (automaton = TriggerAutomaton.build(sources)));
+    return automaton;
+  }
+
+  private static build(sources: readonly string[]): TriggerAutomaton {
     if (sources.length > 30) throw new TriggerSyntaxError('at most 30 distinct detector triggers');
     const nfa = new Nfa();
     const starts = sources.map((source, g) => {
@@ -82,11 +94,14 @@ export class TriggerAutomaton {
    * scanner steps both in one loop with one lookup each (a class lookup first measurably slows it).
    */
   asciiTable(): Uint16Array {
+    if (this.expanded !== undefined) return this.expanded;
     const states = this.accepts.length;
     const table = new Uint16Array(states * 128);
     for (let s = 0; s < states; s++) for (let c = 0; c < 128; c++) table[(s << 7) | c] = this.transitions[s * this.classCount + this.asciiClass[c]!]!;
-    return table;
+    return (this.expanded = table);
   }
+
+  private expanded: Uint16Array | undefined;
 
   /** Bit g set: trigger g occurs in the text (the reference loop; the scanner runs its fused one). */
   fired(text: string): number {
@@ -347,30 +362,48 @@ function determinize(nfa: Nfa, starts: number[]): Tables {
   }
   const classCount = representative.length;
 
-  // Unanchored search: every step also restarts every trigger.
-  const startSet = new Set<number>();
-  nfa.closure(starts, startSet);
-  const keyOf = (states: Set<number>) => [...states].sort((a, b) => a - b).join(',');
-  const dfaStates: Set<number>[] = [startSet];
-  const accepts: number[] = [0];
-  const ids = new Map([[`${keyOf(startSet)}|0`, 0]]);
+  // Each NFA state's epsilon closure, once: a DFA step is then the union of a few precomputed lists.
+  const closures = nfa.states.map((_, s) => {
+    const into = new Set<number>();
+    const accept = nfa.closure([s], into);
+    return { states: [...into], accept };
+  });
+  const mark = new Uint8Array(nfa.states.length);
+  /** The DFA state reached from NFA `targets` (plus every trigger restarting: an unanchored search). */
+  const stateOf = (targets: readonly number[]): { states: number[]; accept: number; key: string } => {
+    let accept = 0;
+    for (const t of [...starts, ...targets]) {
+      accept |= closures[t]!.accept;
+      for (const s of closures[t]!.states) mark[s] = 1;
+    }
+    const states: number[] = [];
+    for (let s = 0; s < mark.length; s++) {
+      if (mark[s] === 1) {
+        states.push(s);
+        mark[s] = 0;
+      }
+    }
+    return { states, accept, key: `${states.join(',')}|${accept}` };
+  };
+  const start = stateOf([]);
+  const dfaStates = [start.states];
+  const accepts = [0];
+  const ids = new Map([[start.key, 0]]);
   const rows: number[][] = [];
   for (let d = 0; d < dfaStates.length; d++) {
     const row: number[] = [];
     for (let cls = 0; cls < classCount; cls++) {
       const symbol = representative[cls]!;
-      const moved: number[] = [...starts];
-      for (const s of dfaStates[d]!) if (nfa.states[s]!.set![symbol] === 1) moved.push(nfa.states[s]!.to);
-      const next = new Set<number>();
-      const accept = nfa.closure(moved, next);
-      const key = `${keyOf(next)}|${accept}`;
-      let id = ids.get(key);
+      const targets: number[] = [];
+      for (const s of dfaStates[d]!) if (nfa.states[s]!.set![symbol] === 1) targets.push(nfa.states[s]!.to);
+      const next = stateOf(targets);
+      let id = ids.get(next.key);
       if (id === undefined) {
         id = dfaStates.length;
         if (id >= MAX_STATES) throw new TriggerSyntaxError(`the triggers need more than ${MAX_STATES} DFA states`);
-        ids.set(key, id);
-        dfaStates.push(next);
-        accepts.push(accept);
+        ids.set(next.key, id);
+        dfaStates.push(next.states);
+        accepts.push(next.accept);
       }
       row.push(id);
     }
