@@ -331,7 +331,7 @@ function compileValueRules(
     ruleFor.set(d.id, compiled[index]!);
     acting.push(d);
   }
-  return { scanner: compileScanner(acting), ruleFor, maxScanLength };
+  return { scanner: compileScanner(acting), ruleFor, maxScanLength, clean: new Set() };
 }
 
 function compileFieldRules(rules: FieldRule[], hashKey: () => Uint8Array): CompiledFieldRule[] {

@@ -24,19 +24,19 @@ for (const c of BASE64_ALPHABET) BASE64_CHAR[c.charCodeAt(0)] = 1;
  * `base64From`: what the scanner's pass over `text` found (ScanHints), else 0.
  */
 export function encodedMatches(text: string, scanner: Scanner, depth = 2, base64From = 0): Match[] {
-  if (depth === 0) return [];
-  const out: Match[] = [];
+  if (depth === 0) return NONE;
+  let out: Match[] | undefined; // most texts hold nothing encoded: no array for them
   if (text.includes('\\')) {
     const { decoded, offsets } = unescapeJson(text);
     if (decoded !== text) {
-      for (const m of scanAll(decoded, scanner, depth - 1)) out.push({ detector: m.detector, start: offsets[m.start]!, end: offsets[m.end]! });
+      for (const m of scanAll(decoded, scanner, depth - 1)) (out ??= []).push({ detector: m.detector, start: offsets[m.start]!, end: offsets[m.end]! });
     }
   }
   if (text.includes('%')) {
     for (const run of text.matchAll(URL_ENCODED_RUN)) {
       const { decoded, offsets } = percentDecode(run[0]);
       for (const m of scanAll(decoded, scanner, depth - 1)) {
-        out.push({ detector: m.detector, start: run.index + offsets[m.start]!, end: run.index + offsets[m.end]! });
+        (out ??= []).push({ detector: m.detector, start: run.index + offsets[m.start]!, end: run.index + offsets[m.end]! });
       }
     }
   }
@@ -57,13 +57,16 @@ export function encodedMatches(text: string, scanner: Scanner, depth = 2, base64
       if (looksLikeEncodedText(text, i, end)) {
         const decoded = base64Text(text.slice(i, end));
         const first = decoded === undefined ? undefined : scanAll(decoded, scanner, depth - 1)[0];
-        if (first !== undefined) out.push({ detector: first.detector, start: i, end });
+        if (first !== undefined) (out ??= []).push({ detector: first.detector, start: i, end });
       }
     }
     i = end;
   }
-  return out;
+  return out ?? NONE;
 }
+
+/** The result when nothing is found, shared (callers only read it). */
+const NONE: Match[] = Object.freeze([]) as unknown as Match[];
 
 function isBase64Char(c: number): boolean {
   return c < 128 && BASE64_CHAR[c] === 1;

@@ -18,6 +18,11 @@ export interface CompiledValueRules {
   scanner: Scanner;
   ruleFor: ReadonlyMap<string, CompiledValueRule>;
   maxScanLength: number;
+  /**
+   * Short strings known to hold nothing under these rules (see scrubString); absent for rules made per
+   * call that act on every string (the locations channel's).
+   */
+  clean?: Set<string>;
 }
 
 /** The last separator in a string: whitespace, quotes, commas, semicolons, angle brackets. */
@@ -28,11 +33,10 @@ export function truncationMarker(cut: number): string {
 }
 
 /**
- * Short strings known to hold nothing under a set of rules. Records repeat the same few keys and values
- * (`GET`, `info`, a user agent) and the scan is deterministic, so each is scanned once; bounded, and
- * simply emptied when full.
+ * Short strings known to hold nothing under a set of rules (CompiledValueRules.clean). Records repeat the
+ * same few keys and values (`GET`, `info`, a user agent) and the scan is deterministic, so each is scanned
+ * once; bounded, and simply emptied when full.
  */
-const cleanStrings = new WeakMap<CompiledValueRules, Set<string>>();
 const CLEAN_MAX_LENGTH = 64;
 const CLEAN_MAX_ENTRIES = 4096;
 
@@ -48,15 +52,12 @@ export function scrubString(
 ): string | typeof REMOVE {
   // No rule acts on any detector: nothing to find, raw or encoded (a path-only policy).
   if (rules.ruleFor.size === 0 && text.length <= rules.maxScanLength) return text;
-  if (text.length <= CLEAN_MAX_LENGTH) {
-    let clean = cleanStrings.get(rules);
-    if (clean?.has(text)) return text;
+  const clean = rules.clean;
+  if (clean !== undefined && text.length <= CLEAN_MAX_LENGTH) {
+    if (clean.has(text)) return text;
     const out = scrubStringUncached(text, rules, path, sink);
     if (out === text) {
-      // Made on the first clean string only: rules that act on every non-empty string (the locations
-      // channel's, made per call) cost no set.
-      if (clean === undefined) cleanStrings.set(rules, (clean = new Set()));
-      else if (clean.size >= CLEAN_MAX_ENTRIES) clean.clear();
+      if (clean.size >= CLEAN_MAX_ENTRIES) clean.clear();
       clean.add(text);
     }
     return out;
@@ -70,7 +71,6 @@ function scrubStringUncached(
   path: string | (() => string),
   sink: FindingSink,
 ): string | typeof REMOVE {
-  const where = typeof path === 'string' ? () => path : path;
   let scanned = text;
   let tail = '';
   if (text.length > rules.maxScanLength) {
@@ -80,7 +80,7 @@ function scrubStringUncached(
     const lastBreak = scanned.search(LAST_BREAK);
     scanned = lastBreak < 0 ? '' : scanned.slice(0, lastBreak + 1);
     tail = truncationMarker(text.length - scanned.length);
-    sink.add('limit:max_scan_length', where(), 'truncate');
+    sink.add('limit:max_scan_length', pathOf(path), 'truncate');
   }
   hints.base64From = 0;
   const raw = rules.scanner.scan(scanned, hints);
@@ -91,14 +91,18 @@ function scrubStringUncached(
   for (const m of matches) {
     const rule = rules.ruleFor.get(m.detector)!;
     if (rule.scope === 'value') {
-      sink.add(m.detector, where(), rule.action.name);
+      sink.add(m.detector, pathOf(path), rule.action.name);
       return rule.action.name === 'remove' ? REMOVE : rule.action.apply(text, m.detector);
     }
     out += scanned.slice(last, m.start) + rule.action.apply(scanned.slice(m.start, m.end), m.detector);
     last = m.end;
-    sink.add(m.detector, where(), rule.action.name);
+    sink.add(m.detector, pathOf(path), rule.action.name);
   }
   return out + scanned.slice(last) + tail;
+}
+
+function pathOf(path: string | (() => string)): string {
+  return typeof path === 'string' ? path : path();
 }
 
 /** Raw matches, plus the findings inside encoded runs that no raw match already covers, in text order. */

@@ -34,17 +34,18 @@ export const SIZE_LIMIT = '[size limit]';
 export function walkValue(value: unknown, policy: WalkPolicy, sink: FindingSink): unknown {
   // One walker per policy, reused: a logger walks a record per call, and allocations show up there. A
   // walk that re-enters (a toJSON that logs) gets a walker of its own.
-  let walker = idleWalkers.get(policy);
-  if (walker === undefined) walker = new Walker(policy);
-  else idleWalkers.delete(policy);
+  let walker = walkers.get(policy);
+  if (walker === undefined) walkers.set(policy, (walker = new Walker(policy)));
+  if (walker.busy) walker = new Walker(policy);
+  walker.busy = true;
   try {
     return walker.walk(value, sink);
   } finally {
-    idleWalkers.set(policy, walker);
+    walker.busy = false;
   }
 }
 
-const idleWalkers = new WeakMap<WalkPolicy, Walker>();
+const walkers = new WeakMap<WalkPolicy, Walker>();
 
 const fieldMatchers = new WeakMap<readonly CompiledFieldRule[], FirstPathMatch<CompiledFieldRule>>();
 
@@ -57,6 +58,12 @@ class Walker {
   private readonly fieldRules: FirstPathMatch<CompiledFieldRule>;
   private nodes = 0;
   private sink!: FindingSink;
+  busy = false;
+  /**
+   * Whether for-in lists exactly a plain object's own keys: true unless something made a property of
+   * Object.prototype enumerable (checked once per walk). Then for-in is used: it allocates no key array.
+   */
+  private forInIsOwnKeys = true;
   /** The current path rendered (keys as scrubbed), built only when a finding needs it. */
   private readonly where = (): string => formatPath(this.path);
 
@@ -72,6 +79,7 @@ class Walker {
   walk(value: unknown, sink: FindingSink): unknown {
     this.sink = sink;
     this.nodes = 0;
+    this.forInIsOwnKeys = !hasEnumerableKey(Object.prototype);
     return this.visit(value, 0, true, this.policy.allowlist === undefined);
   }
 
@@ -136,12 +144,14 @@ class Walker {
       this.sink.add('limit:max_depth', this.where(), 'replace');
       return DEPTH_LIMIT;
     }
-    if (!isPlainData(value)) {
+    const plain = isPlainData(value);
+    if (!plain) {
       const special = this.special(value, depth, scan, allowed);
       if (special !== NOT_SPECIAL) return special;
     }
     this.ancestors.push(value);
     try {
+      if (plain && this.forInIsOwnKeys) return this.plainEntries(value as Record<string, unknown>, depth, scan, allowed);
       if (Array.isArray(value)) return this.entries(indexKeys(value.length), value, value, depth, scan, allowed, true);
       if (value instanceof Map) {
         const keys: string[] = [];
@@ -218,44 +228,76 @@ class Walker {
     const out: unknown[] | Record<string, unknown> = isArray ? [] : {};
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      // Findings name the key as it goes out: a secret used as a key must not reach the audit by its path.
-      const shownKey = isArray ? key : this.scrubKey(key, scan);
-      this.path.push(shownKey);
-      this.lowered.push(key.toLowerCase());
-      try {
-        let childAllowed = allowed;
-        if (!allowed) {
-          const m = this.allowlistMatch();
-          if (m === PathMatch.None) {
-            this.sink.add('allowlist', this.where(), 'remove');
-            continue;
-          }
-          childAllowed = m === PathMatch.Full;
-        }
-        let child: unknown;
-        try {
-          child = values !== undefined ? values[i] : (source as Record<string, unknown>)[key];
-        } catch {
-          child = '[Thrown]';
-        }
-        if (!childAllowed && (typeof child !== 'object' || child === null)) {
-          // A leaf on the way to an allowed path, not itself allowed.
-          this.sink.add('allowlist', this.where(), 'remove');
-          continue;
-        }
-        const result = this.field(child, depth, scan, childAllowed);
-        if (result === REMOVE) {
-          if (isArray) (out as unknown[]).push(null);
-          continue;
-        }
-        if (isArray) (out as unknown[]).push(result);
-        else (out as Record<string, unknown>)[shownKey] = result;
-      } finally {
-        this.path.pop();
-        this.lowered.pop();
-      }
+      this.entry(key, values !== undefined ? i : -1, source, values, out, depth, scan, allowed, isArray);
     }
     return out;
+  }
+
+  /** A plain object's entries, listed by for-in (see forInIsOwnKeys); a proxy that throws is unreadable. */
+  private plainEntries(source: Record<string, unknown>, depth: number, scan: boolean, allowed: boolean): unknown {
+    const out: Record<string, unknown> = {};
+    let inEntry = false;
+    try {
+      for (const key in source) {
+        inEntry = true;
+        this.entry(key, -1, source, undefined, out, depth, scan, allowed, false);
+        inEntry = false;
+      }
+    } catch (err) {
+      if (inEntry) throw err; // not the listing: what failed below fails the whole value, as anywhere else
+      return '[Unreadable]';
+    }
+    return out;
+  }
+
+  /** One child, `values[index]` when index >= 0, else `source[key]`, into `out`. */
+  private entry(
+    key: string,
+    index: number,
+    source: Record<string, unknown> | unknown[],
+    values: readonly unknown[] | undefined,
+    out: unknown[] | Record<string, unknown>,
+    depth: number,
+    scan: boolean,
+    allowed: boolean,
+    isArray: boolean,
+  ): void {
+    // Findings name the key as it goes out: a secret used as a key must not reach the audit by its path.
+    const shownKey = isArray ? key : this.scrubKey(key, scan);
+    this.path.push(shownKey);
+    this.lowered.push(key.toLowerCase());
+    try {
+      let childAllowed = allowed;
+      if (!allowed) {
+        const m = this.allowlistMatch();
+        if (m === PathMatch.None) {
+          this.sink.add('allowlist', this.where(), 'remove');
+          return;
+        }
+        childAllowed = m === PathMatch.Full;
+      }
+      let child: unknown;
+      try {
+        child = index >= 0 ? values![index] : (source as Record<string, unknown>)[key];
+      } catch {
+        child = '[Thrown]';
+      }
+      if (!childAllowed && (typeof child !== 'object' || child === null)) {
+        // A leaf on the way to an allowed path, not itself allowed.
+        this.sink.add('allowlist', this.where(), 'remove');
+        return;
+      }
+      const result = this.field(child, depth, scan, childAllowed);
+      if (result === REMOVE) {
+        if (isArray) (out as unknown[]).push(null);
+        return;
+      }
+      if (isArray) (out as unknown[]).push(result);
+      else (out as Record<string, unknown>)[shownKey] = result;
+    } finally {
+      this.path.pop();
+      this.lowered.pop();
+    }
   }
 
   /** Applies the first field rule that selects the current path, else walks the value. */
@@ -305,6 +347,11 @@ function embeddedJson(text: string, maxLength: number): object | undefined {
   } catch {
     return undefined;
   }
+}
+
+function hasEnumerableKey(value: object): boolean {
+  for (const _ in value) return true;
+  return false;
 }
 
 /** A plain object without toJSON: nothing special to check (the common case, checked first for speed). */

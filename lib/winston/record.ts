@@ -109,7 +109,8 @@ function safeRead(value: object, key: string): unknown {
 function contentOf(info: Info): { fields: Record<string, unknown>; stack: unknown } {
   let source: Record<string, unknown> = info;
   const splat = info[SPLAT];
-  if (Array.isArray(splat) && splat.length > 0 && typeof info.message === 'string' && FORMAT_TOKENS.test(info.message)) {
+  // splat is set on every call with metadata: look for a `%` before asking the regex.
+  if (Array.isArray(splat) && splat.length > 0 && typeof info.message === 'string' && info.message.includes('%') && FORMAT_TOKENS.test(info.message)) {
     source = interpolated(info, info.message, splat);
   }
   source = unspread(source);
