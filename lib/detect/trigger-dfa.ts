@@ -14,7 +14,7 @@ const NON_ASCII_SPACE = 128;
 const NON_ASCII_OTHER = 129;
 const SYMBOLS = 130;
 /** Past this many states, the DFA would cost more cache than the regexes cost time. */
-const MAX_STATES = 4096;
+const MAX_STATES = 8192;
 
 export class TriggerSyntaxError extends Error {
   override name = 'TriggerSyntaxError';
@@ -368,33 +368,45 @@ function determinize(nfa: Nfa, starts: number[]): Tables {
     const accept = nfa.closure([s], into);
     return { states: [...into], accept };
   });
-  const mark = new Uint8Array(nfa.states.length);
-  /** The DFA state reached from NFA `targets` (plus every trigger restarting: an unanchored search). */
-  const stateOf = (targets: readonly number[]): { states: number[]; accept: number; key: string } => {
-    let accept = 0;
-    for (const t of [...starts, ...targets]) {
+  // Every DFA state holds the start closure (the restart): implicit, so that a state is named by the
+  // few states it holds beyond it (short keys, short sorts: compiling is a cost every process pays).
+  const startStates = new Set<number>();
+  let startAccept = 0;
+  for (const t of starts) {
+    startAccept |= closures[t]!.accept;
+    for (const s of closures[t]!.states) startStates.add(s);
+  }
+  const mark = new Int32Array(nfa.states.length);
+  let stamp = 0;
+  /** The DFA state reached from NFA `targets`, by the states it holds beyond the start closure. */
+  const stateOf = (targets: readonly number[]): { extra: Int32Array; accept: number; key: string } => {
+    stamp++;
+    const extra: number[] = [];
+    let accept = startAccept;
+    for (const t of targets) {
       accept |= closures[t]!.accept;
-      for (const s of closures[t]!.states) mark[s] = 1;
-    }
-    const states: number[] = [];
-    for (let s = 0; s < mark.length; s++) {
-      if (mark[s] === 1) {
-        states.push(s);
-        mark[s] = 0;
+      for (const s of closures[t]!.states) {
+        if (mark[s] !== stamp && !startStates.has(s)) {
+          mark[s] = stamp;
+          extra.push(s);
+        }
       }
     }
-    return { states, accept, key: `${states.join(',')}|${accept}` };
+    const sorted = Int32Array.from(extra).sort();
+    return { extra: sorted, accept, key: `${sorted.join(',')}|${accept}` };
   };
   const start = stateOf([]);
-  const dfaStates = [start.states];
+  const dfaStates = [start.extra];
   const accepts = [0];
   const ids = new Map([[start.key, 0]]);
   const rows: number[][] = [];
+  // Where the start closure goes on each class: the same from every DFA state.
+  const startTargets = representative.map((symbol) => [...startStates].filter((s) => nfa.states[s]!.set![symbol] === 1).map((s) => nfa.states[s]!.to));
   for (let d = 0; d < dfaStates.length; d++) {
     const row: number[] = [];
     for (let cls = 0; cls < classCount; cls++) {
       const symbol = representative[cls]!;
-      const targets: number[] = [];
+      const targets = startTargets[cls]!.slice();
       for (const s of dfaStates[d]!) if (nfa.states[s]!.set![symbol] === 1) targets.push(nfa.states[s]!.to);
       const next = stateOf(targets);
       let id = ids.get(next.key);
@@ -402,7 +414,7 @@ function determinize(nfa: Nfa, starts: number[]): Tables {
         id = dfaStates.length;
         if (id >= MAX_STATES) throw new TriggerSyntaxError(`the triggers need more than ${MAX_STATES} DFA states`);
         ids.set(next.key, id);
-        dfaStates.push(next.states);
+        dfaStates.push(next.extra);
         accepts.push(next.accept);
       }
       row.push(id);
