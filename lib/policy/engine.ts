@@ -10,7 +10,7 @@ import { compileAction, REDACTED, type CompiledAction } from '../redact/actions.
 import { FindingSink, type Finding } from '../redact/findings.ts';
 import { parsePath } from '../redact/paths.ts';
 import { scrubStack, type StackOptions } from '../redact/stack.ts';
-import { REMOVE, scrubString, type CompiledValueRule, type CompiledValueRules } from '../redact/text.ts';
+import { CleanStrings, REMOVE, scrubString, type CompiledValueRule, type CompiledValueRules } from '../redact/text.ts';
 import { walkValue, type CompiledFieldRule, type WalkPolicy } from '../redact/walk.ts';
 import { CryptoError, LocationKeyring } from '../crypto/jose.ts';
 import { readKeyReference } from '../crypto/keys.ts';
@@ -331,7 +331,7 @@ function compileValueRules(
     ruleFor.set(d.id, compiled[index]!);
     acting.push(d);
   }
-  return { scanner: compileScanner(acting), ruleFor, maxScanLength, clean: new Set() };
+  return { scanner: compileScanner(acting), ruleFor, maxScanLength, clean: new CleanStrings() };
 }
 
 function compileFieldRules(rules: FieldRule[], hashKey: () => Uint8Array): CompiledFieldRule[] {
