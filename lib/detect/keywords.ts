@@ -88,7 +88,10 @@ export class KeywordIndex<T> {
     this.built = true;
   }
 
-  /** The distinct values whose keyword occurs in the text, or undefined when none does. */
+  /**
+   * The distinct values whose keyword occurs in the text, or undefined when none does (the reference loop:
+   * the scanner runs the same automaton fused with its trigger automaton, prefilter.ts).
+   */
   candidates(text: string): T[] | undefined {
     const table = this.transitions;
     const firstOutput = this.firstOutput;
