@@ -5,7 +5,7 @@
  * alternation regex pass of their own on top.
  */
 import type { KeywordIndex } from './keywords.ts';
-import { TriggerAutomaton, TriggerSyntaxError } from './trigger-dfa.ts';
+import { TriggerAutomaton, TriggerSyntaxError, UNBUILT } from './trigger-dfa.ts';
 
 /**
  * Base64 or base64url of at least 12 bytes: at least this many characters of the alphabet in a row. The
@@ -29,14 +29,15 @@ export interface PrefilterResult {
  */
 export type Prefilter = (text: string, hits: number[], out: PrefilterResult) => void;
 
-export function compilePrefilter(keywords: KeywordIndex<number>, triggers: readonly string[], values: number): Prefilter {
+/** `maxStates`: the trigger DFA's cache size (for tests of it starting over). */
+export function compilePrefilter(keywords: KeywordIndex<number>, triggers: readonly string[], values: number, maxStates?: number): Prefilter {
   let automaton: TriggerAutomaton | undefined;
   let regexTriggers: TriggerSet | undefined;
   // The base64 run is one more trigger, the last: free in the DFA, and where the encoded scan starts.
   const base64Bit = 1 << triggers.length;
   if (triggers.length < 30) {
     try {
-      automaton = TriggerAutomaton.compile([...triggers, BASE64_RUN]);
+      automaton = TriggerAutomaton.compile([...triggers, BASE64_RUN], maxStates);
     } catch (err) {
       if (!(err instanceof TriggerSyntaxError)) throw err;
     }
@@ -47,7 +48,7 @@ export function compilePrefilter(keywords: KeywordIndex<number>, triggers: reado
   const outputs = keywords.outputs;
   const firstOutput = keywords.firstOutput;
   // Without an automaton, a one-state table that never accepts.
-  const triggerTable = automaton?.asciiTable() ?? new Uint16Array(128);
+  const triggerTable = automaton?.asciiTable ?? new Uint16Array(128);
   const accepts = automaton?.accepts ?? new Int32Array(1);
   // A value is pushed once per text: its entry holds the number of the last text that pushed it.
   const seen = new Uint32Array(values);
@@ -60,16 +61,18 @@ export function compilePrefilter(keywords: KeywordIndex<number>, triggers: reado
     }
     let keyword = 0;
     let trigger = 0;
+    let previous = 0;
     let fired = 0;
     let base64End = -1;
     for (let i = 0, n = text.length; i < n; i++) {
       const c = text.charCodeAt(i);
       if (c < 128) {
         keyword = keywordTable[(keyword << 7) | c]!;
+        previous = trigger;
         trigger = triggerTable[(trigger << 7) | c]!;
       } else {
         keyword = 0; // keywords are ASCII
-        trigger = automaton === undefined ? 0 : automaton.step(trigger, c);
+        trigger = automaton === undefined ? 0 : automaton.next(trigger, c);
       }
       if (keyword >= firstOutput) {
         for (const v of outputs[keyword]!) {
@@ -79,8 +82,13 @@ export function compilePrefilter(keywords: KeywordIndex<number>, triggers: reado
           }
         }
       }
-      const accepted = accepts[trigger]!;
+      let accepted = accepts[trigger]!;
       if (accepted !== 0) {
+        if (accepted === UNBUILT) {
+          // A transition not built yet (the DFA is built as texts reach it).
+          trigger = automaton!.next(previous, c);
+          accepted = accepts[trigger]!;
+        }
         if ((accepted & base64Bit) !== 0 && base64End < 0) base64End = i;
         fired |= accepted;
       }

@@ -7,14 +7,27 @@
  * their negations, `\t \n \r`, classes with ranges and negation, groups, alternation, and the quantifiers
  * `? * + {n} {n,} {n,m}`. Anything else (anchors, lookaround, backreferences, `.`, a trigger that matches
  * the empty string) is refused with a TriggerSyntaxError, and the scanner keeps the regexes.
+ *
+ * The DFA is built lazily, a state and a transition at a time as texts reach them: the builtin triggers
+ * have some 3,800 states, which cost about 135 ms to build eagerly at every process start, while 100,000
+ * lines of the benchmark corpus reach 1,478. Past MAX_STATES the cache is emptied and rebuilt from where
+ * the scan is.
  */
 
 /** Input symbols: the 128 ASCII characters, then non-ASCII characters that `\s` matches, then all others. */
 const NON_ASCII_SPACE = 128;
 const NON_ASCII_OTHER = 129;
 const SYMBOLS = 130;
-/** Past this many states, the DFA would cost more cache than the regexes cost time. */
-const MAX_STATES = 8192;
+/** States kept at most (the tables are sized for them); past this, the cache starts over. */
+const MAX_STATES = 4096;
+/** A transition by class not built yet. */
+const UNKNOWN = 0xffff;
+/**
+ * accepts[] of the state that an ASCII transition not built yet leads to (the table's last row): the
+ * scanner tests accepts[] at every character anyway, so finding out costs its hot loop nothing. It then
+ * asks next() for the real state, from the state before.
+ */
+export const UNBUILT = -1 << 31;
 
 export class TriggerSyntaxError extends Error {
   override name = 'TriggerSyntaxError';
@@ -28,87 +41,93 @@ type Node =
   | { kind: 'alt'; options: Node[] }
   | { kind: 'repeat'; node: Node; min: number; max: number };
 
-interface Tables {
-  /** transitions[state * classCount + class]; state 0 is the start. */
-  transitions: Uint16Array;
-  classCount: number;
-  /** The class of each ASCII character. */
-  asciiClass: Uint8Array;
-  nonAsciiSpaceClass: number;
-  nonAsciiOtherClass: number;
-  /** accepts[state]: bit g set when trigger g has just matched. */
-  accepts: Int32Array;
-}
-
 const compiled = new Map<string, TriggerAutomaton>();
 
 export class TriggerAutomaton {
-  readonly transitions: Uint16Array;
-  readonly classCount: number;
-  readonly asciiClass: Uint8Array;
-  readonly nonAsciiSpaceClass: number;
-  readonly nonAsciiOtherClass: number;
+  /**
+   * The ASCII transitions at table[state * 128 + char], the keyword automaton's layout: the scanner steps
+   * both in one loop with one lookup each (a class lookup first measurably slows it). One not built yet
+   * leads to a state whose accepts[] is UNBUILT.
+   */
+  readonly asciiTable: Uint16Array;
+  /** accepts[state]: bit g set when trigger g has just matched. */
   readonly accepts: Int32Array;
+  /** Transitions by character class (for non-ASCII characters), UNKNOWN until built. */
+  private readonly byClass: Uint16Array;
+  /** The unbuilt state: the tables' last row. */
+  private readonly unbuilt: number;
 
-  private constructor(tables: Tables) {
-    ({
-      transitions: this.transitions,
-      classCount: this.classCount,
-      asciiClass: this.asciiClass,
-      nonAsciiSpaceClass: this.nonAsciiSpaceClass,
-      nonAsciiOtherClass: this.nonAsciiOtherClass,
-      accepts: this.accepts,
-    } = tables);
+  private constructor(
+    private readonly builder: DfaBuilder,
+    private readonly maxStates: number,
+  ) {
+    this.unbuilt = maxStates;
+    this.asciiTable = new Uint16Array((maxStates + 1) * 128);
+    this.byClass = new Uint16Array(maxStates * builder.classCount);
+    this.accepts = new Int32Array(maxStates + 1);
+    this.reset();
   }
 
   /**
    * At most 30 triggers (the result is a bit mask); throws TriggerSyntaxError outside the subset. Compiled
-   * once per set of sources: every engine over the builtin catalogue shares one automaton.
+   * once per set of sources: every engine over the builtin catalogue shares one automaton. `maxStates` is
+   * for tests of the cache starting over.
    */
-  static compile(sources: readonly string[]): TriggerAutomaton {
-    const key = sources.join('\u0000');
+  static compile(sources: readonly string[], maxStates = MAX_STATES): TriggerAutomaton {
+    const key = `${maxStates}\u0000${sources.join('\u0000')}`;
     let automaton = compiled.get(key);
-    if (automaton === undefined) compiled.set(key, (automaton = TriggerAutomaton.build(sources)));
+    if (automaton === undefined) {
+      if (sources.length > 30) throw new TriggerSyntaxError('at most 30 distinct detector triggers');
+      const nfa = new Nfa();
+      const starts = sources.map((source, g) => {
+        const node = new Parser(source).parse();
+        if (nullable(node)) throw new TriggerSyntaxError(`trigger ${JSON.stringify(source)} matches the empty string`);
+        return nfa.emit(node, nfa.accepting(g));
+      });
+      compiled.set(key, (automaton = new TriggerAutomaton(new DfaBuilder(nfa, starts), maxStates)));
+    }
     return automaton;
   }
 
-  private static build(sources: readonly string[]): TriggerAutomaton {
-    if (sources.length > 30) throw new TriggerSyntaxError('at most 30 distinct detector triggers');
-    const nfa = new Nfa();
-    const starts = sources.map((source, g) => {
-      const node = new Parser(source).parse();
-      if (nullable(node)) throw new TriggerSyntaxError(`trigger ${JSON.stringify(source)} matches the empty string`);
-      return nfa.emit(node, nfa.accepting(g));
-    });
-    return new TriggerAutomaton(determinize(nfa, starts));
+  /** The state after `state` reads the character `code` (builds the transition when it is not yet). */
+  next(state: number, code: number): number {
+    const builder = this.builder;
+    const cls = code < 128 ? builder.asciiClass[code]! : isNonAsciiSpace(code) ? builder.nonAsciiSpaceClass : builder.nonAsciiOtherClass;
+    const known = this.byClass[state * builder.classCount + cls]!;
+    if (known !== UNKNOWN) return known;
+    let target = builder.target(state, cls);
+    let from = state;
+    if (target.id < 0 && builder.size >= this.maxStates) {
+      // Full: start over from the start state alone, then make room for the target. The old state is
+      // gone, so this transition is not recorded.
+      const extra = builder.statesOf(state);
+      this.reset();
+      target = builder.targetFrom(extra, cls);
+      from = -1;
+    }
+    const next = target.id >= 0 ? target.id : builder.add(target);
+    this.accepts[next] = target.accept;
+    if (from >= 0) {
+      this.byClass[from * builder.classCount + cls] = next;
+      for (const c of builder.asciiOfClass[cls]!) this.asciiTable[(from << 7) | c] = next;
+    }
+    return next;
   }
 
-  /** The state after `state` reads the character `code`. */
-  step(state: number, code: number): number {
-    const cls = code < 128 ? this.asciiClass[code]! : isNonAsciiSpace(code) ? this.nonAsciiSpaceClass : this.nonAsciiOtherClass;
-    return this.transitions[state * this.classCount + cls]!;
+  private reset(): void {
+    this.asciiTable.fill(this.unbuilt);
+    this.byClass.fill(UNKNOWN);
+    this.accepts.fill(0);
+    this.accepts[this.unbuilt] = UNBUILT;
+    this.builder.reset();
   }
-
-  /**
-   * The ASCII transitions expanded to table[state * 128 + char], the keyword automaton's layout: the
-   * scanner steps both in one loop with one lookup each (a class lookup first measurably slows it).
-   */
-  asciiTable(): Uint16Array {
-    if (this.expanded !== undefined) return this.expanded;
-    const states = this.accepts.length;
-    const table = new Uint16Array(states * 128);
-    for (let s = 0; s < states; s++) for (let c = 0; c < 128; c++) table[(s << 7) | c] = this.transitions[s * this.classCount + this.asciiClass[c]!]!;
-    return (this.expanded = table);
-  }
-
-  private expanded: Uint16Array | undefined;
 
   /** Bit g set: trigger g occurs in the text (the reference loop; the scanner runs its fused one). */
   fired(text: string): number {
     let state = 0;
     let fired = 0;
     for (let i = 0; i < text.length; i++) {
-      state = this.step(state, text.charCodeAt(i));
+      state = this.next(state, text.charCodeAt(i));
       fired |= this.accepts[state]!;
     }
     return fired;
@@ -343,90 +362,122 @@ class Nfa {
   }
 }
 
-function determinize(nfa: Nfa, starts: number[]): Tables {
-  // Symbols that every set treats alike share a class: the table is states × classes, not × 130.
-  const sets = [...new Set(nfa.states.flatMap((s) => (s.set === undefined ? [] : [s.set])))];
-  const signatureOf = (symbol: number) => sets.map((set) => set[symbol]).join('');
-  const classOfSymbol = new Uint8Array(SYMBOLS);
-  const representative: number[] = [];
-  const classBySignature = new Map<string, number>();
-  for (let symbol = 0; symbol < SYMBOLS; symbol++) {
-    const signature = signatureOf(symbol);
-    let cls = classBySignature.get(signature);
-    if (cls === undefined) {
-      cls = representative.length;
-      classBySignature.set(signature, cls);
-      representative.push(symbol);
-    }
-    classOfSymbol[symbol] = cls;
-  }
-  const classCount = representative.length;
+interface Target {
+  /** The state's number, or -1 when it is not in the cache yet. */
+  id: number;
+  /** The NFA states it holds beyond the start closure, sorted. */
+  extra: Int32Array;
+  accept: number;
+  key: string;
+}
 
-  // Each NFA state's epsilon closure, once: a DFA step is then the union of a few precomputed lists.
-  const closures = nfa.states.map((_, s) => {
-    const into = new Set<number>();
-    const accept = nfa.closure([s], into);
-    return { states: [...into], accept };
-  });
-  // Every DFA state holds the start closure (the restart): implicit, so that a state is named by the
-  // few states it holds beyond it (short keys, short sorts: compiling is a cost every process pays).
-  const startStates = new Set<number>();
-  let startAccept = 0;
-  for (const t of starts) {
-    startAccept |= closures[t]!.accept;
-    for (const s of closures[t]!.states) startStates.add(s);
+/** Subset construction, one state at a time: what the automaton asks for when a transition is UNKNOWN. */
+class DfaBuilder {
+  readonly classCount: number;
+  readonly asciiClass = new Uint8Array(128);
+  readonly nonAsciiSpaceClass: number;
+  readonly nonAsciiOtherClass: number;
+  /** The ASCII characters of each class. */
+  readonly asciiOfClass: number[][];
+  /** A symbol of each class, to test NFA sets with. */
+  private readonly representative: number[] = [];
+  /** Each NFA state's epsilon closure: a DFA step is then the union of a few precomputed lists. */
+  private readonly closures: { states: number[]; accept: number }[];
+  /**
+   * Every DFA state holds the start closure (the restart of an unanchored search): implicit, so that a
+   * state is named by the few NFA states it holds beyond it.
+   */
+  private readonly startStates = new Set<number>();
+  /** Where the start closure goes on each class: the same from every DFA state. */
+  private readonly startTargets: number[][];
+  private readonly mark: Int32Array;
+  private stamp = 0;
+  private states: Int32Array[] = [];
+  private ids = new Map<string, number>();
+
+  constructor(
+    private readonly nfa: Nfa,
+    starts: number[],
+  ) {
+    // Symbols that every set treats alike share a class.
+    const sets = [...new Set(nfa.states.flatMap((s) => (s.set === undefined ? [] : [s.set])))];
+    const classOfSymbol = new Uint8Array(SYMBOLS);
+    const classBySignature = new Map<string, number>();
+    for (let symbol = 0; symbol < SYMBOLS; symbol++) {
+      const signature = sets.map((set) => set[symbol]).join('');
+      let cls = classBySignature.get(signature);
+      if (cls === undefined) {
+        cls = this.representative.length;
+        classBySignature.set(signature, cls);
+        this.representative.push(symbol);
+      }
+      classOfSymbol[symbol] = cls;
+    }
+    this.classCount = this.representative.length;
+    this.asciiClass.set(classOfSymbol.subarray(0, 128));
+    this.nonAsciiSpaceClass = classOfSymbol[NON_ASCII_SPACE]!;
+    this.nonAsciiOtherClass = classOfSymbol[NON_ASCII_OTHER]!;
+    this.asciiOfClass = this.representative.map((_, cls) => [...Array(128).keys()].filter((c) => classOfSymbol[c] === cls));
+    this.closures = nfa.states.map((_, s) => {
+      const into = new Set<number>();
+      const accept = nfa.closure([s], into);
+      return { states: [...into], accept };
+    });
+    for (const t of starts) for (const s of this.closures[t]!.states) this.startStates.add(s);
+    this.startTargets = this.representative.map((symbol) => [...this.startStates].filter((s) => nfa.states[s]!.set![symbol] === 1).map((s) => nfa.states[s]!.to));
+    this.mark = new Int32Array(nfa.states.length);
   }
-  const mark = new Int32Array(nfa.states.length);
-  let stamp = 0;
+
+  get size(): number {
+    return this.states.length;
+  }
+
+  /** Back to the start state alone (state 0: the start closure, accepting nothing). */
+  reset(): void {
+    this.states = [];
+    this.ids = new Map();
+    this.add(this.stateOf([]));
+  }
+
+  statesOf(state: number): Int32Array {
+    return this.states[state]!;
+  }
+
+  target(state: number, cls: number): Target {
+    return this.targetFrom(this.states[state]!, cls);
+  }
+
+  /** Where the DFA state holding `extra` (beyond the start closure) goes on class `cls`. */
+  targetFrom(extra: Int32Array, cls: number): Target {
+    const symbol = this.representative[cls]!;
+    const targets = this.startTargets[cls]!.slice();
+    for (const s of extra) if (this.nfa.states[s]!.set![symbol] === 1) targets.push(this.nfa.states[s]!.to);
+    return this.stateOf(targets);
+  }
+
+  add(target: Target): number {
+    const id = this.states.length;
+    this.states.push(target.extra);
+    this.ids.set(target.key, id);
+    return id;
+  }
+
   /** The DFA state reached from NFA `targets`, by the states it holds beyond the start closure. */
-  const stateOf = (targets: readonly number[]): { extra: Int32Array; accept: number; key: string } => {
-    stamp++;
+  private stateOf(targets: readonly number[]): Target {
+    this.stamp++;
     const extra: number[] = [];
-    let accept = startAccept;
+    let accept = 0;
     for (const t of targets) {
-      accept |= closures[t]!.accept;
-      for (const s of closures[t]!.states) {
-        if (mark[s] !== stamp && !startStates.has(s)) {
-          mark[s] = stamp;
+      accept |= this.closures[t]!.accept;
+      for (const s of this.closures[t]!.states) {
+        if (this.mark[s] !== this.stamp && !this.startStates.has(s)) {
+          this.mark[s] = this.stamp;
           extra.push(s);
         }
       }
     }
     const sorted = Int32Array.from(extra).sort();
-    return { extra: sorted, accept, key: `${sorted.join(',')}|${accept}` };
-  };
-  const start = stateOf([]);
-  const dfaStates = [start.extra];
-  const accepts = [0];
-  const ids = new Map([[start.key, 0]]);
-  const rows: number[][] = [];
-  // Where the start closure goes on each class: the same from every DFA state.
-  const startTargets = representative.map((symbol) => [...startStates].filter((s) => nfa.states[s]!.set![symbol] === 1).map((s) => nfa.states[s]!.to));
-  for (let d = 0; d < dfaStates.length; d++) {
-    const row: number[] = [];
-    for (let cls = 0; cls < classCount; cls++) {
-      const symbol = representative[cls]!;
-      const targets = startTargets[cls]!.slice();
-      for (const s of dfaStates[d]!) if (nfa.states[s]!.set![symbol] === 1) targets.push(nfa.states[s]!.to);
-      const next = stateOf(targets);
-      let id = ids.get(next.key);
-      if (id === undefined) {
-        id = dfaStates.length;
-        if (id >= MAX_STATES) throw new TriggerSyntaxError(`the triggers need more than ${MAX_STATES} DFA states`);
-        ids.set(next.key, id);
-        dfaStates.push(next.extra);
-        accepts.push(next.accept);
-      }
-      row.push(id);
-    }
-    rows.push(row);
+    const key = `${sorted.join(',')}|${accept}`;
+    return { id: this.ids.get(key) ?? -1, extra: sorted, accept, key };
   }
-  return {
-    transitions: Uint16Array.from(rows.flat()),
-    classCount,
-    asciiClass: classOfSymbol.slice(0, 128),
-    nonAsciiSpaceClass: classOfSymbol[NON_ASCII_SPACE]!,
-    nonAsciiOtherClass: classOfSymbol[NON_ASCII_OTHER]!,
-    accepts: Int32Array.from(accepts),
-  };
 }

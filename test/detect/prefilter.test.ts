@@ -1,7 +1,8 @@
 import { assert } from 'chai';
 import fc from 'fast-check';
 import { BUILTIN_DETECTORS } from '../../lib/detect/catalogue/index.ts';
-import { BASE64_MIN_RUN, BASE64_RUN } from '../../lib/detect/prefilter.ts';
+import { BASE64_MIN_RUN, BASE64_RUN, compilePrefilter, type Prefilter } from '../../lib/detect/prefilter.ts';
+import { KeywordIndex } from '../../lib/detect/keywords.ts';
 import { compileScanner, type ScanHints } from '../../lib/detect/scanner.ts';
 import { TriggerAutomaton, TriggerSyntaxError } from '../../lib/detect/trigger-dfa.ts';
 import type { DetectorSpec } from '../../lib/detect/types.ts';
@@ -40,6 +41,12 @@ describe('detect/trigger-dfa', () => {
     for (const text of texts) assert.equal(automaton.fired(text), regexFired(sources, text), JSON.stringify(text));
   });
 
+  it('built lazily: a cache far too small starts over as often as it must, and the answers stay the same', () => {
+    const tiny = TriggerAutomaton.compile(BUILTIN_TRIGGERS, 8);
+    for (const [i, line] of corpus(500).entries()) assert.equal(tiny.fired(line), regexFired(BUILTIN_TRIGGERS, line), `corpus line ${i}`);
+    fc.assert(fc.property(triggerishText, (text) => tiny.fired(text) === regexFired(BUILTIN_TRIGGERS, text)), { numRuns: 500, seed: 5 });
+  });
+
   it('refuses what is outside its subset, and patterns that match the empty string', () => {
     for (const source of ['^ab', 'ab$', '(?<=a)b', '(?=a)b', '(a)\\1', 'a.b', 'a*', 'x|', '\\bword', 'é', '[é]', 'a{2,1}', '(ab', '[ab']) {
       assert.throws(() => TriggerAutomaton.compile([source]), TriggerSyntaxError, undefined, source);
@@ -48,6 +55,22 @@ describe('detect/trigger-dfa', () => {
 });
 
 describe('detect/prefilter (in the scanner)', () => {
+  it('gives the same keyword hits, triggers and base64 start whatever the size of the DFA cache', () => {
+    const keywords = new KeywordIndex<number>();
+    BUILTIN_DETECTORS.forEach((d, i) => (d.keywords ?? []).forEach((k) => keywords.add(k, i)));
+    keywords.build();
+    const run = (prefilter: Prefilter, text: string) => {
+      const hits: number[] = [];
+      const out = { fired: 0, base64From: 0 };
+      prefilter(text, hits, out);
+      return { hits: hits.sort((a, b) => a - b), ...out };
+    };
+    const full = compilePrefilter(keywords, BUILTIN_TRIGGERS, BUILTIN_DETECTORS.length);
+    const tiny = compilePrefilter(keywords, BUILTIN_TRIGGERS, BUILTIN_DETECTORS.length, 6);
+    const texts = [...corpus(1000), ...BUILTIN_DETECTORS.flatMap((d) => d.examples?.positive ?? [])];
+    for (const [i, text] of texts.entries()) assert.deepEqual(run(tiny, text), run(full, text), `text ${i}`);
+  });
+
   it('falls back to the regexes for a trigger outside the subset, with the same findings', () => {
     const detectors: DetectorSpec[] = [
       { id: 'anchored', description: '', tags: ['secret'], pattern: '^id-\\d{6}', trigger: '^id-' },
