@@ -24,7 +24,9 @@ export interface DetectorSpec {
   /**
    * For detectors without keywords: a cheap regex that every finding of this detector also matches (a
    * necessary condition, e.g. `\d{3}[- ]\d{2}[- ]\d{4}` for SSNs). The scanner runs all such triggers in
-   * one pass and runs the full pattern only on texts where its trigger matched.
+   * one pass and runs the full pattern only on texts where its trigger matched. Written in the regex
+   * subset that trigger-dfa.ts compiles (no anchors or lookaround), a trigger costs nothing per character
+   * there, so make it as tight as the pattern allows.
    */
   trigger?: string;
   /**
