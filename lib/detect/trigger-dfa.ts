@@ -95,12 +95,12 @@ export class TriggerAutomaton {
     const cls = code < 128 ? builder.asciiClass[code]! : isNonAsciiSpace(code) ? builder.nonAsciiSpaceClass : builder.nonAsciiOtherClass;
     const known = this.byClass[state * builder.classCount + cls]!;
     if (known !== UNKNOWN) return known;
-    let target = builder.target(state, cls);
+    const extra = builder.statesOf(state);
+    let target = builder.targetFrom(extra, cls);
     let from = state;
     if (target.id < 0 && builder.size >= this.maxStates) {
       // Full: start over from the start state alone, then make room for the target. The old state is
       // gone, so this transition is not recorded.
-      const extra = builder.statesOf(state);
       this.reset();
       target = builder.targetFrom(extra, cls);
       from = -1;
@@ -441,10 +441,6 @@ class DfaBuilder {
 
   statesOf(state: number): Int32Array {
     return this.states[state]!;
-  }
-
-  target(state: number, cls: number): Target {
-    return this.targetFrom(this.states[state]!, cls);
   }
 
   /** Where the DFA state holding `extra` (beyond the start closure) goes on class `cls`. */
