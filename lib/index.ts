@@ -28,7 +28,7 @@ export { buildReport, renderMarkdown, renderTable } from './audit/report.ts';
 export type { Report, ReportItem, ReportFilters } from './audit/report.ts';
 export { SigningKey } from './crypto/jose.ts';
 export * from './core/index.ts';
-export { CloudClient } from './cloud/client.ts';
+export { CloudClient, parseControlPlaneUrl } from './cloud/client.ts';
 export type { CloudClientOptions, CloseResult } from './cloud/client.ts';
 export { startControlPlane } from './cloud/server.ts';
 export type { ControlPlane, ControlPlaneOptions } from './cloud/server.ts';

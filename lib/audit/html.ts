@@ -1,32 +1,52 @@
 /**
  * The HTML audit report: one self-contained page (inline CSS and SVG, no script, no external asset) that
  * an auditor can open or attach: verdict, summaries, a chart of outbound items per channel over time,
- * findings per detector, policy versions, and every item.
+ * findings per detector, policy versions, and every item. A Content-Security-Policy allows nothing but its
+ * own stylesheet, and every value from the ledger is escaped (the ledger is input, whoever wrote it).
  */
-import type { Report } from './report.ts';
+import { createHash } from 'node:crypto';
+import { verdictOf, visible, type Report } from './report.ts';
 
-const COLORS: Record<string, string> = { parameters: '#1f77b4', logs: '#2ca02c', exceptions: '#d62728', locations: '#9467bd', metadata: '#7f7f7f' };
+const COLORS: ReadonlyMap<string, string> = new Map(Object.entries({ parameters: '#1f77b4', logs: '#2ca02c', exceptions: '#d62728', locations: '#9467bd', metadata: '#7f7f7f' }));
 
-export function renderHtml(r: Report): string {
-  const v = r.verification;
-  const verdict = !v.performed ? ['neutral', 'Not verified (run with --verify)'] : v.ok ? ['ok', `Verified${v.signatures_checked ? ', checkpoint signatures included' : ''}`] : ['bad', `Verification FAILED: ${v.problems.length} problem(s)`];
-  const rows = (cells: (string | number)[][]) => cells.map((c) => `<tr>${c.map((x) => `<td>${esc(String(x))}</td>`).join('')}</tr>`).join('\n');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>egress-guard audit report</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
+/** The page's one stylesheet: inline, and allowed by the Content-Security-Policy through its hash. */
+const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#1b1f24;padding:0 1rem}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.3rem}
 .muted{color:#57606a}.verdict{padding:.8rem 1rem;border-radius:6px;font-weight:600;margin:1rem 0}
-.ok{background:#dafbe1;color:#116329}.bad{background:#ffebe9;color:#a40e26}.neutral{background:#f6f8fa}
+.ok{background:#dafbe1;color:#116329}.bad{background:#ffebe9;color:#a40e26}.warn{background:#fff8c5;color:#7d4e00}.neutral{background:#f6f8fa}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa}td.num{text-align:right}.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #d0d7de;border-radius:6px;padding:.6rem 1rem;min-width:9rem}
 .card b{display:block;font-size:1.4rem}code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}
-</style></head><body>
+`;
+
+/**
+ * What the page may load or run: nothing but its own stylesheet. No script, no image, no font, no frame,
+ * no form, no base URL: even markup that slipped past escaping could neither run nor call out.
+ */
+export const REPORT_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE, 'utf8').digest('base64')}'; img-src 'none'; script-src 'none'; base-uri 'none'; form-action 'none'`;
+
+/**
+ * The report as one self-contained HTML page, with the verdict of `verdictOf` (green only for what was
+ * proven) and every value from the ledger escaped.
+ *
+ * @example
+ * writeFileSync('report.html', renderHtml(report));
+ */
+export function renderHtml(r: Report): string {
+  const v = verdictOf(r);
+  const rows = (cells: (string | number)[][]) => cells.map((c) => `<tr>${c.map((x) => `<td>${text(String(x))}</td>`).join('')}</tr>`).join('\n');
+  const listed = [...v.notes, ...r.verification.problems.map((p) => (p.ledger !== undefined && r.ledgers.length > 1 ? `${p.ledger}: ${p.message}` : p.message))];
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
+<title>egress-guard audit report</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>${STYLE}</style></head><body>
 <h1>egress-guard audit report</h1>
-<div class="muted">Generated ${esc(r.generated_at)} from ${r.ledgers.map((l) => `<code>${esc(l.dir)}</code> (${l.entries} entries, ${l.checkpoints} checkpoints)`).join(', ')}</div>
-<div class="verdict ${verdict[0]}" id="verdict">${esc(verdict[1]!)}</div>
-${v.problems.length > 0 ? `<ul id="problems">${v.problems.map((p) => `<li>${esc(p.message)}</li>`).join('')}</ul>` : ''}
+<div class="muted">Generated ${text(r.generated_at)} from ${r.ledgers.map((l) => `<code>${text(l.dir)}</code> (${l.entries} entries, ${l.checkpoints} checkpoints)`).join(', ')}</div>
+<div class="verdict ${v.tone}" id="verdict" data-status="${v.status}">${text(v.headline)}</div>
+${listed.length > 0 ? `<ul id="problems">${listed.map((m) => `<li>${text(m)}</li>`).join('')}</ul>` : ''}
 <div class="cards">
 <div class="card"><b>${r.summary.items}</b>items sent</div>
 <div class="card"><b>${r.summary.bytes}</b>bytes</div>
@@ -52,39 +72,42 @@ ${rows(r.items.map((i) => [i.time, i.channel, i.kind, i.flow_run_id, i.policy, i
 `;
 }
 
-/** Stacked bars of items per channel in time buckets, as inline SVG. */
+/** Stacked bars of items per channel in time buckets, as inline SVG (no inline style: the CSP allows none). */
 function chart(r: Report): string {
-  if (r.items.length === 0) return '<p class="muted">No items.</p>';
-  const times = r.items.map((i) => Date.parse(i.time)).filter((t) => !Number.isNaN(t));
-  const min = Math.min(...times);
-  const max = Math.max(...times);
+  // An item whose time does not parse (a ledger edited by hand) is left out of the chart, not the tables.
+  const dated = r.items.map((i) => ({ channel: i.channel, t: Date.parse(i.time) })).filter((i) => Number.isFinite(i.t));
+  if (dated.length === 0) return `<p class="muted">No items${r.items.length > 0 ? ' with a valid time' : ''}.</p>`;
+  const min = Math.min(...dated.map((i) => i.t));
+  const max = Math.max(...dated.map((i) => i.t));
   const buckets = 24;
   const span = Math.max(1, max - min);
   const channels = Object.keys(r.summary.per_channel);
-  const counts = Array.from({ length: buckets }, () => Object.fromEntries(channels.map((c) => [c, 0])) as Record<string, number>);
-  for (const i of r.items) {
-    const b = Math.min(buckets - 1, Math.floor(((Date.parse(i.time) - min) / span) * buckets));
-    counts[b]![i.channel] = (counts[b]![i.channel] ?? 0) + 1;
+  const counts = Array.from({ length: buckets }, () => new Map<string, number>());
+  for (const i of dated) {
+    const bucket = counts[Math.min(buckets - 1, Math.floor(((i.t - min) / span) * buckets))]!;
+    bucket.set(i.channel, (bucket.get(i.channel) ?? 0) + 1);
   }
-  const peak = Math.max(1, ...counts.map((c) => Object.values(c).reduce((a, b) => a + b, 0)));
+  const peak = Math.max(1, ...counts.map((c) => [...c.values()].reduce((a, b) => a + b, 0)));
   const w = 960;
   const h = 220;
   const bw = w / buckets;
+  const color = (ch: string) => COLORS.get(ch) ?? '#444';
   let bars = '';
   counts.forEach((c, b) => {
     let y = h;
     for (const ch of channels) {
-      const bh = ((c[ch] ?? 0) / peak) * (h - 20);
+      const bh = ((c.get(ch) ?? 0) / peak) * (h - 20);
       if (bh === 0) continue;
       y -= bh;
-      bars += `<rect x="${(b * bw + 2).toFixed(1)}" y="${y.toFixed(1)}" width="${(bw - 4).toFixed(1)}" height="${bh.toFixed(1)}" fill="${COLORS[ch] ?? '#444'}"><title>${esc(ch)}: ${c[ch]}</title></rect>`;
+      bars += `<rect x="${(b * bw + 2).toFixed(1)}" y="${y.toFixed(1)}" width="${(bw - 4).toFixed(1)}" height="${bh.toFixed(1)}" fill="${color(ch)}"><title>${text(ch)}: ${c.get(ch)}</title></rect>`;
     }
   });
-  const legend = channels.map((c, k) => `<rect x="${k * 130}" y="${h + 14}" width="12" height="12" fill="${COLORS[c] ?? '#444'}"/><text x="${k * 130 + 18}" y="${h + 25}" font-size="12">${esc(c)}</text>`).join('');
+  const legend = channels.map((c, k) => `<rect x="${k * 130}" y="${h + 14}" width="12" height="12" fill="${color(c)}"/><text x="${k * 130 + 18}" y="${h + 25}" font-size="12">${text(c)}</text>`).join('');
   return `<svg id="chart" role="img" aria-label="items per channel over time" viewBox="0 0 ${w} ${h + 36}" width="100%">${bars}<line x1="0" y1="${h}" x2="${w}" y2="${h}" stroke="#888"/>${legend}
-<text x="0" y="12" font-size="11" fill="#57606a">${esc(new Date(min).toISOString())} to ${esc(new Date(max).toISOString())}, peak ${peak} per bucket</text></svg>`;
+<text x="0" y="12" font-size="11" fill="#57606a">${text(new Date(min).toISOString())} to ${text(new Date(max).toISOString())}, peak ${peak} per bucket</text></svg>`;
 }
 
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+/** Text for HTML: control characters written out (visible), then every character HTML treats specially escaped. */
+function text(s: string): string {
+  return visible(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

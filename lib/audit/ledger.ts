@@ -61,13 +61,40 @@ export interface Witness extends CheckpointClaim {
   jws: string;
 }
 
-/** A ledger directory's stable id (ledger.json), so witnesses and reports can tell ledgers apart. */
+/**
+ * A ledger directory's stable id (ledger.json), so witnesses and reports can tell ledgers apart; made on
+ * first use. Throws, naming the file, when ledger.json is there but holds no id.
+ *
+ * @example
+ * ledgerId('.egress-guard/ledger'); // '5f0c…' (the same on every call)
+ */
 export function ledgerId(dir: string): string {
   const file = join(dir, 'ledger.json');
-  if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { id: string }).id;
+  if (existsSync(file)) {
+    const id = readLedgerId(dir);
+    if (id === undefined) throw new Error(`${file} is not a ledger id file (expected {"id": "..."}): it was edited or damaged; restore it, or move the ledger aside and start a new one`);
+    return id;
+  }
   const id = randomUUID();
   writeFileSync(file, JSON.stringify({ id }) + '\n', { mode: 0o600, flag: 'wx' });
   return id;
+}
+
+/**
+ * The id in a ledger directory's ledger.json, or undefined when it is missing or holds no id (never
+ * throws: a verifier reports what it cannot read).
+ *
+ * @example
+ * readLedgerId('.egress-guard/ledger'); // '5f0c…', or undefined
+ */
+export function readLedgerId(dir: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(join(dir, 'ledger.json'), 'utf8'));
+    const id = typeof parsed === 'object' && parsed !== null ? (parsed as { id?: unknown }).id : undefined;
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The hash of an entry: SHA-256 of the canonical JSON of everything but `hash`. */
@@ -77,9 +104,14 @@ export function entryHash(entry: Omit<LedgerEntry, 'hash'>): string {
 
 /**
  * The entry's line and hash with its data serialized once: canonical key order is data, hash, prev, seq,
- * time, type, so both strings are that serialization with or without the hash field.
+ * time, type, so both strings are that serialization with or without the hash field. The verifier uses it
+ * too: a line the ledger wrote is exactly this serialization of what it parses to.
+ *
+ * @example
+ * const { hash, line } = serializeEntry({ seq: 0, time: '2026-11-23T00:00:00.000Z', type: 'ack', data: { itemId: 'a' }, prev: GENESIS });
+ * // line: '{"data":{"itemId":"a"},"hash":"…","prev":"000…","seq":0,"time":"2026-11-23T00:00:00.000Z","type":"ack"}\n'
  */
-function serializeEntry(base: Omit<LedgerEntry, 'hash'>): { hash: string; line: string } {
+export function serializeEntry(base: Omit<LedgerEntry, 'hash'>): { hash: string; line: string } {
   const data = canonicalJson(base.data);
   const rest = `"prev":${JSON.stringify(base.prev)},"seq":${base.seq},"time":${JSON.stringify(base.time)},"type":${JSON.stringify(base.type)}}`;
   const hash = sha256Hex(`{"data":${data},${rest}`);
@@ -98,6 +130,8 @@ export class Ledger implements AuditHook {
   /** Counts batches that could not be written (and were rolled back): a checkpoint taken before one is void. */
   private rollbacks = 0;
   private closed = false;
+  /** Set when close() starts: later appends are refused, so the sealing checkpoint covers every entry. */
+  private closing: Promise<void> | undefined;
   private readonly record: 'payload' | 'digest';
   private readonly segmentBytes: number;
   private readonly now: () => Date;
@@ -140,7 +174,8 @@ export class Ledger implements AuditHook {
   static open(options: LedgerOptions): Ledger {
     mkdirSync(options.dir, { recursive: true });
     const existing = readLedger(options.dir);
-    const last = existing.entries.at(-1);
+    // The last entry whose seq and hash are readable, even if its data is not: the chain goes on from it.
+    const last = existing.last;
     const lastSegment = segmentNumbers(options.dir).at(-1) ?? 0;
     const lastCheckpoint = existing.entries.filter((e) => e.type === 'checkpoint').at(-1);
     return new Ledger(options.dir, options, {
@@ -156,6 +191,11 @@ export class Ledger implements AuditHook {
    * loop share one commit, and one promise.
    */
   append(type: EntryType, data: Record<string, unknown>): Promise<void> {
+    if (this.closed || this.closing !== undefined) return Promise.reject(new Error('ledger is closed'));
+    return this.appendEntry(type, data);
+  }
+
+  private appendEntry(type: EntryType, data: Record<string, unknown>): Promise<void> {
     if (this.closed) return Promise.reject(new Error('ledger is closed'));
     if (this.batch === undefined) {
       let resolve!: () => void;
@@ -190,7 +230,8 @@ export class Ledger implements AuditHook {
   /**
    * Appends a signed checkpoint of the current head (also when nothing happened since the last one, so
    * that quiet periods are provable too). No-op without a signing key. Never rejects: a checkpoint that
-   * cannot be written (a full disk) is skipped, and the next one covers its entries.
+   * cannot be signed or written (a full disk) is skipped, and the next one covers its entries; entries no
+   * checkpoint covers are reported by the verifier as an unsealed tail.
    */
   checkpoint(): Promise<void> {
     if (this.signingKey === undefined || this.closed) return this.checkpointing;
@@ -202,11 +243,16 @@ export class Ledger implements AuditHook {
     const rollbacks = this.rollbacks;
     this.checkpointing = this.checkpointing.then(async () => {
       const claim: CheckpointClaim = { ...head, prev_checkpoint: this.lastCheckpoint };
-      const jws = await key.sign({ ...claim });
+      let jws: string;
+      try {
+        jws = await key.sign({ ...claim });
+      } catch {
+        return; // a key that cannot sign: the verifier reports what no checkpoint seals
+      }
       // The head was never written: signing it would vouch for entries that do not exist.
       if (this.rollbacks !== rollbacks || this.closed) return;
       try {
-        await this.append('checkpoint', { ...claim, kid: key.kid, jws });
+        await this.appendEntry('checkpoint', { ...claim, kid: key.kid, jws });
       } catch {
         return;
       }
@@ -216,9 +262,16 @@ export class Ledger implements AuditHook {
     return this.checkpointing;
   }
 
-  /** A final checkpoint, commits what is queued, then closes the file. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Seals the ledger with a final signed checkpoint (with a signing key), commits what is queued, then
+   * closes the file. Appends made once close() has started are refused, so the seal covers every entry.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.seal();
+    return this.closing;
+  }
+
+  private async seal(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     await this.checkpoint();
     this.commit();

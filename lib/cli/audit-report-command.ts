@@ -1,19 +1,23 @@
 /**
  * `audit-report`: what reached the control plane, from one or more ledgers, optionally verified.
- * Exit 0 clean; 1 when verification finds a problem or a --fail-on condition holds; 2 on usage errors or
- * unreadable ledgers.
+ * Exit 0 clean (with --verify: proven, or accepted unproven with --allow-unsigned); 1 when verification
+ * finds a problem, cannot prove the ledger (unsigned, signatures unchecked, an unsealed tail) or a
+ * --fail-on condition holds; 2 on usage errors or unreadable ledgers. Whatever the ledger holds, never a
+ * crash: what is not a ledger entry is a named problem.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { SigningKey } from '../crypto/jose.ts';
-import { buildReport, renderMarkdown, renderTable, type LedgerInput, type ReportFilters } from '../audit/report.ts';
-import { readLedger, verifyCheckpoints, verifyWitness, type WitnessedHead } from '../audit/verify.ts';
-import { fetchWitnesses } from '../cloud/client.ts';
+import { buildReport, renderJson, renderMarkdown, renderTable, type LedgerInput, type ReportFilters } from '../audit/report.ts';
+import { readLedgerId } from '../audit/ledger.ts';
+import { readLedger, verifyCheckpoints } from '../audit/verify.ts';
+import { parsePublicJwk, verifyWitnessLog, type WitnessLog } from '../audit/witness.ts';
+import { fetchWitnesses, parseControlPlaneUrl } from '../cloud/client.ts';
 import { renderHtml } from '../audit/html.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
 
 export const AUDIT_REPORT_USAGE =
-  'audit-report [--ledger DIR ...] [--since T] [--until T] [--run ID] [--channel C] [--detector D] [--format table|json|md|html] [--verify] [--key PUBLIC_JWK] [--cloud URL --token T] [--fail-on tamper,unacked,blocked] [-o FILE]';
+  'audit-report [--ledger DIR ...] [--since T] [--until T] [--run ID] [--channel C] [--detector D] [--format table|json|md|html] [--verify [--allow-unsigned]] [--key PUBLIC_JWK] [--cloud URL --token T] [--fail-on tamper,unacked,blocked] [-o FILE]';
 
 const FAIL_ON = ['tamper', 'unacked', 'blocked'] as const;
 export const DEFAULT_LEDGER_DIR = '.egress-guard/ledger';
@@ -31,6 +35,7 @@ export async function auditReport(args: string[], io: CommandIO): Promise<number
       detector: { type: 'string' },
       format: { type: 'string' },
       verify: { type: 'boolean' },
+      'allow-unsigned': { type: 'boolean' },
       key: { type: 'string' },
       cloud: { type: 'string' },
       token: { type: 'string' },
@@ -72,33 +77,69 @@ export async function auditReport(args: string[], io: CommandIO): Promise<number
   }
 
   const verify = values.verify === true || failOn.includes('tamper');
-  let witnessed: Record<string, WitnessedHead> | undefined;
+  let witnessed: Record<string, WitnessLog> | undefined;
   if (typeof values.cloud === 'string') {
     const token = typeof values.token === 'string' ? values.token : io.env.EGRESS_GUARD_TOKEN;
     if (token === undefined || token === '') throw usage('--cloud needs --token T (or EGRESS_GUARD_TOKEN)');
+    let cloud: string;
     try {
-      witnessed = await fetchWitnesses(values.cloud, token);
+      cloud = parseControlPlaneUrl(values.cloud);
     } catch (err) {
-      throw new UserError(`audit-report: cannot read the witnessed heads from ${values.cloud} (${(err as Error).message})`);
+      throw usage(`--cloud: ${(err as Error).message}`);
+    }
+    try {
+      witnessed = await fetchWitnesses(cloud, token);
+    } catch (err) {
+      throw new UserError(`audit-report: cannot read the witnessed heads from ${cloud} (${(err as Error).message})`);
     }
   }
   const ledgers: LedgerInput[] = [];
   for (const dir of dirs) {
-    const reading = readLedger(dir);
-    const cps = await verifyCheckpoints(reading, key);
-    const id = existsSync(join(dir, 'ledger.json')) ? (JSON.parse(readFileSync(join(dir, 'ledger.json'), 'utf8')) as { id: string }).id : undefined;
-    const witness = witnessed === undefined ? [] : verifyWitness(reading, id, witnessed);
-    ledgers.push({ dir, entries: reading.entries, problems: [...reading.problems, ...cps.problems, ...witness], checkpoints: cps.checkpoints });
+    let reading: ReturnType<typeof readLedger>;
+    try {
+      reading = readLedger(dir);
+    } catch (err) {
+      throw new UserError(`audit-report: cannot read the ledger at ${dir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    const id = readLedgerId(dir);
+    const log = id === undefined ? undefined : witnessed?.[id];
+    // Without --key, the key the control plane registered for this ledger (with --cloud) is the one to trust.
+    const registered = key === undefined && log !== undefined ? await registeredKey(log) : undefined;
+    const checker = key ?? registered;
+    const cps = await verifyCheckpoints(reading, checker, key !== undefined ? `--key (${key.kid})` : registered !== undefined ? `the key the control plane registered (${registered.kid})` : undefined);
+    const witness = witnessed === undefined ? [] : await verifyWitnessLog(reading, id, witnessed, key);
+    ledgers.push({ dir, entries: reading.entries, problems: [...reading.problems, ...cps.problems, ...witness], checkpoints: cps.checkpoints, seal: cps.seal });
   }
-  const report = buildReport(ledgers, filters, { performed: verify, signaturesChecked: key !== undefined });
-  const render = { json: (r: typeof report) => JSON.stringify(r, null, 2) + '\n', md: renderMarkdown, html: renderHtml, table: renderTable }[format as 'json' | 'md' | 'html' | 'table'];
+  const report = buildReport(ledgers, filters, {
+    performed: verify,
+    signaturesChecked: ledgers.every((l) => l.seal?.signaturesChecked === true),
+    allowUnsigned: values['allow-unsigned'] === true,
+  });
+  const render = { json: renderJson, md: renderMarkdown, html: renderHtml, table: renderTable }[format as 'json' | 'md' | 'html' | 'table'];
   const text = render(report);
-  if (typeof values.output === 'string') writeFileSync(resolve(io.cwd, values.output), text);
-  else await write(io.stdout, text);
+  if (typeof values.output === 'string') {
+    const out = resolve(io.cwd, values.output);
+    try {
+      writeFileSync(out, text);
+    } catch (err) {
+      throw new UserError(`audit-report: cannot write ${out} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  } else await write(io.stdout, text);
 
   const failed =
     (verify && !report.verification.ok) ||
     (failOn.includes('unacked') && report.summary.unacked.length > 0) ||
     (failOn.includes('blocked') && report.summary.blocked > 0);
   return failed ? EXIT_CHECK_FAILED : EXIT_OK;
+}
+
+/** The public key the control plane registered for a ledger, when it is a usable one. */
+async function registeredKey(log: WitnessLog): Promise<SigningKey | undefined> {
+  const parsed = parsePublicJwk(log.jwk);
+  if (!('jwk' in parsed)) return undefined;
+  try {
+    return await SigningKey.fromJson(JSON.stringify(parsed.jwk), 'the key the control plane registered');
+  } catch {
+    return undefined;
+  }
 }

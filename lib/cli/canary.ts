@@ -1,5 +1,8 @@
-/** `egress-guard canary`: plants fake secrets of every builtin detector in every channel; exit 1 on any leak. */
-import { runCanary, CANARY_CHANNELS } from '../audit/canary.ts';
+/**
+ * `egress-guard canary`: plants fake secrets of every builtin detector (raw and disguised), secret-named keys,
+ * token-named tasks and tags, and oversized, cyclic and amplified values in every channel; exit 1 on any leak.
+ */
+import { runCanary, CANARY_CHANNELS, type CanaryReport } from '../audit/canary.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, parseCommandArgs, write, type CommandIO } from './io.ts';
 import { engineFromOptions } from './policy-options.ts';
 import { generateLocationKeySet } from '../crypto/jose.ts';
@@ -8,6 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const CANARY_USAGE = 'egress-guard canary [--policy P] [--key FILE] [--format table|json]';
+
+/** Forms listed per leaked cell in the table, at most (the JSON report has them all). */
+const MAX_FORMS_SHOWN = 8;
 
 export async function canaryCommand(args: string[], io: CommandIO): Promise<number> {
   const { values } = parseCommandArgs('canary', args, { policy: { type: 'string' }, key: { type: 'string' }, format: { type: 'string' } }, CANARY_USAGE);
@@ -20,21 +26,29 @@ export async function canaryCommand(args: string[], io: CommandIO): Promise<numb
     }
     const engine = await engineFromOptions(values, io);
     const report = await runCanary(engine);
-    if (values.format === 'json') {
-      await write(io.stdout, JSON.stringify(report, null, 2) + '\n');
-    } else {
-      const detectors = [...new Set(report.cells.map((c) => c.detector))];
-      const width = Math.max(...detectors.map((d) => d.length), 8);
-      await write(io.stdout, `policy ${report.policy}: ${report.planted} detectors planted in ${CANARY_CHANNELS.length - 1} channels, ${report.items} items reached the control plane\n\n`);
-      await write(io.stdout, `${'detector'.padEnd(width)}  ${CANARY_CHANNELS.map((c) => c.padEnd(10)).join(' ')}\n`);
-      for (const d of detectors) {
-        const row = CANARY_CHANNELS.map((c) => (report.cells.find((x) => x.detector === d && x.channel === c)?.leaked ? 'LEAK' : 'ok').padEnd(10));
-        await write(io.stdout, `${d.padEnd(width)}  ${row.join(' ')}\n`);
-      }
-      await write(io.stdout, `\n${report.leaks === 0 ? 'no leaks: nothing planted reached the control plane' : `${report.leaks} LEAK(S): planted values reached the control plane`}\n`);
-    }
+    await write(io.stdout, values.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : table(report));
     return report.leaks === 0 ? EXIT_OK : EXIT_CHECK_FAILED;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** The grid (row by channel), then one line per leaked cell naming its row, channel and forms. */
+function table(report: CanaryReport): string {
+  const width = Math.max(...report.rows.map((d) => d.length), 8);
+  const cell = (row: string, channel: string) => report.cells.find((x) => x.detector === row && x.channel === channel);
+  let out = `policy ${report.policy}: ${report.planted} detectors planted raw and disguised, with key names, names and tags and value shapes (${report.plants} plants) in ${CANARY_CHANNELS.length - 1} channels and metadata; ${report.items} items reached the control plane\n\n`;
+  out += `${'row'.padEnd(width)}  ${CANARY_CHANNELS.map((c) => c.padEnd(10)).join(' ')}\n`;
+  for (const row of report.rows) out += `${row.padEnd(width)}  ${CANARY_CHANNELS.map((c) => (cell(row, c)?.leaked ? 'LEAK' : 'ok').padEnd(10)).join(' ')}\n`;
+  const leaked = report.cells.filter((c) => c.leaked);
+  if (leaked.length > 0) {
+    out += '\nleaked:\n';
+    for (const c of leaked) {
+      const shown = c.forms.slice(0, MAX_FORMS_SHOWN).join(', ');
+      const more = c.forms.length > MAX_FORMS_SHOWN ? ` (+${c.forms.length - MAX_FORMS_SHOWN} more)` : '';
+      out += `  ${c.detector} in ${c.channel}: ${shown}${more}\n`;
+    }
+  }
+  out += `\n${report.leaks === 0 ? 'no leaks: nothing planted reached the control plane' : `${report.leaks} LEAK(S): planted values reached the control plane`}\n`;
+  return out;
 }

@@ -4,7 +4,7 @@
  * first time, then a restart finishes it), and shows what reached the control plane and how each planted
  * secret was handled.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import winston from 'winston';
 import { readLedger } from '../audit/verify.ts';
 import { startControlPlane } from '../cloud/server.ts';
-import { generateLocationKeySet } from '../crypto/jose.ts';
+import { generateLocationKeySet, SigningKey } from '../crypto/jose.ts';
 import { createEngine } from '../policy/create.ts';
 import demoFlow from '../../examples/nightly-etl/flow.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, parseCommandArgs, write, type CommandIO } from './io.ts';
@@ -21,7 +21,7 @@ import { executeRun } from './run.ts';
 export const DEMO_USAGE = 'egress-guard demo';
 
 const PLANTED = [
-  { what: 'GitHub token', where: 'parameters and logs', value: 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT', rules: ['field:**.token', 'github-token'] },
+  { what: 'GitHub token', where: 'parameters and logs', value: 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT', rules: ['key-name', 'github-token'] },
   { what: 'customer email', where: 'logs', value: 'alice.smith@example.com', rules: ['email-address'] },
   { what: 'warehouse password', where: 'exception message and traceback', value: 'Wh4reh0usePassw0rd', rules: ['url-credentials'] },
   { what: 'result location (contains the day)', where: 'locations', value: 'nightly-etl/extract-2026-11-23.json', rules: ['location'] },
@@ -45,7 +45,11 @@ export async function demoCommand(args: string[], io: CommandIO): Promise<number
     await say(`policy: ${engine.identity.name} v${engine.identity.version} (sha256 ${engine.identity.sha256.slice(0, 12)})\n`);
     // Local logs stay whole (only the outbound copy is scrubbed): they go to a file in the demo directory.
     const localLog = join(work, 'local.log');
-    const base = { flow: demoFlow as never, engine, cloud: server.url, token, spoolDir: join(work, 'spool'), ledgerDir: join(work, 'ledger') };
+    // The ledger is signed (as `run --ledger` always is): a throwaway key, its public half beside it for --verify.
+    const signingKey = await SigningKey.generate();
+    const publicKey = join(work, 'signing-key.pub.json');
+    writeFileSync(publicKey, signingKey.toJson(false));
+    const base = { flow: demoFlow as never, engine, cloud: server.url, token, spoolDir: join(work, 'spool'), ledgerDir: join(work, 'ledger'), signingKey };
     const local = () => ({ localTransports: [new winston.transports.File({ filename: localLog })] });
     const params = { day: '2026-11-23', token: PLANTED[0]!.value };
     await say('run 1: the load step fails (its exception carries a password)');
@@ -77,7 +81,7 @@ export async function demoCommand(args: string[], io: CommandIO): Promise<number
     }
     await say(`\nrun 1: ${first.state}, run 2: ${second.state}. ${leaked === 0 ? 'No planted secret reached the control plane.' : `${leaked} planted secret(s) reached the control plane.`}`);
     await say(`local logs, complete and unscrubbed, stayed on this machine: ${localLog}`);
-    await say(`audit ledger: ${join(work, 'ledger')} (try: audit-report --ledger ${join(work, 'ledger')} --verify)`);
+    await say(`audit ledger: ${join(work, 'ledger')} (try: audit-report --ledger ${join(work, 'ledger')} --verify --key ${publicKey})`);
     return leaked === 0 && second.state === 'Success' ? EXIT_OK : EXIT_CHECK_FAILED;
   } finally {
     process.chdir(cwd);

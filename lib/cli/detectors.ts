@@ -1,5 +1,6 @@
 /** `egress-guard detectors`: the builtin detector catalogue, for people who review policies. */
 import { BUILTIN_DETECTORS } from '../detect/catalogue/index.ts';
+import { keyNameVocabulary } from '../detect/key-names.ts';
 import { EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
 
 export const DETECTORS_USAGE = 'egress-guard detectors [--format md|json] [--tag TAG]';
@@ -41,6 +42,45 @@ export function detectorsMarkdown(detectors = BUILTIN_DETECTORS): string {
       return `| \`${d.id}\` | ${cell(d.description)} | ${d.tags.join(', ')} | ${prefilter} | ${checks} |`;
     }),
     '',
+    ...keyNamesMarkdown(),
   ];
   return lines.join('\n');
+}
+
+/** The key-name classifier's vocabulary (lib/detect/key-names.ts), as a reviewer reads it. */
+function keyNamesMarkdown(): string[] {
+  const v = keyNameVocabulary();
+  const list = (words: readonly string[]) => words.map((w) => '`' + w + '`').join(', ');
+  return [
+    '## Key names',
+    '',
+    'A value stored under a secret-named key is a secret whatever it looks like. Key names are split into',
+    'words (`db_password`, `DB_PASSWORD`, `dbPassword`, `db-password`, `db.password`, and glued names whose',
+    'last part is a secret word: `PGPASSWORD`) and judged by the words, never by substrings, so `secretary`,',
+    '`tokenizer`, `keyboard`, `author` and `primary_key` are not secret names. In structured values (parameters,',
+    'log metadata, exception properties) the value under a secret name is removed (finding `key-name`); inside',
+    'a secret-named object, plain-named values are secret too (`auth: { user, pass }`). In text, `key=value`',
+    'and `key: value` are judged by the same words (detectors `password-assignment` and `secret-assignment`).',
+    '',
+    `- Password words (any value is a secret, in text too): ${list(v.words.password)}.`,
+    `- Token words (in text, the value must also look random: prose says \`session: started\`): ${list(v.words.token)}.`,
+    `- Two-word names: ${list(v.phrases)}; plurals too (\`api_keys\`).`,
+    `- Glued endings (\`PGPASSWORD\`, \`githubtoken\`): ${list(v.gluedEndings)} (\`pass\` only after at most three letters: not \`bypass\`).`,
+    `- A name is a *setting*, not a secret, when a describing word follows the secret word (\`password_min_length\`, \`token_type\`, \`session_timeout_s\`): ${list(v.descriptors)}.`,
+    `- ... or when one of these comes before it (\`max_tokens\`, \`require_auth\`, \`prompt_tokens\`): ${list(v.prefixModifiers)}.`,
+    '',
+    'Under a setting name a number or boolean is kept and a string is scanned like any other value. Booleans',
+    'and nulls are kept under any name (they carry no secret); a number under a plural secret word is a count',
+    '(`completion_tokens: 311`) and is kept.',
+    '',
+    'A policy changes the vocabulary and the action with `key_names` (docs/policy.md):',
+    '',
+    '```yaml',
+    'key_names:',
+    '  secret: [ssn, pin code]   # more words or two-word names that mark a secret',
+    '  not_secret: [session]     # builtin words that no longer do',
+    '  action: remove            # or replace, mask, hash; allow turns the structured check off',
+    '```',
+    '',
+  ];
 }

@@ -6,14 +6,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Ledger, type Witness } from '../audit/ledger.ts';
-import { CloudClient, postWitness } from '../cloud/client.ts';
+import { Ledger, ledgerId, type Witness } from '../audit/ledger.ts';
+import { readLedger } from '../audit/verify.ts';
+import { witnessesOf } from '../audit/witness.ts';
+import { CloudClient, intentIndex, parseControlPlaneUrl, WitnessReporter } from '../cloud/client.ts';
 import { SigningKey } from '../crypto/jose.ts';
 import { runFlow, type Flow, type RestartPlan } from '../core/runner.ts';
-import { EgressGate } from '../egress/gate.ts';
+import { auditRecordOf, EgressGate } from '../egress/gate.ts';
+import type { GuardedItem } from '../egress/types.ts';
 import { createEngine, DEFAULT_POLICY } from '../policy/create.ts';
 import type { Engine } from '../policy/engine.ts';
+import type { Finding } from '../redact/findings.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
+import { ledgerSigningKey } from './keys-new.ts';
 
 export const RUN_USAGE =
   'egress-guard run MODULE [--param k=v ...] [--params-file F] [--policy P] [--key FILE] --cloud URL --token T [--ledger DIR [--signing-key FILE]] [--restart RUN_ID]';
@@ -22,6 +27,7 @@ export interface RunSetup {
   flow: Flow<Record<string, unknown>, unknown>;
   params: Record<string, unknown>;
   engine: Engine;
+  /** The control plane's URL (checked by parseControlPlaneUrl: no credentials in it). */
   cloud: string;
   token: string;
   ledgerDir?: string;
@@ -53,6 +59,13 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
   const usage = (m: string) => new UserError(`run: ${m}\nusage: ${RUN_USAGE}`);
   if (positionals.length !== 1) throw usage('name exactly one MODULE');
   if (typeof values.cloud !== 'string') throw usage('--cloud URL is required');
+  let cloud: string;
+  try {
+    cloud = parseControlPlaneUrl(values.cloud);
+  } catch (err) {
+    // Before anything runs or is written: the URL would reach every audit record and every request.
+    throw usage(`--cloud: ${(err as Error).message}`);
+  }
   const token = typeof values.token === 'string' ? values.token : io.env.EGRESS_GUARD_TOKEN;
   if (token === undefined || token === '') throw usage('--token T (or EGRESS_GUARD_TOKEN) is required');
   const flow = await loadFlow(resolve(io.cwd, positionals[0]!));
@@ -69,17 +82,15 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
   } catch (err) {
     throw usage((err as Error).message);
   }
+  // A ledger is always signed: with --signing-key FILE, EGRESS_GUARD_SIGNING_KEY, or the default key,
+  // made on first use outside the ledger (docs/audit.md). An unsigned ledger proves nothing to an auditor.
   let signingKey: SigningKey | undefined;
-  if (typeof values['signing-key'] === 'string') {
-    if (typeof values.ledger !== 'string') throw usage('--signing-key signs ledger checkpoints: give --ledger DIR too');
-    const file = resolve(io.cwd, values['signing-key']);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw usage(`cannot read signing key ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}); make one with \`egress-guard keys new --signing --out FILE\``);
-    }
-    signingKey = await SigningKey.fromJson(text, `signing key ${file}`);
+  if (typeof values.ledger === 'string') {
+    const file = typeof values['signing-key'] === 'string' ? values['signing-key'] : undefined;
+    const found = await ledgerSigningKey({ command: 'run', ...(file !== undefined && { file }), env: io.env, cwd: io.cwd, ledgerDir: values.ledger }, (m) => void write(io.stderr, `egress-guard: ${m}\n`));
+    signingKey = found.key;
+  } else if (typeof values['signing-key'] === 'string') {
+    throw usage('--signing-key signs ledger checkpoints: give --ledger DIR too');
   }
   const outcome = await executeRun(
     {
@@ -87,7 +98,7 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
       flow,
       params,
       engine,
-      cloud: values.cloud,
+      cloud,
       token,
       spoolDir: resolve(io.cwd, '.egress-guard/spool'),
       ...(typeof values.ledger === 'string' && { ledgerDir: resolve(io.cwd, values.ledger) }),
@@ -95,21 +106,30 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
     },
     io,
   );
-  return outcome.state === 'Success' && outcome.lost === 0 ? EXIT_OK : EXIT_CHECK_FAILED;
+  return outcome.state === 'Success' && outcome.lost === 0 && outcome.rejected === 0 ? EXIT_OK : EXIT_CHECK_FAILED;
 }
 
 /** Wires policy, gate, ledger and client around one run; prints a one-line summary on stderr. */
 export interface RunOutcome {
   flowRunId: string;
   state: string;
+  /** Items the control plane acknowledged (cut ones included). */
   delivered: number;
   spooled: number;
-  /** Items that never reached the control plane and are kept nowhere (withheld or unsaved): the run exits 1. */
+  /** Items cut to fit the control plane's size limit (delivered or spooled cut). */
+  cut: number;
+  /**
+   * Items that never reached the control plane and are kept nowhere (refused, dropped from a full spool,
+   * withheld or unsaved): the run exits 1.
+   */
   lost: number;
+  /** Spooled items refused as altered or injected (CloseResult.rejected): the run exits 1. */
+  rejected: number;
 }
 
 export async function executeRun(setup: RunSetup, io: CommandIO): Promise<RunOutcome> {
-  const witnesses: Promise<boolean>[] = [];
+  const cloud = parseControlPlaneUrl(setup.cloud);
+  const witness = setup.ledgerDir !== undefined && setup.signingKey !== undefined ? witnessReporter(cloud, setup.token, setup.signingKey, setup.ledgerDir) : undefined;
   // A full disk under the ledger or the spool: said once, as it happens, then counted in the summary.
   const warned = new Set<string>();
   const warnOnce = (what: string, message: string) => {
@@ -118,17 +138,24 @@ export async function executeRun(setup: RunSetup, io: CommandIO): Promise<RunOut
     void write(io.stderr, `egress-guard: ${message}\n`);
   };
   let unrecordedAcks = 0;
-  const ledger =
-    setup.ledgerDir === undefined
-      ? undefined
-      : Ledger.open({
-          dir: setup.ledgerDir,
-          record: setup.engine.policy.audit?.record ?? 'payload',
-          ...(setup.signingKey !== undefined && {
-            signingKey: setup.signingKey,
-            onCheckpoint: (w: Witness) => void witnesses.push(postWitness(setup.cloud, setup.token, w)),
-          }),
-        });
+  let ledger: Ledger | undefined;
+  try {
+    ledger =
+      setup.ledgerDir === undefined
+        ? undefined
+        : Ledger.open({
+            dir: setup.ledgerDir,
+            record: setup.engine.policy.audit?.record ?? 'payload',
+            ...(setup.signingKey !== undefined && {
+              signingKey: setup.signingKey,
+              onCheckpoint: (w: Witness) => witness?.report(w),
+            }),
+          });
+  } catch (err) {
+    // A ledger that cannot be opened (its ledger.json damaged, a directory that cannot be written): say
+    // which, before anything runs.
+    throw new UserError(`run: cannot open the audit ledger in ${setup.ledgerDir}: ${(err as Error).message}; nothing was run`);
+  }
   try {
     await ledger?.recordPolicy(setup.engine.identity);
   } catch (err) {
@@ -136,11 +163,22 @@ export async function executeRun(setup: RunSetup, io: CommandIO): Promise<RunOut
     await ledger?.close();
     throw new UserError(`run: ${(err as Error).message}; nothing was run`);
   }
+  const refusals = new Set<string>();
+  const spoolRejections = new Set<string>();
   const client = new CloudClient({
-    url: setup.cloud,
+    url: cloud,
     token: setup.token,
     spoolDir: setup.spoolDir,
+    onRefused: (_ids, reason) => refusals.add(reason),
+    onSpoolRejected: (ids, reason) => {
+      spoolRejections.add(reason);
+      // Recorded in the ledger once it can record refusals (a `refused` entry); meanwhile the summary says it.
+      const record = (ledger as unknown as { refused?: (itemIds: string[], why: string) => Promise<void> } | undefined)?.refused;
+      record?.call(ledger, ids, `spool: ${reason}`).catch((err: unknown) => warnOnce('refused', `${(err as Error).message}; a refused spool line is not in the ledger`));
+    },
     ...(ledger !== undefined && {
+      // Spooled items are delivered only if this ledger recorded their intent.
+      intents: () => intentIndex(readLedger(setup.ledgerDir!).entries),
       onDelivered: (ids: string[]) =>
         ids.forEach((id) =>
           ledger.ack(id).catch((err: unknown) => {
@@ -148,6 +186,12 @@ export async function executeRun(setup: RunSetup, io: CommandIO): Promise<RunOut
             warnOnce('ack', `${(err as Error).message} (deliveries go on; the audit shows them unacknowledged)`);
           }),
         ),
+      // What actually leaves is recorded before it leaves, as the gate records the whole item.
+      onCut: (item: GuardedItem, findings: Finding[]) =>
+        ledger.intent(auditRecordOf(item, findings, setup.engine.identity, cloud)).catch((err: unknown) => {
+          warnOnce('intent', `${(err as Error).message}; items wait, and none is sent unrecorded`);
+          throw err;
+        }),
     }),
   });
   const gate = new EgressGate({
@@ -155,11 +199,11 @@ export async function executeRun(setup: RunSetup, io: CommandIO): Promise<RunOut
     sink: client,
     ...(ledger !== undefined && { audit: ledger }),
     env: io.env,
-    destination: setup.cloud,
+    destination: cloud,
     onPolicyError: (err) => void write(io.stderr, `egress-guard: the policy failed on an item; a placeholder was sent instead (${(err as Error).message})\n`),
     onAuditError: (err) => warnOnce('intent', `${(err as Error).message}; items wait, and none is sent unrecorded`),
   });
-  const restart = setup.restart === undefined ? undefined : await restartPlan(setup.cloud, setup.token, setup.restart, setup.engine);
+  const restart = setup.restart === undefined ? undefined : await restartPlan(cloud, setup.token, setup.restart, setup.engine);
   const outcome = await runFlow(setup.flow, setup.params, {
     gate,
     env: io.env,
@@ -168,17 +212,41 @@ export async function executeRun(setup: RunSetup, io: CommandIO): Promise<RunOut
   });
   const closed = await client.close({ deadlineMs: 5_000 });
   await ledger?.close();
-  await Promise.all(witnesses);
+  const witnessed = await witness?.settle();
+  const cut = closed.cut ?? 0;
+  const refused = closed.refused ?? 0;
+  const rejected = closed.rejected ?? 0;
+  const inLedger = (what: string) => (ledger === undefined ? '' : `; the audit ledger ${what}`);
   const notes = [
+    cut > 0 && `${cut} item(s) cut to fit the control plane's size limit (limit:max_item_bytes${inLedger('records what was cut')})`,
+    refused > 0 && `${refused} item(s) refused by the control plane (${[...refusals].join(', ')}), not retried${inLedger('lists them as unacknowledged')}`,
+    rejected > 0 && `${rejected} spooled item(s) refused and not delivered: ${[...spoolRejections].join('; ')} (the lines are kept in ${setup.spoolDir}/spool.rejected.jsonl)`,
     closed.spooled > 0 && `${closed.spooled} item(s) stayed in the spool (.egress-guard/spool), delivered on the next run`,
+    closed.dropped > 0 && `${closed.dropped} item(s) dropped, oldest first, because the spool was full`,
     closed.unsaved > 0 && `${closed.unsaved} item(s) could not be delivered nor spooled (${closed.spoolError}); the audit ledger lists them as unacknowledged`,
     gate.withheld > 0 && `${gate.withheld} item(s) withheld because the audit ledger could not record them; nothing was sent unrecorded, and local results and logs are whole`,
     unrecordedAcks > 0 && `${unrecordedAcks} delivery acknowledgement(s) could not be recorded in the ledger`,
+    witnessed !== undefined && witnessed.refused > 0 && `${witnessed.refused} ledger checkpoint(s) refused by the control plane's witness: ${witnessed.reasons.join('; ')}`,
+    witnessed !== undefined && witnessed.unreachable > 0 && `${witnessed.unreachable} ledger checkpoint(s) did not reach the control plane's witness; the next run posts them`,
   ].filter((n): n is string => typeof n === 'string');
   const failure = outcome.state === 'Failed' ? ` (${(outcome.error as Error)?.name ?? 'Error'})` : '';
   await write(io.stderr, `flow run ${outcome.flowRunId}: ${outcome.state}${failure}; ${closed.delivered} item(s) delivered${notes.map((n) => `; ${n}`).join('')}\n`);
-  return { flowRunId: outcome.flowRunId, state: outcome.state, delivered: closed.delivered, spooled: closed.spooled, lost: closed.unsaved + gate.withheld };
+  return {
+    flowRunId: outcome.flowRunId,
+    state: outcome.state,
+    delivered: closed.delivered,
+    spooled: closed.spooled,
+    cut,
+    lost: refused + closed.dropped + closed.unsaved + gate.withheld,
+    rejected,
+  };
 }
+
+/** Reports each checkpoint to the control plane's witness, posting first those of the ledger it missed. */
+function witnessReporter(cloud: string, token: string, key: SigningKey, dir: string): WitnessReporter {
+  return new WitnessReporter({ url: cloud, token, jwk: JSON.parse(key.toJson(false)) as Record<string, unknown>, backlog: () => witnessesOf(readLedger(dir), ledgerId(dir)) });
+}
+
 
 /** Asks the control plane what the earlier run did, and decrypts its result locations locally. */
 async function restartPlan(cloud: string, token: string, runId: string, engine: Engine): Promise<RestartPlan> {

@@ -1,17 +1,37 @@
 /**
  * The reference control plane: HTTP/JSON on 127.0.0.1. Bearer tokens map to tenants; everything a tenant
  * sends is stored as JSON lines under DIR/<tenant>/items.jsonl exactly as received, so anyone can inspect
- * what reached it; a tenant can never read another tenant's runs. It serves what a restart needs.
+ * what reached it; a tenant can never read another tenant's runs. It serves what a restart needs, and
+ * witnesses audit ledgers: every signed checkpoint of a ledger is kept, append-only, once its JWS verifies
+ * under the key registered with the ledger's first checkpoint and it extends the last one (docs/cloud.md).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, writeSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { GENESIS } from '../audit/ledger.ts';
+import {
+  checkpointDigest,
+  jwkThumbprint,
+  notExtending,
+  parsePublicJwk,
+  signatureProblem,
+  type PublicJwk,
+  type WitnessedCheckpoint,
+  type WitnessLog,
+} from '../audit/witness.ts';
+import { SigningKey } from '../crypto/jose.ts';
 
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 export const MAX_ITEMS_PER_REQUEST = 1_000;
 export const TENANT_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const KINDS = new Set(['flow_run', 'task_run', 'state', 'logs']);
+/** A checkpoint is a few hundred bytes: a larger witness request is not one. */
+export const MAX_WITNESS_BYTES = 16 * 1024;
+/** Ledger ids are UUIDs (ledger.json); anything of this shape is taken. */
+export const LEDGER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export interface ControlPlaneOptions {
   port: number;
@@ -19,6 +39,8 @@ export interface ControlPlaneOptions {
   dataDir: string;
   /** token -> tenant name */
   tenants: Map<string, string>;
+  /** Request bodies larger than this are answered 413 (default MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
 }
 
 export interface ControlPlane {
@@ -36,21 +58,41 @@ interface StoredItem {
   payload: Record<string, unknown>;
 }
 
+/** One ledger's witness: its registered key and every checkpoint, oldest first. */
+interface LedgerWitness {
+  jwk: PublicJwk;
+  thumbprint: string;
+  key: Promise<SigningKey>;
+  checkpoints: StoredCheckpoint[];
+  /** checkpointDigest of each stored JWS: a checkpoint posted again is recognised. */
+  digests: Set<string>;
+}
+
+/** A line of witness.jsonl: the first of a ledger also carries the key it registered. */
+interface StoredCheckpoint extends WitnessedCheckpoint {
+  ledger_id: string;
+  witnessed_at: string;
+  jwk?: PublicJwk;
+}
+
 class TenantStore {
   readonly ids = new Set<string>();
   readonly items: StoredItem[] = [];
-  /** The latest witnessed checkpoint per ledger id. */
-  readonly witnesses = new Map<string, Record<string, unknown>>();
+  /** Every witnessed checkpoint per ledger id: append-only, never replaced. */
+  readonly ledgers = new Map<string, LedgerWitness>();
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
     const witnessFile = join(dir, 'witness.jsonl');
     if (existsSync(witnessFile)) {
-      for (const line of readFileSync(witnessFile, 'utf8').split('\n')) {
+      const text = readFileSync(witnessFile, 'utf8');
+      // A torn last line (a crash mid-write) is ended, so that the next checkpoint starts a line of its own.
+      if (text !== '' && !text.endsWith('\n')) appendDurably(witnessFile, '\n');
+      for (const line of text.split('\n')) {
         if (line === '') continue;
         try {
-          this.keepWitness(JSON.parse(line) as Record<string, unknown>);
+          this.replay(JSON.parse(line) as StoredCheckpoint);
         } catch {
-          // torn line
+          // a torn line
         }
       }
     }
@@ -88,15 +130,42 @@ class TenantStore {
     return fresh.length;
   }
 
-  witness(w: Record<string, unknown>): void {
-    appendDurably(join(this.dir, 'witness.jsonl'), JSON.stringify(w) + '\n');
-    this.keepWitness(w);
+  /** Stores a checkpoint durably (its signature and place were checked by the caller), then keeps it. */
+  witness(c: StoredCheckpoint): void {
+    appendDurably(join(this.dir, 'witness.jsonl'), JSON.stringify(c) + '\n');
+    this.keep(c);
   }
 
-  private keepWitness(w: Record<string, unknown>): void {
-    const id = String(w.ledger_id);
-    const known = this.witnesses.get(id);
-    if (known === undefined || Number(known.upto_seq) <= Number(w.upto_seq)) this.witnesses.set(id, w);
+  /**
+   * Takes a stored line back at start-up only if it still fits: the first of a ledger with its key and 64
+   * zeros, each next one extending the last. Lines that do not (written by an earlier version, which kept
+   * heads it never checked, or torn) are skipped: a ledger's client posts them again, in order.
+   */
+  private replay(c: StoredCheckpoint): void {
+    if (typeof c.ledger_id !== 'string' || invalidCheckpoint(c) !== undefined) return;
+    const known = this.ledgers.get(c.ledger_id);
+    const jwk = known === undefined ? parsePublicJwk(c.jwk) : undefined;
+    if (jwk !== undefined && 'error' in jwk) return;
+    if (known?.digests.has(checkpointDigest(c.jws)) === true || notExtending(known?.checkpoints.at(-1), c) !== undefined) return;
+    this.keep({ ...c, ...(jwk !== undefined && { jwk: jwk.jwk }) });
+  }
+
+  private keep(c: StoredCheckpoint): void {
+    let l = this.ledgers.get(c.ledger_id);
+    if (l === undefined) {
+      const jwk = c.jwk!;
+      l = { jwk, thumbprint: jwkThumbprint(jwk), key: keyOf(jwk), checkpoints: [], digests: new Set() };
+      this.ledgers.set(c.ledger_id, l);
+    }
+    l.checkpoints.push(c);
+    l.digests.add(checkpointDigest(c.jws));
+  }
+
+  /** What GET /api/v1/witness answers for a ledger: its key and every checkpoint, without storage fields. */
+  log(id: string): WitnessLog | undefined {
+    const l = this.ledgers.get(id);
+    if (l === undefined) return undefined;
+    return { jwk: l.jwk, checkpoints: l.checkpoints.map(({ upto_seq, head, prev_checkpoint, time, kid, jws, witnessed_at }) => ({ upto_seq, head, prev_checkpoint, time, kid, jws, witnessed_at })) };
   }
 
   /** A run and its task runs with their latest state: what a restart needs. */
@@ -134,6 +203,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     return s;
   };
   if (existsSync(options.dataDir)) for (const d of readdirSync(options.dataDir)) if (TENANT_NAME.test(d)) store(d);
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
 
   const tenantOf = (req: IncomingMessage): string | undefined => {
     const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
@@ -156,26 +226,17 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     if (tenant === undefined) return send(res, 401, { error: 'missing or invalid bearer token' });
     if (url.pathname === '/api/v1/items') {
       if (req.method !== 'POST') return send(res, 405, { error: 'use POST' });
-      const body = await readBody(req);
-      if (body === undefined) return send(res, 413, { error: `request larger than ${MAX_BODY_BYTES} bytes` });
+      const body = await readBody(req, maxBodyBytes);
+      if (body === undefined) return send(res, 413, { error: `request larger than ${maxBodyBytes} bytes` });
       return receiveItems(body, store(tenant), res);
     }
     if (url.pathname === '/api/v1/witness') {
-      if (req.method === 'GET') return send(res, 200, { heads: Object.fromEntries(store(tenant).witnesses) });
+      if (req.method === 'GET') return answerWitnessLogs(url, store(tenant), res);
       if (req.method !== 'POST') return send(res, 405, { error: 'use GET or POST' });
-      const body = await readBody(req);
-      if (body === undefined) return send(res, 413, { error: 'request too large' });
-      let w: Record<string, unknown>;
-      try {
-        w = JSON.parse(body) as Record<string, unknown>;
-      } catch {
-        return send(res, 400, { error: 'body is not JSON' });
-      }
-      if (typeof w.ledger_id !== 'string' || typeof w.upto_seq !== 'number' || typeof w.head !== 'string' || typeof w.jws !== 'string') {
-        return send(res, 400, { error: 'a witness needs ledger_id, upto_seq, head and jws' });
-      }
-      store(tenant).witness({ ledger_id: w.ledger_id, upto_seq: w.upto_seq, head: w.head, prev_checkpoint: w.prev_checkpoint, time: w.time, kid: w.kid, jws: w.jws });
-      return send(res, 200, { ok: true });
+      const limit = Math.min(maxBodyBytes, MAX_WITNESS_BYTES);
+      const body = await readBody(req, limit);
+      if (body === undefined) return send(res, 413, { error: `a witness request is at most ${limit} bytes: send one checkpoint per request` });
+      return receiveWitness(body, store(tenant), res);
     }
     const run = /^\/api\/v1\/flow-runs\/([^/]+)$/.exec(url.pathname);
     if (run !== null && req.method === 'GET') {
@@ -236,14 +297,126 @@ function invalid(item: unknown): string | undefined {
   return undefined;
 }
 
-function readBody(req: IncomingMessage): Promise<string | undefined> {
+/**
+ * POST /api/v1/witness: one checkpoint `{ ledger_id, upto_seq, head, prev_checkpoint, time, kid, jws, jwk }`.
+ * Stored only if its JWS verifies under the ledger's registered key (the first checkpoint registers `jwk`),
+ * its fields are what was signed, and it extends the last stored checkpoint. Errors name the rule broken and
+ * what the control plane holds, never what was sent.
+ */
+async function receiveWitness(body: string, store: TenantStore, res: ServerResponse): Promise<void> {
+  let w: Record<string, unknown>;
+  try {
+    w = JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    return send(res, 400, { error: 'body is not JSON: send one checkpoint { ledger_id, upto_seq, head, prev_checkpoint, time, kid, jws, jwk }' });
+  }
+  if (w === null || typeof w !== 'object' || Array.isArray(w)) return send(res, 400, { error: 'body must be one checkpoint object' });
+  if (typeof w.ledger_id !== 'string' || !LEDGER_ID.test(w.ledger_id)) return send(res, 400, { error: 'ledger_id must be 1 to 128 letters, digits, ".", "_" or "-" (the id in ledger.json)' });
+  const problem = invalidCheckpoint(w);
+  if (problem !== undefined) return send(res, 400, { error: problem });
+  const ledgerId = w.ledger_id;
+  const c = w as unknown as WitnessedCheckpoint;
+  let sent: PublicJwk | undefined;
+  if (w.jwk !== undefined) {
+    const parsed = parsePublicJwk(w.jwk);
+    if ('error' in parsed) return send(res, 400, { error: parsed.error });
+    sent = parsed.jwk;
+  }
+  const known = store.ledgers.get(ledgerId);
+  const registered = known?.jwk ?? sent;
+  if (registered === undefined) {
+    return send(res, 400, { error: "the first checkpoint of a ledger must carry the public key that signs its checkpoints (jwk): it is registered for the ledger", code: 'key-required' });
+  }
+  const conflict = (rest: string) => send(res, 409, { error: `this ledger's checkpoints are signed by key ${registered.kid}, registered with its first checkpoint; ${rest}`, code: 'key-conflict' });
+  if (sent !== undefined && known !== undefined && (jwkThumbprint(sent) !== known.thumbprint || sent.kid !== known.jwk.kid)) {
+    return conflict('another key is refused: a new key needs a new ledger (a new ledger directory)');
+  }
+  if (c.kid !== registered.kid) {
+    // Before a key is registered, every kid in sight was sent: none is named.
+    if (known === undefined) return send(res, 400, { error: "kid must be the kid of the key sent as jwk: a ledger's first checkpoint registers the key that signs it" });
+    return conflict('a checkpoint signed by another key is refused');
+  }
+  let key: SigningKey;
+  try {
+    key = await (known?.key ?? keyOf(registered));
+  } catch {
+    return send(res, 400, { error: 'jwk was refused as a P-256 public key' });
+  }
+  const bad = await signatureProblem(key, c);
+  // A fixed message: the library's would quote the JWS header that was sent.
+  if (bad !== undefined) {
+    const whose = known === undefined ? 'the key sent with it (jwk)' : `the ledger's key ${registered.kid}`;
+    return send(res, 422, { error: `the checkpoint was refused: its JWS does not verify under ${whose}, or what it signs differs from its fields`, code: 'bad-signature' });
+  }
+  // Verifying took a turn of the event loop: check the ledger as it is now, then store in the same turn, so
+  // two checkpoints posted at once cannot both extend the same one.
+  const now = store.ledgers.get(ledgerId);
+  if (now !== undefined && jwkThumbprint(registered) !== now.thumbprint) {
+    return send(res, 409, { error: `this ledger's checkpoints are signed by key ${now.jwk.kid}, registered meanwhile by another first checkpoint; another key is refused`, code: 'key-conflict' });
+  }
+  const digest = checkpointDigest(c.jws);
+  if (now?.digests.has(digest) === true) return send(res, 200, { ok: true, duplicate: true, checkpoints: now.checkpoints.length });
+  const last = now?.checkpoints.at(-1);
+  const why = notExtending(last, c);
+  if (why !== undefined) {
+    return send(res, 409, {
+      error: `the checkpoint was refused: ${why}`,
+      code: 'not-extending',
+      last: last === undefined ? null : { upto_seq: last.upto_seq, checkpoint: checkpointDigest(last.jws) },
+    });
+  }
+  store.witness({
+    ledger_id: ledgerId,
+    upto_seq: c.upto_seq,
+    head: c.head,
+    prev_checkpoint: c.prev_checkpoint,
+    time: c.time,
+    kid: c.kid,
+    jws: c.jws,
+    witnessed_at: new Date().toISOString(),
+    ...(now === undefined && { jwk: registered }),
+  });
+  send(res, 200, { ok: true, checkpoints: store.ledgers.get(ledgerId)!.checkpoints.length });
+}
+
+/** GET /api/v1/witness[?ledger=ID]: `{ ledgers: { ID: { jwk, checkpoints: [...] } } }`, oldest first. */
+function answerWitnessLogs(url: URL, store: TenantStore, res: ServerResponse): void {
+  const id = url.searchParams.get('ledger');
+  if (id === null) return send(res, 200, { ledgers: Object.fromEntries([...store.ledgers.keys()].map((l) => [l, store.log(l)])) });
+  if (!LEDGER_ID.test(id)) return send(res, 400, { error: 'ledger must be a ledger id (the id in ledger.json)' });
+  const log = store.log(id);
+  // Another tenant's ledger and an unknown one look the same.
+  return log === undefined ? send(res, 404, { error: 'no checkpoint of that ledger was witnessed' }) : send(res, 200, { ledgers: { [id]: log } });
+}
+
+/** What is wrong with a checkpoint's fields (their form: the signature is checked after), or undefined. */
+function invalidCheckpoint(c: Record<string, unknown> | WitnessedCheckpoint): string | undefined {
+  const w = c as Record<string, unknown>;
+  if (typeof w.upto_seq !== 'number' || !Number.isSafeInteger(w.upto_seq) || w.upto_seq < -1) return 'upto_seq must be a safe integer, -1 or more (the last entry the checkpoint seals)';
+  if (typeof w.head !== 'string' || !HEX64.test(w.head)) return 'head must be 64 lower-case hex digits (an entry hash)';
+  if (w.upto_seq === -1 && w.head !== GENESIS) return 'a checkpoint of an empty ledger (upto_seq -1) seals the head of 64 zeros';
+  if (typeof w.prev_checkpoint !== 'string' || !HEX64.test(w.prev_checkpoint)) return 'prev_checkpoint must be 64 lower-case hex digits (the SHA-256 of the previous checkpoint\'s JWS, or zeros)';
+  if (typeof w.time !== 'string' || w.time.length > 40 || Number.isNaN(Date.parse(w.time))) return 'time must be an ISO 8601 time';
+  if (typeof w.kid !== 'string' || w.kid === '' || w.kid.length > 200) return 'kid must be the signing key\'s id (1 to 200 characters)';
+  if (typeof w.jws !== 'string' || w.jws.length > 4096 || !COMPACT_JWS.test(w.jws)) return 'jws must be the checkpoint\'s compact JWS (at most 4096 characters)';
+  return undefined;
+}
+
+/** A verifier for a registered key; made once per ledger. */
+function keyOf(jwk: PublicJwk): Promise<SigningKey> {
+  const key = SigningKey.fromJson(JSON.stringify(jwk), 'the ledger key');
+  key.catch(() => undefined); // a key refused here is reported when a checkpoint needs it
+  return key;
+}
+
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
+      if (size > maxBytes) tooLarge = true;
       else chunks.push(c);
     });
     req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));

@@ -8,6 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import winston from 'winston';
 import TransportStream from 'winston-transport';
 import type { Gate, RawLogRecord, StateName } from '../egress/gate-api.ts';
@@ -243,11 +244,23 @@ class ShippingTransport extends TransportStream {
         ...(taskRunId !== undefined && { taskRunId }),
         level: String(level),
         time: new Date().toISOString(),
-        message: typeof message === 'string' ? message : JSON.stringify(message) ?? '',
+        message: typeof message === 'string' ? message : describeMessage(message),
         meta,
       });
     }
     next();
+  }
+}
+
+/**
+ * A message that is not a string, as text (the gate scans it): bounded, and safe for cycles and throwing
+ * getters, which must not fail the user's task.
+ */
+function describeMessage(message: unknown): string {
+  try {
+    return JSON.stringify(message) ?? '';
+  } catch {
+    return inspect(message, { depth: 4, maxArrayLength: 100, maxStringLength: 4096, breakLength: Infinity, getters: false });
   }
 }
 

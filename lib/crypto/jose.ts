@@ -139,6 +139,16 @@ export class SigningKey {
     return this.key.kid;
   }
 
+  /**
+   * Whether this is the private key (it can sign), not only its public half (it can verify).
+   *
+   * @example
+   * (await SigningKey.fromJson(key.toJson(false), 'public key')).canSign; // false
+   */
+  get canSign(): boolean {
+    return typeof this.key.toJSON(true).d === 'string';
+  }
+
   static async fromJson(text: string, source: string): Promise<SigningKey> {
     let jwk: unknown;
     try {
@@ -175,6 +185,11 @@ export class SigningKey {
 
   /** The payload of a checkpoint this key (or its public half) signed; refuses anything else. */
   async verify(token: string): Promise<Record<string, unknown>> {
+    // base64url decoding skips what is not base64url: without this, `sig{nature` would verify as
+    // `signature`, and one checkpoint could be written many ways.
+    if (!token.split('.').every((part) => /^[A-Za-z0-9_-]+$/.test(part) && Buffer.from(part, 'base64url').toString('base64url') === part)) {
+      throw new CryptoError('refused JWS: not in compact serialization (only base64url, each part as it encodes)');
+    }
     const header = parseHeader(token, 3, 'JWS');
     if (header.alg !== CHECKPOINT_ALG) throw new CryptoError(`refused JWS: algorithm ${String(header.alg)}, expected ${CHECKPOINT_ALG}`);
     if (header.kid !== this.key.kid) throw new CryptoError(`refused JWS: signed by key ${JSON.stringify(header.kid ?? null)}, not ${this.key.kid}`);

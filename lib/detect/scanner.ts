@@ -7,6 +7,7 @@
  * Overlapping matches are merged so that no part of any match survives.
  */
 import type { DetectorSpec, Match } from './types.ts';
+import { BUILTIN_KEY_NAMES, type KeyNameClassifier } from './key-names.ts';
 import { KeywordIndex } from './keywords.ts';
 import { compilePrefilter, type PrefilterResult } from './prefilter.ts';
 import { VALIDATORS, shannonEntropy } from './validators.ts';
@@ -34,6 +35,8 @@ interface CompiledDetector {
   generic: boolean;
   group: number | string | undefined;
   validate: ((value: string) => boolean) | undefined;
+  /** For `keyGroup` detectors: whether the key name in the match is a secret of the detector's family. */
+  secretKey: ((name: string) => boolean) | undefined;
 }
 
 /** The result for clean text, shared: most texts are clean, and an allocation each adds up. */
@@ -59,10 +62,13 @@ export interface ScannerOptions {
    * Same results, much slower: the baseline for benchmarks and the oracle for prefilter tests.
    */
   prefilter?: boolean;
+  /** Judges the key names of `keyGroup` detectors (default: the builtin vocabulary). */
+  keyNames?: KeyNameClassifier;
 }
 
 export function compileScanner(detectors: readonly DetectorSpec[], options: ScannerOptions = {}): Scanner {
-  const compiled: CompiledDetector[] = detectors.map((d, i) => compileDetector(d, i));
+  const keyNames = options.keyNames ?? BUILTIN_KEY_NAMES;
+  const compiled: CompiledDetector[] = detectors.map((d, i) => compileDetector(d, i, keyNames));
   if (options.prefilter === false) {
     return {
       detectors,
@@ -107,7 +113,7 @@ export function compileScanner(detectors: readonly DetectorSpec[], options: Scan
   return { detectors, scan };
 }
 
-function compileDetector(spec: DetectorSpec, order: number): CompiledDetector {
+function compileDetector(spec: DetectorSpec, order: number, keyNames: KeyNameClassifier): CompiledDetector {
   // `d` (match indices) only where a group must be located: it costs on every match.
   const flags = 'g' + (spec.group !== undefined ? 'd' : '') + (spec.flags ?? '').replace(/[gyd]/g, '');
   const regex = new RegExp(spec.pattern, flags);
@@ -119,6 +125,13 @@ function compileDetector(spec: DetectorSpec, order: number): CompiledDetector {
     rank: (spec.tags.includes('secret') ? 2 : 0) + (spec.tags.includes('generic') ? 0 : 1),
     group: spec.group,
     validate: spec.validate === undefined ? undefined : VALIDATORS[spec.validate],
+    secretKey:
+      spec.keyGroup === undefined
+        ? undefined
+        : (name) => {
+            const verdict = keyNames.classify(name);
+            return verdict.kind === 'secret' && verdict.family === (spec.keyFamily ?? 'token');
+          },
   };
 }
 
@@ -137,6 +150,12 @@ function collect(d: CompiledDetector, text: string, out: Found[]): void {
       if (span === undefined || span[1] === span[0]) continue;
       start = span[0];
       value = text.slice(span[0], span[1]);
+    }
+    if (d.secretKey !== undefined) {
+      // A value may hold an assignment of its own (`"note": "API_KEY=..."`, `password: db_password: x`):
+      // the next match is looked for from the value on, whatever this one turns out to be.
+      regex.lastIndex = start;
+      if (!d.secretKey(m.groups?.[d.spec.keyGroup!] ?? '')) continue;
     }
     if (d.validate !== undefined && !d.validate(value)) continue;
     if (spec.entropy !== undefined && shannonEntropy(value) < spec.entropy) continue;
@@ -201,7 +220,10 @@ function withoutClaimed(found: Found[]): Found[] {
     }
     for (let i = lo - 1; i >= 0 && claims[i]!.claimStart >= f.match.start - maxLen; i--) {
       const c = claims[i]!;
-      if (c !== f && c.match.detector !== f.match.detector && f.match.end <= c.claimEnd && c.claimEnd - c.claimStart > f.match.end - f.match.start) return false;
+      // Only a strictly wider claim removes a match: two detectors whose claims each hold the other's
+      // match (the same password seen by two URL shapes) must not remove each other.
+      const own = Math.max(f.match.end - f.match.start, f.claimEnd - f.claimStart);
+      if (c !== f && c.match.detector !== f.match.detector && f.match.end <= c.claimEnd && c.claimEnd - c.claimStart > own) return false;
     }
     return true;
   });

@@ -1,3 +1,5 @@
+import type { SecretFamily } from './key-names.ts';
+
 /** Names of the validators a detector can ask for after its pattern matched. */
 export type ValidatorName = 'luhn' | 'iban' | 'ssn' | 'ipv4' | 'ipv6' | 'phone' | 'jwt';
 
@@ -34,6 +36,12 @@ export interface DetectorSpec {
    * (e.g. the `password=` before a password). The whole match is redacted when omitted.
    */
   group?: number | string;
+  /**
+   * Builtin `key=value` detectors only: the named group holding the key name. The match counts only when
+   * the key-name classifier (key-names.ts) calls that name a secret of family `keyFamily`.
+   */
+  keyGroup?: string;
+  keyFamily?: SecretFamily;
   /** Checksum or structure validator applied to the sensitive part; a match that fails it is dropped. */
   validate?: ValidatorName;
   /** Minimum Shannon entropy (bits per character) of the sensitive part; lower is not a finding. */

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { guardError } from '../channels/exceptions.ts';
 import { guardLocation } from '../channels/locations.ts';
 import { guardLogRecords, logsShipped } from '../channels/logs.ts';
+import { guardName, guardNames } from '../channels/names.ts';
 import { guardParameters } from '../channels/parameters.ts';
 import { canonicalJson, sha256Hex } from '../policy/canonical.ts';
 import type { Engine } from '../policy/engine.ts';
@@ -99,19 +100,18 @@ export class EgressGate implements Gate {
   }
 
   private async process(raw: RawOutbound): Promise<void> {
-    let items: OutboundItem[];
-    let blocked = false;
-    let findings: Finding[][] = [];
+    let held: { item: GuardedItem; record: AuditRecord }[];
     try {
-      ({ items, findings, blocked } = await this.guard(raw));
+      const { items, findings, blocked } = await this.guard(raw);
+      // Inside the boundary too: a payload that cannot be serialized must not kill the gate.
+      held = items.map((item, i) => ({ item: item as GuardedItem, record: this.auditRecord(item, findings[i] ?? [], blocked) }));
     } catch (err) {
       this.options.onPolicyError?.(err, raw.kind);
       // State names are metadata the policy allows: the control plane still learns what happened.
-      items = [this.item(raw, 'metadata', raw.kind === 'state' ? { state: raw.state, ...BLOCKED_PAYLOAD } : { ...BLOCKED_PAYLOAD })];
-      findings = [[{ detector: 'policy-error', path: '$', action: 'block', count: 1 }]];
-      blocked = true;
+      const item = this.item(raw, 'metadata', raw.kind === 'state' ? { state: raw.state, ...BLOCKED_PAYLOAD } : { ...BLOCKED_PAYLOAD });
+      held = [{ item: item as GuardedItem, record: this.auditRecord(item, [{ detector: 'policy-error', path: '$', action: 'block', count: 1 }], true) }];
     }
-    for (const [i, item] of items.entries()) this.held.push({ item: item as GuardedItem, record: this.auditRecord(item, findings[i] ?? [], blocked) });
+    this.held.push(...held);
     await this.release();
   }
 
@@ -134,23 +134,33 @@ export class EgressGate implements Gate {
     const { engine } = this.options;
     switch (raw.kind) {
       case 'flow_run': {
+        const name = guardName(engine, raw.flowName, 'flow_name');
         const p = guardParameters(engine, raw.parameters);
-        const payload = { flow_name: raw.flowName, parameters: p.value, ...(raw.restartOf !== undefined && { restart_of: raw.restartOf }) };
-        return { items: [this.item(raw, 'parameters', payload)], findings: [prefix(p.findings, 'parameters')], blocked: p.blocked };
+        const restart = raw.restartOf === undefined ? undefined : guardName(engine, raw.restartOf, 'restart_of');
+        const payload = { flow_name: name.value, parameters: p.value, ...(restart !== undefined && { restart_of: restart.value }) };
+        return {
+          items: [this.item(raw, 'parameters', payload)],
+          findings: [[...name.findings, ...prefix(p.findings, 'parameters'), ...(restart?.findings ?? [])]],
+          blocked: name.blocked || p.blocked || restart?.blocked === true,
+        };
       }
-      case 'task_run':
+      case 'task_run': {
+        const name = guardName(engine, raw.taskName, 'task_name');
+        const tags = guardNames(engine, raw.tags, 'tags');
+        const upstream = guardNames(engine, raw.upstream, 'upstream');
         return {
           items: [
             this.item(raw, 'metadata', {
-              task_name: raw.taskName,
-              tags: raw.tags,
-              upstream: raw.upstream,
+              task_name: name.value,
+              tags: tags.value,
+              upstream: upstream.value,
               ...(raw.callIndex !== undefined && { call_index: raw.callIndex }),
             }),
           ],
-          findings: [[]],
-          blocked: false,
+          findings: [[...name.findings, ...tags.findings, ...upstream.findings]],
+          blocked: name.blocked || tags.blocked || upstream.blocked,
         };
+      }
       case 'state':
         return this.guardState(raw);
       case 'logs': {
@@ -229,23 +239,33 @@ export class EgressGate implements Gate {
   }
 
   private auditRecord(item: OutboundItem, findings: Finding[], blocked: boolean): AuditRecord {
-    const json = canonicalJson(item.payload);
-    return {
-      itemId: item.id,
-      kind: item.kind,
-      channel: item.channel,
-      flowRunId: item.flowRunId,
-      ...(item.taskRunId !== undefined && { taskRunId: item.taskRunId }),
-      time: item.time,
-      policy: this.options.engine.identity,
-      ...(this.options.destination !== undefined && { destination: this.options.destination }),
-      findings,
-      payloadSha256: sha256Hex(json),
-      bytes: Buffer.byteLength(json),
-      payload: item.payload,
-      ...(blocked && { blocked: 'policy-error' as const }),
-    };
+    return auditRecordOf(item, findings, this.options.engine.identity, this.options.destination, blocked);
   }
+}
+
+/**
+ * What the audit records about an item as it goes out (the gate's records, and a record of an item cut to
+ * fit the control plane's size limit later).
+ *
+ * @example auditRecordOf(item, [], engine.identity, 'https://cp.example').payloadSha256 // SHA-256 of the canonical payload
+ */
+export function auditRecordOf(item: OutboundItem, findings: Finding[], policy: PolicyIdentity, destination?: string, blocked = false): AuditRecord {
+  const json = canonicalJson(item.payload);
+  return {
+    itemId: item.id,
+    kind: item.kind,
+    channel: item.channel,
+    flowRunId: item.flowRunId,
+    ...(item.taskRunId !== undefined && { taskRunId: item.taskRunId }),
+    time: item.time,
+    policy,
+    ...(destination !== undefined && { destination }),
+    findings,
+    payloadSha256: sha256Hex(json),
+    bytes: Buffer.byteLength(json),
+    payload: item.payload,
+    ...(blocked && { blocked: 'policy-error' as const }),
+  };
 }
 
 function parseJson(text: string): unknown {

@@ -21,7 +21,8 @@ function sortKeys(_key: string, value: unknown): unknown {
   const keys = Object.keys(value);
   for (let i = 1; i < keys.length; i++) {
     if (keys[i - 1]! > keys[i]!) {
-      const sorted: Record<string, unknown> = {};
+      // No prototype: a `__proto__` key would set one instead of being copied (and its value lost).
+      const sorted: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
       for (const key of keys.sort()) sorted[key] = (value as Record<string, unknown>)[key];
       return sorted;
     }

@@ -4,6 +4,8 @@
  * the channel's rules act on, compiled actions, parsed key paths, drop regexes, the hash key.
  */
 import { BUILTIN_DETECTORS } from '../detect/catalogue/index.ts';
+import { keyAssignmentDetectors } from '../detect/catalogue/secrets-key-names.ts';
+import { BUILTIN_KEY_NAMES, KeyNameClassifier } from '../detect/key-names.ts';
 import { compileScanner } from '../detect/scanner.ts';
 import type { DetectorSpec } from '../detect/types.ts';
 import { compileAction, REDACTED, type CompiledAction } from '../redact/actions.ts';
@@ -25,7 +27,7 @@ import type {
   ValueRule,
 } from './types.ts';
 
-export const DEFAULT_LIMITS = { max_scan_length: 262_144, max_depth: 32, max_nodes: 20_000 } as const;
+export const DEFAULT_LIMITS = { max_scan_length: 262_144, max_record_scan_length: 1_048_576, max_depth: 32, max_nodes: 20_000 } as const;
 export const DEFAULT_STACK = { frames: 20, paths: 'relative', usernames: 'remove' } as const;
 export const BLOCKED_PLACEHOLDER = '[blocked: policy-error]';
 const MIN_HASH_KEY_BYTES = 16;
@@ -103,7 +105,8 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
   const { policy, identity } = loaded;
   const env = options.env ?? process.env;
   const limits = { ...DEFAULT_LIMITS, ...policy.limits };
-  const detectors = catalogueFor(policy, options.catalogue ?? BUILTIN_DETECTORS);
+  const keyNames = keyNamesFor(policy);
+  const detectors = catalogueFor(policy, options.catalogue ?? BUILTIN_DETECTORS, keyNames);
 
   let hashKeyBytes: Uint8Array | undefined;
   const hashKey = (): Uint8Array => {
@@ -125,7 +128,9 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
   };
 
   const valueRules = (rules: ValueRule | ValueRule[] | undefined): CompiledValueRules =>
-    compileValueRules(asList(rules), detectors, hashKey, limits.max_scan_length);
+    compileValueRules(asList(rules), detectors, hashKey, limits.max_scan_length, keyNames);
+  const keyAction = compileAction(policy.key_names?.action ?? 'remove', hashKey);
+  const secretKeys = keyAction.name === 'allow' ? undefined : { classifier: keyNames, action: keyAction };
 
   const channels = policy.channels ?? {};
   const exceptions = channels.exceptions ?? {};
@@ -147,8 +152,8 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
     const scannedType = scrubString(rawType, frameRules, 'name', sink);
     const type = scannedType === REMOVE ? 'Error' : scannedType;
     let message = type;
+    const raw = safeString(() => error.message);
     if (!typeOnly) {
-      const raw = safeString(() => error.message);
       const scrubbed = scrubString(raw, messageRules, 'message', sink);
       if (scrubbed !== REMOVE && scrubbed !== '') message = `${type}: ${scrubbed}`;
     } else {
@@ -160,7 +165,7 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
       stack = scrubStack(rawStack, message, stackOptions, (line) => {
         const out = scrubString(line, frameRules, 'stack', sink);
         return out === REMOVE ? `    at ${REDACTED}` : out;
-      });
+      }, raw);
     }
     return { type, message, stack };
   }
@@ -182,8 +187,10 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
     allowlist: section?.allowlist?.map((p) => parsePath(p)),
     values,
     keys: values,
+    secretKeys,
     maxDepth: limits.max_depth,
     maxNodes: limits.max_nodes,
+    maxRecordScan: limits.max_record_scan_length,
     error: errorToObject,
   });
 
@@ -241,7 +248,7 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
       const sink = new FindingSink();
       try {
         if (channel === 'locations') {
-          const out = walkValue(value, { ...parameters, fields: [], allowlist: undefined, values: locationValues(syncLocation, sink), keys: undefined }, sink);
+          const out = walkValue(value, { ...parameters, fields: [], allowlist: undefined, values: locationValues(syncLocation, sink), keys: undefined, secretKeys: undefined }, sink);
           return { value: out === REMOVE ? null : out, findings: sink.list() };
         }
         if (channel === 'logs' && dropRules.length > 0) {
@@ -294,8 +301,22 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
   return engine;
 }
 
-/** Builtin detectors minus `disable`, then the policy's own (custom detectors default to the `secret` tag). */
-function catalogueFor(policy: ResolvedPolicy, builtin: readonly DetectorSpec[]): DetectorSpec[] {
+/** The builtin classifier, or one with the policy's words added and taken away. */
+function keyNamesFor(policy: ResolvedPolicy): KeyNameClassifier {
+  const k = policy.key_names;
+  if (k?.secret === undefined && k?.not_secret === undefined) return BUILTIN_KEY_NAMES;
+  return new KeyNameClassifier({ secret: k.secret ?? [], notSecret: k.not_secret ?? [] });
+}
+
+/**
+ * Builtin detectors minus `disable`, then the policy's own (custom detectors default to the `secret` tag).
+ * The `key=value` detectors take their keywords from the policy's key-name vocabulary.
+ */
+function catalogueFor(policy: ResolvedPolicy, builtin: readonly DetectorSpec[], keyNames: KeyNameClassifier): DetectorSpec[] {
+  if (keyNames !== BUILTIN_KEY_NAMES) {
+    const own = new Map(keyAssignmentDetectors(keyNames).map((d) => [d.id, d]));
+    builtin = builtin.map((d) => own.get(d.id) ?? d);
+  }
   const disabled = new Set(policy.disable ?? []);
   const custom: DetectorSpec[] = Object.entries(policy.detectors ?? {}).map(([id, d]) => ({
     id,
@@ -321,6 +342,7 @@ function compileValueRules(
   detectors: readonly DetectorSpec[],
   hashKey: () => Uint8Array,
   maxScanLength: number,
+  keyNames: KeyNameClassifier,
 ): CompiledValueRules {
   const compiled = rules.map((r): CompiledValueRule => ({ action: compileAction(r.action, hashKey), scope: r.scope ?? 'match' }));
   const ruleFor = new Map<string, CompiledValueRule>();
@@ -331,7 +353,7 @@ function compileValueRules(
     ruleFor.set(d.id, compiled[index]!);
     acting.push(d);
   }
-  return { scanner: compileScanner(acting), ruleFor, maxScanLength, clean: new CleanStrings() };
+  return { scanner: compileScanner(acting, { keyNames }), ruleFor, maxScanLength, clean: new CleanStrings() };
 }
 
 function compileFieldRules(rules: FieldRule[], hashKey: () => Uint8Array): CompiledFieldRule[] {

@@ -4,7 +4,7 @@
  * and compute the policy's identity. Every problem becomes a PolicyIssue at the node that caused it; all
  * problems of a file are reported together.
  */
-import { readFileSync, accessSync, statSync, constants } from 'node:fs';
+import { readFileSync, accessSync, constants } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -13,12 +13,12 @@ import {
   type Document, type Node as YamlNode, type YAMLError,
 } from 'yaml';
 import { BUILTIN_DETECTORS } from '../detect/catalogue/index.ts';
-import { expandPath } from '../crypto/keys.ts';
+import { expandPath, FileReadError, MAX_KEY_FILE_BYTES, readRegularFileSync, regularFileProblem } from '../crypto/keys.ts';
 import { packageRoot } from '../package-root.ts';
 import { parsePath, PathSyntaxError } from '../redact/paths.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 import { PolicyError, type PolicyIssue } from './errors.ts';
-import { checkRegexSafetySync } from './regex-safety.ts';
+import { checkRegexesSync, REGEX_CHECK_BUDGET_MS } from './regex-safety.ts';
 import type { LoadedPolicy, PolicyDocument, ResolvedPolicy } from './types.ts';
 
 export interface LoadOptions {
@@ -39,6 +39,19 @@ interface Source {
 
 const BUILTIN_PREFIX = 'builtin:';
 const MAX_ALIASES = 100;
+/** Policies are hand-written: a bigger file is a mistake (or /dev/zero), not a policy. */
+const MAX_POLICY_BYTES = 1024 * 1024;
+
+/** A policy file's text; a FileReadError or an errno error when it is not a regular file within the limit. */
+function readPolicyFile(path: string): string {
+  return readRegularFileSync(path, MAX_POLICY_BYTES).toString('utf8');
+}
+
+/** ` (CODE)`, and what is wrong with the file when that is more than an errno code. */
+function readProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code ?? 'error';
+  return err instanceof FileReadError ? ` (${code}): ${err.message}` : ` (${code})`;
+}
 
 export async function loadPolicy(ref: string, options: LoadOptions = {}): Promise<LoadedPolicy> {
   return loadPolicySync(ref, options);
@@ -50,9 +63,9 @@ export function loadPolicySync(ref: string, options: LoadOptions = {}): LoadedPo
   if (!target.ok) throw new PolicyError([{ file: ref, line: 1, col: 1, message: target.message }]);
   let text: string;
   try {
-    text = readFileSync(target.path, 'utf8');
+    text = readPolicyFile(target.path);
   } catch (err) {
-    throw new PolicyError([{ file: ref, line: 1, col: 1, message: `cannot read policy file (${(err as NodeJS.ErrnoException).code ?? 'error'})` }]);
+    throw new PolicyError([{ file: ref, line: 1, col: 1, message: `cannot read policy file${readProblem(err)}` }]);
   }
   return loadPolicyTextSync(text, target.display, { ...options, path: target.path });
 }
@@ -99,6 +112,8 @@ function finish(policy: ResolvedPolicy, sources: string[]): LoadedPolicy {
 
 class LoadState {
   readonly issues: PolicyIssue[] = [];
+  /** When the regex checks of this load (every policy in its extends chain) must be done. */
+  private readonly regexDeadline = Date.now() + REGEX_CHECK_BUDGET_MS;
 
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
@@ -169,10 +184,10 @@ class LoadState {
       }
       let text: string;
       try {
-        text = readFileSync(target.path, 'utf8');
+        text = readPolicyFile(target.path);
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code ?? 'error';
-        this.issues.push({ file: source.file, ...where, message: `cannot read extended policy ${ref} (${code}); the path is relative to this file` });
+        const hint = err instanceof FileReadError ? 'extends takes policy files' : 'the path is relative to this file';
+        this.issues.push({ file: source.file, ...where, message: `cannot read extended policy ${ref}${readProblem(err)}; ${hint}` });
         continue;
       }
       const parent = this.load(text, target.display, target.path, [...chain, path]);
@@ -205,27 +220,33 @@ class LoadState {
       if (!builtinIds.has(id)) issue(['disable', i], `unknown builtin detector "${id}"${suggest(id, builtinIds)}; see \`egress-guard detectors\``);
     }
 
-    for (const [id, d] of Object.entries(doc.detectors ?? {})) {
+    // Every regex of this source in one batch: one checker process for all (see regex-safety.ts).
+    const detectors = Object.entries(doc.detectors ?? {});
+    const drops = doc.channels?.logs?.drop ?? [];
+    const verdicts = checkRegexesSync(
+      [...detectors.map(([, d]) => ({ pattern: d.pattern, flags: d.flags ?? '' })), ...drops.map((pattern) => ({ pattern }))],
+      Math.max(0, this.regexDeadline - Date.now()),
+    );
+    const regexIssue = (path: PathKey[], verdict: (typeof verdicts)[number]) => {
+      if (!verdict.safe) issue(path, `unsafe or invalid regex (${verdict.check}): ${verdict.reason}`, verdict.check);
+    };
+
+    for (const [n, [id, d]] of detectors.entries()) {
       const at: PathKey[] = ['detectors', id];
       if (builtinIds.has(id)) {
         issue(at, `detector "${id}" is a builtin detector; to replace it, add "${id}" to disable and give yours another id`, undefined, 'key');
       } else if (tags.has(id) && BUILTIN_DETECTORS.some((b) => b.tags.includes(id))) {
         issue(at, `detector id "${id}" is a tag; choose another id`, undefined, 'key');
       }
-      const verdict = checkRegexSafetySync(d.pattern, d.flags ?? '');
-      if (!verdict.safe) {
-        issue([...at, 'pattern'], `unsafe or invalid regex (${verdict.check}): ${verdict.reason}`, verdict.check);
+      if (!verdicts[n]!.safe) {
+        regexIssue([...at, 'pattern'], verdicts[n]!);
         continue;
       }
       if (d.group !== undefined && !hasGroup(d.pattern, d.flags ?? '', d.group)) {
         issue([...at, 'group'], `group ${JSON.stringify(d.group)} does not exist in the pattern`);
       }
     }
-
-    for (const [i, pattern] of (doc.channels?.logs?.drop ?? []).entries()) {
-      const verdict = checkRegexSafetySync(pattern);
-      if (!verdict.safe) issue(['channels', 'logs', 'drop', i], `unsafe or invalid regex (${verdict.check}): ${verdict.reason}`, verdict.check);
-    }
+    drops.forEach((_, i) => regexIssue(['channels', 'logs', 'drop', i], verdicts[detectors.length + i]!));
 
     const hashKey = merged.hash?.key;
     const checkAction = (path: PathKey[], action: unknown, encryptAllowed = false) => {
@@ -279,6 +300,7 @@ class LoadState {
       checkValueRules(['channels', name, 'values'], section.values);
     }
     checkValueRules(['channels', 'exceptions', 'message'], channels.exceptions?.message);
+    if (doc.key_names?.action !== undefined) checkAction(['key_names', 'action'], doc.key_names.action);
     if (channels.locations !== undefined) {
       checkAction(['channels', 'locations', 'action'], channels.locations.action, true);
     }
@@ -298,18 +320,18 @@ class LoadState {
       const file = isAbsolute(expanded) ? expanded : resolve(source.dir, expanded);
       try {
         accessSync(file, constants.R_OK);
-        // A directory passes the R_OK check but fails with EISDIR when the key is read (the file is
-        // never opened here: its contents are the key).
-        if (statSync(file).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+        // A directory, a FIFO or a device passes the R_OK check but is no key file (looked at only: the
+        // file is never opened here, its contents are the key).
+        const problem = regularFileProblem(file, MAX_KEY_FILE_BYTES);
+        if (problem !== undefined) throw problem;
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code ?? 'error';
         const hint =
-          code === 'EISDIR'
-            ? 'give the path of a key file, not a directory'
+          err instanceof FileReadError
+            ? 'give the path of a key file'
             : what === 'location key'
               ? 'make one with `egress-guard keys new --out FILE`'
               : 'create it with at least 32 random bytes';
-        issue(path, `${what} file ${file} cannot be read (${code}); ${hint}`);
+        issue(path, `${what} file ${file} cannot be read${readProblem(err)}; ${hint}`);
       }
     }
   }
@@ -533,6 +555,15 @@ export function mergePolicies(parent: ResolvedPolicy, child: ResolvedPolicy): Re
   if (child.tests === undefined) delete out.tests;
   if (parent.detectors || child.detectors) out.detectors = { ...parent.detectors, ...child.detectors };
   if (parent.disable || child.disable) out.disable = [...new Set([...(parent.disable ?? []), ...(child.disable ?? [])])];
+  if (parent.key_names || child.key_names) {
+    const p = parent.key_names ?? {};
+    const c = child.key_names ?? {};
+    const union = (a?: string[], b?: string[]) => (a || b ? [...new Set([...(a ?? []), ...(b ?? [])])] : undefined);
+    const secret = union(p.secret, c.secret);
+    const notSecret = union(p.not_secret, c.not_secret);
+    const action = c.action ?? p.action;
+    out.key_names = { ...(secret && { secret }), ...(notSecret && { not_secret: notSecret }), ...(action !== undefined && { action }) };
+  }
   for (const key of ['hash', 'limits', 'audit'] as const) {
     if (parent[key] || child[key]) (out as Record<string, unknown>)[key] = { ...parent[key], ...child[key] };
   }

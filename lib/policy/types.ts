@@ -102,9 +102,21 @@ export interface CustomDetectorPolicy {
   description?: string;
 }
 
+/** The key-name classifier's vocabulary and action (see lib/detect/key-names.ts). */
+export interface KeyNamesPolicy {
+  /** More words or two-word phrases that mark a secret (`ssn`, `pin code`). */
+  secret?: string[];
+  /** Builtin words or phrases that no longer mark a secret. */
+  not_secret?: string[];
+  /** What happens to a value under a secret-named key (default `remove`; `allow` turns it off). */
+  action?: ActionSpec;
+}
+
 export interface LimitsPolicy {
   /** Characters of one string value that are scanned; the rest is cut off (fail closed). */
   max_scan_length?: number;
+  /** Characters of string in one structured value, all its strings together; strings past it become `[size limit]`. */
+  max_record_scan_length?: number;
   /** Nesting depth of structured values; deeper values become `[depth limit]`. */
   max_depth?: number;
   /** Nodes visited in one structured value; the rest becomes `[size limit]`. */
@@ -139,6 +151,7 @@ export interface PolicyDocument {
   channels?: ChannelsPolicy;
   /** Key for the `hash` action: `env:NAME` (the variable holds the key) or `file:PATH`. */
   hash?: { key: string };
+  key_names?: KeyNamesPolicy;
   limits?: LimitsPolicy;
   audit?: { record?: 'payload' | 'digest' };
   tests?: PolicyTestCase[];

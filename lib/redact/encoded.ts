@@ -1,75 +1,186 @@
 /**
  * Secrets that are written encoded: URL-encoded (`alice%40example.com`, a query string), base64 (a basic
- * auth header, a config blob) or escaped inside a JSON string (`"…\nAGE-SECRET-KEY-…"`, where the `n` of the
- * escape glues onto the secret). The raw scan cannot see them, so such text is decoded and scanned too; a
- * finding in URL-encoded or escaped text maps back to exactly the characters it came from, a finding in a
- * base64 run covers the whole run (its bytes do not line up with characters).
+ * auth header, a config blob), hex (`6768705f…`, `67:68:70:5f…`, Node's `<Buffer 67 68 70 5f …>`) or
+ * escaped inside a string (`"…\nAGE-SECRET-KEY-…"`, where the `n` of the escape glues onto the secret;
+ * `\x1B[31m` as util.inspect writes an ANSI escape). The raw scan cannot see them, so such text is
+ * decoded and scanned too, and so is its normalised form (normalize.ts: zero-width characters, ANSI
+ * escapes, HTML entities, fullwidth forms), at every level. A finding in URL-encoded, escaped or
+ * normalised text maps back to exactly the characters it came from, a finding in a base64 or hex run
+ * covers the whole run.
  */
 import { BASE64_ALPHABET, BASE64_MIN_RUN } from '../detect/prefilter.ts';
 import type { Scanner, ScanHints } from '../detect/scanner.ts';
 import type { Match } from '../detect/types.ts';
+import { mayBeDisguised, normalize, toOriginal, type Change, type MappedText } from './normalize.ts';
+
+/**
+ * How many encodings deep a secret is still found: base64 of base64 of base64 of it, or hex inside base64
+ * inside a URL-encoded value. Each level costs a decode and a scan of whatever decodes to text.
+ */
+export const ENCODED_DEPTH = 3;
 
 /**
  * A run with at least one %XX escape, up to whitespace or a quote. It starts only where a run can start
  * (the lookbehind): else a long run with no escape is retried from each of its characters, quadratic.
  */
 const URL_ENCODED_RUN = /(?<![^\s%"'<>])[^\s%"'<>]*(?:%[0-9A-Fa-f]{2}[^\s%"'<>]*)+/g;
+/**
+ * At least MIN_DECODED bytes written as hex pairs separated by single spaces or colons, all alike:
+ * `67 68 70 5f …`, `67:68:70:5f:…`, the bytes of Node's `<Buffer 67 68 … 37 more bytes>`.
+ */
+const SEPARATED_HEX = /(?<![0-9A-Fa-f])[0-9A-Fa-f]{2}([ :])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){6,}(?![0-9A-Fa-f])/g;
 const MIN_DECODED = 8;
-/** BASE64_ALPHABET by character code. */
-const BASE64_CHAR = new Uint8Array(128);
-for (const c of BASE64_ALPHABET) BASE64_CHAR[c.charCodeAt(0)] = 1;
+/** Hex of MIN_DECODED bytes. */
+const HEX_MIN_RUN = 2 * MIN_DECODED;
+/**
+ * By UTF-16 code unit (so the hot loop needs no range check): BASE64 for a character of BASE64_ALPHABET,
+ * HEX for one that is also a hex digit, 0 for any other.
+ */
+const CHAR_CLASS = new Uint8Array(0x10000);
+const BASE64 = 1;
+const HEX = 2;
+for (const c of BASE64_ALPHABET) CHAR_CLASS[c.charCodeAt(0)] = /[0-9A-Fa-f]/.test(c) ? HEX : BASE64;
+
+/**
+ * Every finding in `text` as spans of it, sorted by start (they may overlap): the scanner's in the text as
+ * written and in its normalised form, and in the encoded runs of either, to ENCODED_DEPTH levels.
+ *
+ * @example scanAll('token gh\u200bp_…', scanner) // the token, with the zero-width space inside its span
+ */
+export function scanAll(text: string, scanner: Scanner): Match[] {
+  if (decodedScans.found.size !== 0) decodedScans.found.clear();
+  return scanDeep(text, scanner, ENCODED_DEPTH);
+}
 
 /**
  * Findings inside encoded runs of `text`, as spans of `text`; at most `depth` levels of encoding deep.
  * `base64From`: what the scanner's pass over `text` found (ScanHints), else 0.
+ *
+ * @example encodedMatches(`auth ${btoa('u:ghp_…')}`, scanner) // one finding spanning the base64 run
  */
-export function encodedMatches(text: string, scanner: Scanner, depth = 2, base64From = 0): Match[] {
+export function encodedMatches(text: string, scanner: Scanner, depth = ENCODED_DEPTH, base64From = 0): Match[] {
   if (depth === 0) return NONE;
   let out: Match[] | undefined; // most texts hold nothing encoded: no array for them
   if (text.includes('\\')) {
-    const { decoded, offsets } = unescapeJson(text);
-    if (decoded !== text) {
-      for (const m of scanAll(decoded, scanner, depth - 1)) (out ??= []).push({ detector: m.detector, start: offsets[m.start]!, end: offsets[m.end]! });
-    }
+    const unescaped = unescapeString(text);
+    if (unescaped.changes.length !== 0) for (const m of scanDecoded(unescaped.text, scanner, depth - 1)) out = add(out, toOriginal(unescaped, m));
   }
-  if (text.includes('%')) {
+  if (hasPercentEscape(text)) {
     for (const run of text.matchAll(URL_ENCODED_RUN)) {
-      const { decoded, offsets } = percentDecode(run[0]);
-      for (const m of scanAll(decoded, scanner, depth - 1)) {
-        (out ??= []).push({ detector: m.detector, start: run.index + offsets[m.start]!, end: run.index + offsets[m.end]! });
+      const decoded = percentDecode(run[0]);
+      for (const m of scanDecoded(decoded.text, scanner, depth - 1)) {
+        const { start, end } = toOriginal(decoded, m);
+        out = add(out, { detector: m.detector, start: run.index + start, end: run.index + end });
       }
     }
   }
-  // Each whole run of the alphabet (with up to two `=` of padding), found in one pass of a table lookup
-  // per character: most text has no run long enough, and most runs fail the cheap look.
+  // Each whole run of the alphabet (with up to two `=` of padding), and each run of hex digits inside it,
+  // found in one pass of a table lookup per character: most text has no run long enough, and most runs
+  // fail the cheap look.
   const length = text.length;
   // base64From is where the first run long enough starts (the pass saw its first BASE64_MIN_RUN characters).
   for (let i = base64From; i < length; ) {
-    if (!isBase64Char(text.charCodeAt(i))) {
+    const first = CHAR_CLASS[text.charCodeAt(i)];
+    if (first === 0) {
       i++;
       continue;
     }
     let end = i + 1;
-    while (end < length && isBase64Char(text.charCodeAt(end))) end++;
+    let hexStart = first === HEX ? i : end;
+    for (let c = 0; end < length && (c = CHAR_CLASS[text.charCodeAt(end)]!) !== 0; end++) {
+      if (c === HEX) continue;
+      if (end - hexStart >= HEX_MIN_RUN) out = add(out, hexRunFinding(text, hexStart, end, scanner, depth));
+      hexStart = end + 1;
+    }
+    if (end - hexStart >= HEX_MIN_RUN) out = add(out, hexRunFinding(text, hexStart, end, scanner, depth));
     if (end - i >= BASE64_MIN_RUN) {
       if (text.charCodeAt(end) === 0x3d) end++;
       if (text.charCodeAt(end) === 0x3d) end++;
-      if (looksLikeEncodedText(text, i, end)) {
-        const decoded = base64Text(text.slice(i, end));
-        const first = decoded === undefined ? undefined : scanAll(decoded, scanner, depth - 1)[0];
-        if (first !== undefined) (out ??= []).push({ detector: first.detector, start: i, end });
-      }
+      if (looksLikeEncodedText(text, i, end)) out = add(out, runFinding(base64Text(text.slice(i, end)), i, end, scanner, depth));
     }
     i = end;
   }
+  if (mayHoldSeparatedHex(text)) {
+    for (const run of text.matchAll(SEPARATED_HEX)) {
+      const end = run.index + run[0].length;
+      if (!looksLikeHexText(text, run.index, end, 3)) continue;
+      out = add(out, runFinding(bytesText(Buffer.from(run[0].replace(/[ :]/g, ''), 'hex')), run.index, end, scanner, depth));
+    }
+  }
   return out ?? NONE;
+}
+
+/** `out` with `m` added, if there is one (a list made on the first). */
+function add(out: Match[] | undefined, m: Match | undefined): Match[] | undefined {
+  if (m === undefined) return out;
+  (out ??= []).push(m);
+  return out;
 }
 
 /** The result when nothing is found, shared (callers only read it). */
 const NONE: Match[] = Object.freeze([]) as unknown as Match[];
 
-function isBase64Char(c: number): boolean {
-  return c < 128 && BASE64_CHAR[c] === 1;
+const byStart = (a: Match, b: Match): number => a.start - b.start;
+
+/** Reused: scans are synchronous, and the hints are read right after the scan that wrote them. */
+const hints: ScanHints = { base64From: 0 };
+
+/** scanAll, with `depth` levels of encoding left. */
+function scanDeep(text: string, scanner: Scanner, depth: number): Match[] {
+  const written = scanWritten(text, scanner, depth);
+  const normalized = mayBeDisguised(text) ? normalize(text) : undefined;
+  if (normalized === undefined) return written;
+  const read = scanWritten(normalized.text, scanner, depth);
+  if (read.length === 0) return written;
+  return [...written, ...read.map((m) => toOriginal(normalized, m))].sort(byStart);
+}
+
+/** The scanner's findings in `text` as it is written, and those in its encoded runs. */
+function scanWritten(text: string, scanner: Scanner, depth: number): Match[] {
+  hints.base64From = 0;
+  const direct = scanner.scan(text, hints);
+  const nested = encodedMatches(text, scanner, depth, hints.base64From);
+  return nested.length === 0 ? direct : [...direct, ...nested].sort(byStart);
+}
+
+/**
+ * scanDeep's findings in each decoded text, by the depth left, for one scanner. Within one value the same
+ * decoded text is reached from the text as written and from its normalised form, directly and through
+ * JSON or URL decoding: scanning it each time would multiply the work at every level. Scans are
+ * deterministic, so the memo is emptied only to bound its size, at each scanAll.
+ */
+const decodedScans = { scanner: undefined as Scanner | undefined, found: new Map<string, Match[][]>() };
+
+/** scanDeep of a text that encoded runs decode to, once per text and depth (decodedScans). */
+function scanDecoded(decoded: string, scanner: Scanner, depth: number): Match[] {
+  if (decodedScans.scanner !== scanner) {
+    decodedScans.scanner = scanner;
+    decodedScans.found.clear();
+  }
+  let byDepth = decodedScans.found.get(decoded);
+  if (byDepth === undefined) decodedScans.found.set(decoded, (byDepth = []));
+  return (byDepth[depth] ??= scanDeep(decoded, scanner, depth));
+}
+
+/** The first finding in `decoded`, the text a run encodes (undefined: it is not text), as the whole run. */
+function runFinding(decoded: string | undefined, start: number, end: number, scanner: Scanner, depth: number): Match | undefined {
+  const first = decoded === undefined ? undefined : scanDecoded(decoded, scanner, depth - 1)[0];
+  return first === undefined ? undefined : { detector: first.detector, start, end };
+}
+
+/** As runFinding, for a run of hex digits; an odd run may have a digit too many at its start (`data6768…`). */
+function hexRunFinding(text: string, start: number, end: number, scanner: Scanner, depth: number): Match | undefined {
+  let from = start;
+  if (!looksLikeHexText(text, from, end, 2) && ((end - start) % 2 === 0 || !looksLikeHexText(text, ++from, end, 2))) return undefined;
+  return runFinding(bytesText(Buffer.from(text.slice(from, end), 'hex')), start, end, scanner, depth);
+}
+
+/** Whether `text` has a %XX escape: a look before the regex pass, since most `%` in logs are percentages. */
+function hasPercentEscape(text: string): boolean {
+  for (let i = text.indexOf('%'); i >= 0 && i + 2 < text.length; i = text.indexOf('%', i + 1)) {
+    if (CHAR_CLASS[text.charCodeAt(i + 1)] === HEX && CHAR_CLASS[text.charCodeAt(i + 2)] === HEX) return true;
+  }
+  return false;
 }
 
 /**
@@ -89,69 +200,103 @@ function looksLikeEncodedText(text: string, start: number, end: number): boolean
   return true;
 }
 
-/** Reused: scans are synchronous, and the hints are read right after the scan that wrote them. */
-const hints: ScanHints = { base64From: 0 };
-
-function scanAll(text: string, scanner: Scanner, depth: number): Match[] {
-  hints.base64From = 0;
-  const direct = scanner.scan(text, hints);
-  const nested = encodedMatches(text, scanner, depth, hints.base64From);
-  return nested.length === 0 ? direct : [...direct, ...nested].sort((a, b) => a.start - b.start);
+/**
+ * The same look for hex whose bytes start every `step` characters (2, or 3 with separators): printable
+ * ASCII is 0x20 to 0x7e, so the first digit of each byte is 2 to 7, where a digest's is anything.
+ */
+function looksLikeHexText(text: string, start: number, end: number, step: number): boolean {
+  let misses = 0;
+  const bytes = Math.floor((end - start + step - 2) / step);
+  for (let i = start; i + 1 < end; i += step) {
+    const c = text.charCodeAt(i);
+    if (c < 0x32 || c > 0x37) misses++;
+    if (misses > bytes / 10) return false;
+  }
+  return true;
 }
 
 /**
- * Decodes ASCII %XX escapes (and `+` as a space, as in form bodies); other bytes stay as written, so every
- * decoded character has one source span. `offsets[i]` is where decoded character i starts in the run.
+ * Whether `text` may hold SEPARATED_HEX, from one probe every 18 characters: a regex pass over every text
+ * would cost as much as the rest of the encoded scan. A run of 8 bytes spans 23 characters with a
+ * separator every third one; some probe lands in its first 18, where the probe or one of the next two
+ * characters is a separator, and so is the character 3 before or after that one.
  */
-function percentDecode(run: string): { decoded: string; offsets: number[] } {
-  let decoded = '';
-  const offsets: number[] = [];
-  for (let i = 0; i < run.length; ) {
-    offsets.push(i);
-    const c = run[i]!;
-    if (c === '%' && i + 2 < run.length && /^[0-7][0-9A-Fa-f]$/.test(run.slice(i + 1, i + 3))) {
-      decoded += String.fromCharCode(parseInt(run.slice(i + 1, i + 3), 16));
-      i += 3;
-    } else {
-      decoded += c === '+' ? ' ' : c;
-      i += 1;
-    }
+function mayHoldSeparatedHex(text: string): boolean {
+  for (let p = 3, last = text.length - 6; p <= last; p += 18) {
+    let q = p;
+    let c = text.charCodeAt(q);
+    if (c !== 0x20 && c !== 0x3a) c = text.charCodeAt(++q);
+    if (c !== 0x20 && c !== 0x3a) c = text.charCodeAt(++q);
+    if ((c === 0x20 || c === 0x3a) && (text.charCodeAt(q - 3) === c || text.charCodeAt(q + 3) === c)) return true;
   }
-  offsets.push(run.length);
-  return { decoded, offsets };
+  return false;
+}
+
+/** Decodes ASCII %XX escapes (and `+` as a space, as in form bodies); other bytes stay as written. */
+function percentDecode(run: string): MappedText {
+  let decoded = '';
+  const changes: Change[] = [];
+  let copied = 0;
+  for (let i = run.indexOf('%'); i >= 0; i = run.indexOf('%', i + 1)) {
+    if (!/^[0-7][0-9A-Fa-f]$/.test(run.slice(i + 1, i + 3))) continue;
+    decoded += run.slice(copied, i).replaceAll('+', ' ');
+    changes.push({ start: decoded.length, length: 1, from: i, to: i + 3 });
+    decoded += String.fromCharCode(parseInt(run.slice(i + 1, i + 3), 16));
+    copied = i + 3;
+  }
+  return { text: decoded + run.slice(copied).replaceAll('+', ' '), changes };
 }
 
 const JSON_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '"': '"', '\\': '\\', '/': '/' };
+const HEX_ONLY = /^[0-9A-Fa-f]+$/;
 
-/** JSON string escapes undone (`\n`, `\"`, `\\`, `\u0041`), with `offsets` as in percentDecode. */
-function unescapeJson(text: string): { decoded: string; offsets: number[] } {
+/**
+ * String escapes undone: JSON's (`\n`, `\"`, `\\`, `\u0041`), and `\x41`, as util.inspect and Python
+ * write control characters (`'\x1B[31m'`).
+ */
+function unescapeString(text: string): MappedText {
   let decoded = '';
-  const offsets: number[] = [];
-  for (let i = 0; i < text.length; ) {
-    offsets.push(i);
+  const changes: Change[] = [];
+  let copied = 0;
+  for (let i = text.indexOf('\\'); i >= 0; i = text.indexOf('\\', i + 1)) {
     const next = text[i + 1];
-    if (text[i] === '\\' && next !== undefined && next in JSON_ESCAPES) {
-      decoded += JSON_ESCAPES[next];
-      i += 2;
-    } else if (text[i] === '\\' && next === 'u' && /^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) {
-      decoded += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
-      i += 6;
-    } else {
-      decoded += text[i];
-      i += 1;
+    let length = 2;
+    let char = next === undefined ? undefined : JSON_ESCAPES[next];
+    const digits = next === 'u' ? 4 : next === 'x' ? 2 : 0;
+    const code = text.slice(i + 2, i + 2 + digits);
+    if (digits !== 0 && code.length === digits && HEX_ONLY.test(code)) {
+      char = String.fromCharCode(parseInt(code, 16));
+      length = 2 + digits;
     }
+    if (char === undefined) continue;
+    decoded += text.slice(copied, i);
+    changes.push({ start: decoded.length, length: 1, from: i, to: i + length });
+    decoded += char;
+    copied = i + length;
+    i = copied - 1;
   }
-  offsets.push(text.length);
-  return { decoded, offsets };
+  return { text: decoded + text.slice(copied), changes };
 }
 
-/** The text a base64 run encodes, when it is text (printable ASCII or UTF-8); undefined for binary. */
+/** The text a base64 run encodes, when it is text; undefined for binary. */
 function base64Text(run: string): string | undefined {
-  const bytes = Buffer.from(run, 'base64');
+  return bytesText(Buffer.from(run, 'base64'));
+}
+
+/**
+ * `bytes` as text, when they mostly are (printable ASCII or UTF-8, at least MIN_DECODED of them);
+ * undefined for binary. A few bytes that are not UTF-8 do not make the rest binary: a stray one glued to a
+ * run (`to be 67 68 …`, where `be` reads as a byte) reads as a space, so that it neither hides the text
+ * after it nor glues onto it.
+ */
+function bytesText(bytes: Buffer): string | undefined {
   if (bytes.length < MIN_DECODED) return undefined;
   let printable = 0;
   for (const b of bytes) if ((b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d || b >= 0x80) printable++;
   if (printable < bytes.length * 0.95) return undefined;
   const text = bytes.toString('utf8');
-  return text.includes('\ufffd') ? undefined : text;
+  let invalid = 0;
+  for (let i = text.indexOf('\ufffd'); i >= 0; i = text.indexOf('\ufffd', i + 1)) invalid++;
+  if (invalid === 0) return text;
+  return invalid > text.length / 20 ? undefined : text.replaceAll('\ufffd', ' ');
 }

@@ -1,9 +1,10 @@
 /**
  * Key-path selectors for structured values, modelled on pino's redact paths:
- * `a.b`, `a[0]`, `a["x-y"]`, `*` (any one key), `**` (any number of keys, including none), `a[*].b`.
+ * `a.b`, `a[0]`, `a["x-y"]`, `*` (any one key), `**` (any number of keys, including none), `a[*].b`,
+ * and key globs: a `*` inside a key stands for any characters (`**.*pass*`, `headers.x-*-token`).
  * Keys are compared case-insensitively: `**.password` also selects `Password` and `PASSWORD`.
  */
-export type PathSegment = string; // '*' | '**' | a lower-cased literal key
+export type PathSegment = string; // '*' | '**' | a lower-cased literal key | a lower-cased key glob
 
 export const enum PathMatch {
   None = 0,
@@ -37,6 +38,10 @@ export function parsePath(path: string): PathSegment[] {
     while (end < path.length && path[end] !== '.' && path[end] !== '[') end++;
     const key = path.slice(i, end);
     if (key.length === 0) fail('empty key');
+    // A regex where a key belongs would select nothing, silently: refuse it (a quoted key may hold anything).
+    if (/[()|?+^\\{}]/.test(key)) {
+      fail(`key "${key}" looks like a regular expression; key paths take * globs (**.*pass*), or quote a literal key as ["${key}"]`);
+    }
     segments.push(key === '*' || key === '**' ? key : key.toLowerCase());
     i = end;
     if (path[i] === '.') {
@@ -70,8 +75,39 @@ function matchFrom(pattern: readonly PathSegment[], si: number, path: readonly s
     if (skip === PathMatch.Full) return skip;
     return Math.max(skip, matchFrom(pattern, si, path, pi + 1)) as PathMatch;
   }
-  if (seg === '*' || seg === path[pi]) return matchFrom(pattern, si + 1, path, pi + 1);
+  if (seg === '*' || seg === path[pi] || (isGlob(seg) && globMatches(seg, path[pi]!))) return matchFrom(pattern, si + 1, path, pi + 1);
   return PathMatch.None;
+}
+
+/** A key with a `*` inside (not the `*` and `**` segments). */
+function isGlob(seg: PathSegment): boolean {
+  return seg.length > 1 && seg !== '**' && seg.includes('*');
+}
+
+/**
+ * Whether a key matches a glob (`*`: any run of characters): the two-pointer wildcard match, which only
+ * ever returns to the last star, so it stays O(key × glob) where a regex of `.*`s can backtrack
+ * exponentially on a long key.
+ */
+function globMatches(glob: string, key: string): boolean {
+  let g = 0;
+  let k = 0;
+  let star = -1;
+  let resume = 0;
+  while (k < key.length) {
+    if (g < glob.length && glob[g] !== '*' && glob[g] === key[k]) {
+      g++;
+      k++;
+    } else if (g < glob.length && glob[g] === '*') {
+      star = g++;
+      resume = k;
+    } else if (star >= 0) {
+      g = star + 1;
+      k = ++resume;
+    } else return false;
+  }
+  while (glob[g] === '*') g++;
+  return g === glob.length;
 }
 
 /**
@@ -88,7 +124,7 @@ export class FirstPathMatch<T> {
     rules.forEach((rule, index) => {
       const pattern = patternOf(rule);
       const last = pattern[1];
-      if (pattern.length === 2 && pattern[0] === '**' && last !== '*' && last !== '**') {
+      if (pattern.length === 2 && pattern[0] === '**' && !last!.includes('*')) {
         if (!this.byLastKey.has(last!)) this.byLastKey.set(last!, index);
       } else this.general.push({ index, pattern, length: pattern.includes('**') ? -1 : pattern.length });
     });

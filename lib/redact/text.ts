@@ -1,9 +1,9 @@
 /** Scrubbing of one string by value rules: detectors find spans, the rule for each detector acts on it. */
-import type { Scanner, ScanHints } from '../detect/scanner.ts';
+import type { Scanner } from '../detect/scanner.ts';
 import type { CompiledAction } from './actions.ts';
 import type { FindingSink } from './findings.ts';
 import type { Match } from '../detect/types.ts';
-import { encodedMatches } from './encoded.ts';
+import { scanAll } from './encoded.ts';
 
 /** Returned for a whole-value `remove`: the caller drops the field (or withholds the text). */
 export const REMOVE = Symbol('remove');
@@ -64,9 +64,6 @@ function slotOf(text: string): number {
   return (h ^ (h >>> 16)) & (CLEAN_SLOTS - 1);
 }
 
-/** Reused: read right after the scan that wrote it (scans are synchronous). */
-const hints: ScanHints = { base64From: 0 };
-
 /** `path` names where the text was, for findings; a function when building the name costs (called only on a finding). */
 export function scrubString(
   text: string,
@@ -103,9 +100,8 @@ function scrubStringUncached(
     tail = truncationMarker(text.length - scanned.length);
     sink.add('limit:max_scan_length', pathOf(path), 'truncate');
   }
-  hints.base64From = 0;
-  const raw = rules.scanner.scan(scanned, hints);
-  const matches = withEncoded(raw, encodedMatches(scanned, rules.scanner, 2, hints.base64From));
+  // Raw, disguised and encoded findings (encoded.ts); text without any is returned as it came.
+  const matches = united(scanAll(scanned, rules.scanner));
   if (matches.length === 0) return tail === '' ? text : scanned + tail;
   let out = '';
   let last = 0;
@@ -113,7 +109,8 @@ function scrubStringUncached(
     const rule = rules.ruleFor.get(m.detector)!;
     if (rule.scope === 'value') {
       sink.add(m.detector, pathOf(path), rule.action.name);
-      return rule.action.name === 'remove' ? REMOVE : rule.action.apply(text, m.detector);
+      // What was scanned: an action that keeps part of its input (mask) must not see the unscanned tail.
+      return rule.action.name === 'remove' ? REMOVE : rule.action.apply(scanned, m.detector) + tail;
     }
     out += scanned.slice(last, m.start) + rule.action.apply(scanned.slice(m.start, m.end), m.detector);
     last = m.end;
@@ -126,28 +123,25 @@ function pathOf(path: string | (() => string)): string {
   return typeof path === 'string' ? path : path();
 }
 
-/** Raw matches, plus the findings inside encoded runs that no raw match already covers, in text order. */
-function withEncoded(raw: Match[], encoded: Match[]): Match[] {
-  if (encoded.length === 0) return raw;
-  // Raw matches are sorted and do not overlap: the only one that can overlap e is the first ending after
-  // its start (a binary search, not a scan: a value can hold tens of thousands of findings).
-  const extra = encoded.filter((e) => {
-    let lo = 0;
-    let hi = raw.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (raw[mid]!.end <= e.start) lo = mid + 1;
-      else hi = mid;
+/**
+ * Spans sorted by start with the overlapping ones united: the union covers every match (a span that
+ * sticks out of another is not cut short), named after the first of them (the raw match, on a tie).
+ */
+function united(matches: Match[]): Match[] {
+  let i = 1;
+  while (i < matches.length && matches[i]!.start >= matches[i - 1]!.end) i++;
+  if (i >= matches.length) return matches; // the common case: no overlap, nothing to copy
+  const out = matches.slice(0, i);
+  let current = { ...out.pop()! };
+  for (; i < matches.length; i++) {
+    const m = matches[i]!;
+    if (m.start < current.end) {
+      current.end = Math.max(current.end, m.end);
+    } else {
+      out.push(current);
+      current = { ...m };
     }
-    return !(lo < raw.length && raw[lo]!.start < e.end);
-  });
-  if (extra.length === 0) return raw;
-  const all = [...raw, ...extra].sort((a, b) => a.start - b.start);
-  // Encoded runs can nest or overlap each other: keep the first of overlapping spans.
-  let end = 0;
-  return all.filter((m, i) => {
-    const keep = i === 0 || m.start >= end;
-    end = Math.max(end, m.end);
-    return keep;
-  });
+  }
+  out.push(current);
+  return out;
 }

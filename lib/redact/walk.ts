@@ -3,8 +3,9 @@
  * original. Handles cycles, throwing getters and proxies, BigInt, Buffers and typed arrays (contents never
  * copied out), Maps, Sets, Dates, class instances, `toJSON`, and Errors (non-enumerable message/stack).
  */
+import type { KeyNameClassifier, KeyVerdict } from '../detect/key-names.ts';
 import type { CompiledAction } from './actions.ts';
-import type { FindingSink } from './findings.ts';
+import { FindingSink, type Finding } from './findings.ts';
 import { FirstPathMatch, matchLoweredPath, PathMatch, formatPath, type PathSegment } from './paths.ts';
 import { REMOVE, scrubString, type CompiledValueRules } from './text.ts';
 
@@ -20,8 +21,18 @@ export interface WalkPolicy {
   values: CompiledValueRules;
   /** Rules for object keys (keys can carry secrets too); undefined leaves keys as they are. */
   keys: CompiledValueRules | undefined;
+  /**
+   * Values under secret-named keys (`db_password`, `GITHUB_TOKEN`) get `action`; inside a secret-named
+   * object, so do the values under plain names (`auth: { user, pass }`). Undefined turns this off.
+   */
+  secretKeys: { classifier: KeyNameClassifier; action: CompiledAction } | undefined;
   maxDepth: number;
   maxNodes: number;
+  /**
+   * Characters of string in one value, all its strings together (each counts up to maxScanLength, a
+   * string seen before too: it goes out again): strings past it become `[size limit]`.
+   */
+  maxRecordScan: number;
   /** Turns an Error into the plain object that goes out (exceptions channel rules). */
   error(err: Error, path: string, sink: FindingSink): Record<string, unknown>;
 }
@@ -57,6 +68,15 @@ class Walker {
   private readonly ancestors: object[] = [];
   private readonly fieldRules: FirstPathMatch<CompiledFieldRule>;
   private nodes = 0;
+  /** Characters of string so far in this value (see WalkPolicy.maxRecordScan). */
+  private scanned = 0;
+  /**
+   * Long strings already scrubbed in this value, with what they came out as and what was found: a value
+   * that references one big string many times is scanned once.
+   */
+  private readonly seen = new Map<string, { out: string | typeof REMOVE; found: Finding[] }>();
+  /** How many secret-named keys the current path passes through (see WalkPolicy.secretKeys). */
+  private secretDepth = 0;
   private sink!: FindingSink;
   busy = false;
   /**
@@ -79,6 +99,9 @@ class Walker {
   walk(value: unknown, sink: FindingSink): unknown {
     this.sink = sink;
     this.nodes = 0;
+    this.scanned = 0;
+    this.seen.clear();
+    this.secretDepth = 0;
     this.forInIsOwnKeys = !hasEnumerableKey(Object.prototype);
     return this.visit(value, 0, true, this.policy.allowlist === undefined);
   }
@@ -118,13 +141,34 @@ class Walker {
    * scanned as it is too, for what only shows across its fields.
    */
   private string(value: string, depth: number, allowed: boolean): unknown {
+    // Charged for every sighting, remembered or not: each goes out, and what goes out must stay bounded
+    // (4000 references to one 260 KB string would make a gigabyte of JSON).
+    const cost = Math.min(value.length, this.policy.values.maxScanLength);
+    if (this.scanned + cost > this.policy.maxRecordScan) {
+      this.sink.add('limit:max_record_scan', this.where(), 'replace');
+      return SIZE_LIMIT;
+    }
+    this.scanned += cost;
+    const remembered = value.length >= SEEN_MIN_LENGTH ? this.seen.get(value) : undefined;
+    if (remembered !== undefined) {
+      const where = this.where();
+      for (const f of remembered.found) this.sink.add(f.detector, where, f.action, f.count);
+      return remembered.out;
+    }
     const parsed = embeddedJson(value, this.policy.values.maxScanLength);
     if (parsed !== undefined) {
       const before = this.sink.added;
       const walked = this.object(parsed, depth, true, allowed);
       if (this.sink.added !== before) return JSON.stringify(walked === REMOVE ? null : walked);
     }
-    return scrubString(value, this.policy.values, this.where, this.sink);
+    if (value.length < SEEN_MIN_LENGTH) return scrubString(value, this.policy.values, this.where, this.sink);
+    // Found in a sink of its own, so that a later sighting can report the same findings at its own path.
+    const local = new FindingSink();
+    const out = scrubString(value, this.policy.values, this.where, local);
+    const found = local.list();
+    for (const f of found) this.sink.add(f.detector, f.path, f.action, f.count);
+    this.seen.set(value, { out, found });
+    return out;
   }
 
   private number(value: number, scan: boolean): unknown {
@@ -184,10 +228,11 @@ class Walker {
       const out = this.policy.error(value, this.where(), this.sink);
       return this.visit(out, depth, scan, allowed);
     }
-    if (ArrayBuffer.isView(value)) return `[${value.constructor.name} ${value.byteLength} bytes]`;
-    if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return `[${value.constructor.name} ${value.byteLength} bytes]`;
+    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) {
+      return `[${this.typeName(value, scan)} ${value.byteLength} bytes]`;
+    }
     if (value instanceof RegExp || value instanceof URL) return this.visit(String(value), depth, scan, allowed);
-    if (value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise) return `[${value.constructor.name}]`;
+    if (value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise) return `[${this.typeName(value, scan)}]`;
     if (!Array.isArray(value) && !(value instanceof Map) && !(value instanceof Set)) {
       let toJSON: unknown;
       try {
@@ -287,7 +332,7 @@ class Walker {
         this.sink.add('allowlist', this.where(), 'remove');
         return;
       }
-      const result = this.field(child, depth, scan, childAllowed);
+      const result = this.field(child, isArray ? undefined : key, depth, scan, childAllowed);
       if (result === REMOVE) {
         if (isArray) (out as unknown[]).push(null);
         return;
@@ -300,8 +345,11 @@ class Walker {
     }
   }
 
-  /** Applies the first field rule that selects the current path, else walks the value. */
-  private field(child: unknown, depth: number, scan: boolean, allowed: boolean): unknown {
+  /**
+   * Applies the first field rule that selects the current path, else the secret-key rule when the key
+   * names a secret, else walks the value. `key` is undefined for array items.
+   */
+  private field(child: unknown, key: string | undefined, depth: number, scan: boolean, allowed: boolean): unknown {
     const rule = this.fieldRules.first(this.lowered);
     if (rule !== undefined) {
       const name = rule.action.name;
@@ -310,7 +358,56 @@ class Walker {
       if (name === 'remove') return REMOVE;
       return rule.action.apply(stringify(child), 'field');
     }
+    if (scan && this.policy.secretKeys !== undefined) {
+      const verdict = this.secretVerdict(key);
+      if (verdict !== undefined) return this.secretValue(child, verdict, depth, allowed);
+    }
     return this.visit(child, depth + 1, scan, allowed);
+  }
+
+  /** Whether the key (undefined: an array item) holds a secret: by its name, or by a secret-named parent. */
+  private secretVerdict(key: string | undefined): KeyVerdict | undefined {
+    if (key === undefined) return this.secretDepth > 0 ? INHERITED : undefined;
+    const verdict = this.policy.secretKeys!.classifier.classify(key);
+    if (verdict.kind === 'secret') return verdict;
+    return this.secretDepth > 0 && verdict.kind === 'plain' ? INHERITED : undefined;
+  }
+
+  /**
+   * A value under a secret-named key: flags and nulls carry nothing and stay, a number under a plural
+   * (`prompt_tokens: 87`) is a count and stays, an object is walked with its plain-named values treated
+   * as secret, and everything else (or what an object turns into: a toJSON string) gets the action.
+   */
+  private secretValue(child: unknown, verdict: KeyVerdict, depth: number, allowed: boolean): unknown {
+    let value = child;
+    if (typeof child === 'boolean' || child === null || child === undefined) return this.visit(child, depth + 1, true, allowed);
+    if ((typeof child === 'number' || typeof child === 'bigint') && verdict.plural === true) return this.visit(child, depth + 1, true, allowed);
+    if (typeof child === 'object') {
+      this.secretDepth++;
+      try {
+        value = this.visit(child, depth + 1, true, allowed);
+      } finally {
+        this.secretDepth--;
+      }
+      if (typeof value === 'object' || value === REMOVE) return value;
+    }
+    const action = this.policy.secretKeys!.action;
+    this.sink.add('key-name', this.where(), action.name);
+    return action.name === 'remove' ? REMOVE : action.apply(stringify(value), 'key-name');
+  }
+
+  /** The class name shown for a value whose contents do not go out: a class can be named after anything. */
+  private typeName(value: object, scan: boolean): string {
+    let name: unknown;
+    try {
+      name = value.constructor?.name;
+    } catch {
+      name = undefined;
+    }
+    if (typeof name !== 'string' || name === '') return 'Object';
+    if (!scan) return name;
+    const out = scrubString(name, this.policy.values, this.where, this.sink);
+    return out === REMOVE ? '[REDACTED]' : out;
   }
 
   /** Keys can carry secrets too (`{"ghp_...": true}`). */
@@ -334,6 +431,10 @@ class Walker {
 }
 
 const NOT_SPECIAL = Symbol('not special');
+/** Strings at least this long are remembered per value (shorter ones cost less than the lookup). */
+const SEEN_MIN_LENGTH = 1024;
+/** The verdict for a plain-named value inside a secret-named object. */
+const INHERITED: KeyVerdict = Object.freeze({ kind: 'secret' });
 
 /** The object or array a string holds as JSON, if it does (cheap checks first: most strings are not JSON). */
 function embeddedJson(text: string, maxLength: number): object | undefined {

@@ -3,10 +3,11 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { entryHash, Ledger, segmentName, type LedgerEntry } from '../../lib/audit/ledger.ts';
+import { entryHash, GENESIS, Ledger, segmentName, type LedgerEntry } from '../../lib/audit/ledger.ts';
 import { readLedger, verifyCheckpoints } from '../../lib/audit/verify.ts';
 import { SigningKey } from '../../lib/crypto/jose.ts';
 import type { AuditRecord } from '../../lib/egress/gate.ts';
+import { canonicalJson } from '../../lib/policy/canonical.ts';
 import { NODE_FLAGS } from '../helpers/cli.ts';
 
 function record(i: number, extra: Partial<AuditRecord> = {}): AuditRecord {
@@ -188,6 +189,125 @@ for (;;) { await Promise.all(Array.from({ length: 200 }, () => l.intent({ itemId
       assert.deepInclude((await verifyCheckpoints(forged, key)).problems.map((p) => p.kind), 'checkpoint-mismatch');
       const removed = { ...reading, entries: reading.entries.filter((e) => e !== cp) };
       assert.deepInclude((await verifyCheckpoints(removed, key)).problems.map((p) => p.kind), 'checkpoint-chain');
+    });
+  });
+
+  describe('sealing and malformed entries', () => {
+    it('close() seals the ledger: its last entry is a signed checkpoint of every entry before it; appends once close() has started are refused', async () => {
+      const dir = fresh();
+      const key = await SigningKey.generate();
+      const ledger = Ledger.open({ dir, signingKey: key, checkpointIntervalMs: 600_000 });
+      await ledger.intent(record(0));
+      const closing = ledger.close();
+      const late = ledger.ack('item-0').then(
+        () => 'appended',
+        (err: unknown) => String(err),
+      );
+      await closing;
+      assert.match(await late, /ledger is closed/);
+      const reading = readLedger(dir);
+      const last = reading.entries.at(-1)!;
+      assert.equal(last.type, 'checkpoint');
+      assert.equal(last.data.upto_seq, last.seq - 1, 'the seal covers the entry just before it');
+      const { seal, problems } = await verifyCheckpoints(reading, key);
+      assert.deepEqual(problems, []);
+      assert.deepInclude(seal, { signaturesChecked: true, kids: [key.kid], sealing: 1, sealedUpto: 0, unsealed: 0 });
+    });
+
+    it('a key that cannot sign (only the public half) never crashes the writer: its entries stay, reported as an unsealed tail', async () => {
+      const dir = fresh();
+      const key = await SigningKey.generate();
+      const publicOnly = await SigningKey.fromJson(key.toJson(false), 'public');
+      assert.isFalse(publicOnly.canSign);
+      const ledger = Ledger.open({ dir, signingKey: publicOnly, checkpointEvery: 2, checkpointIntervalMs: 600_000 });
+      for (let i = 0; i < 5; i++) await ledger.intent(record(i));
+      await ledger.close();
+      const reading = readLedger(dir);
+      assert.deepEqual(reading.problems, []);
+      assert.lengthOf(reading.entries, 5);
+      assert.deepInclude((await verifyCheckpoints(reading, key)).seal, { sealing: 0, sealedUpto: -1, unsealed: 5 });
+    });
+
+    it('an empty ledger sealed on close verifies (its checkpoint seals entry -1, the genesis head)', async () => {
+      const dir = fresh();
+      const key = await SigningKey.generate();
+      await Ledger.open({ dir, signingKey: key }).close();
+      const reading = readLedger(dir);
+      assert.deepEqual(reading.entries.map((e) => [e.type, e.data.upto_seq, e.data.head]), [['checkpoint', -1, GENESIS]]);
+      const v = await verifyCheckpoints(reading, key);
+      assert.deepEqual(v.problems, []);
+      assert.deepInclude(v.seal, { sealing: 1, unsealed: 0 });
+    });
+
+    it('malformed entries are named problems, never exceptions: data null, fields of the wrong type, arrays, deep nesting, extra fields, another spelling of the same hash', async () => {
+      const base = async () => {
+        const dir = fresh();
+        const key = await SigningKey.generate();
+        const l = Ledger.open({ dir, signingKey: key, checkpointEvery: 2, checkpointIntervalMs: 600_000 });
+        for (let i = 0; i < 3; i++) await l.intent(record(i));
+        await l.close();
+        return { dir, key, lines: lines(dir) };
+      };
+      /** Entry 2 (a checkpoint) replaced by `f` of it; with `rehash`, its hash recomputed as an attacker would. */
+      const cases: [string, (e: Record<string, unknown>) => unknown, boolean][] = [
+        ['data null', (e) => ({ ...e, data: null }), true],
+        ['data an array', (e) => ({ ...e, data: [] }), true],
+        ['seq a string', (e) => ({ ...e, seq: '2' }), false],
+        ['seq negative', (e) => ({ ...e, seq: -2 }), false],
+        ['hash a number', (e) => ({ ...e, hash: 5 }), false],
+        ['prev null', (e) => ({ ...e, prev: null }), false],
+        ['type unknown', (e) => ({ ...e, type: 'note' }), true],
+        ['the entry an array', (e) => [e], false],
+        ['the entry null', () => null, false],
+        ['upto_seq a string', (e) => ({ ...e, data: { ...(e.data as object), upto_seq: '1' } }), true],
+        ['jws a number', (e) => ({ ...e, data: { ...(e.data as object), jws: 7 } }), true],
+        ['an extra field in the checkpoint', (e) => ({ ...e, data: { ...(e.data as object), note: 'x' } }), true],
+        ['an extra top-level field', (e) => ({ ...e, note: 'x' }), true],
+      ];
+      for (const [name, f, rehash] of cases) {
+        const { dir, key, lines: ls } = await base();
+        const e = JSON.parse(ls[2]!) as Record<string, unknown>;
+        assert.equal(e.type, 'checkpoint');
+        let changed = f(e) as Record<string, unknown>;
+        if (rehash && changed !== null && !Array.isArray(changed)) changed = { ...changed, hash: entryHash(changed as unknown as LedgerEntry) };
+        ls[2] = rehash ? canonicalJson(changed) : JSON.stringify(changed);
+        writeFileSync(join(dir, segmentName(1)), ls.join('\n') + '\n');
+        const reading = readLedger(dir);
+        const found = reading.problems.filter((p) => p.kind === 'malformed-entry' && p.line === 3);
+        assert.lengthOf(found, 1, `${name}: ${JSON.stringify(reading.problems)}`);
+        assert.match(found[0]!.message, /^ledger-000001\.jsonl:3: /, name);
+        assert.notInclude(reading.entries.map((x) => x.seq), 2, `${name}: a malformed entry is not handed on`);
+        await verifyCheckpoints(reading, key); // and nothing downstream throws
+      }
+      // JSON nested deeper than the stack: parses, cannot be hashed, and is named.
+      const { dir, lines: ls } = await base();
+      ls[1] = ls[1]!.replace('"payload":{', `"payload":{"deep":${'['.repeat(200_000)}${']'.repeat(200_000)},`);
+      writeFileSync(join(dir, segmentName(1)), ls.join('\n') + '\n');
+      assert.deepInclude(readLedger(dir).problems.map((p) => [p.kind, p.seq]), ['malformed-entry', 1]);
+      // The same content spelled otherwise (keys out of order): its hash matches, its text is not the ledger's.
+      const other = await base();
+      const e = JSON.parse(other.lines[0]!) as LedgerEntry;
+      other.lines[0] = JSON.stringify({ type: e.type, seq: e.seq, time: e.time, prev: e.prev, hash: e.hash, data: e.data });
+      writeFileSync(join(other.dir, segmentName(1)), other.lines.join('\n') + '\n');
+      assert.deepEqual(readLedger(other.dir).problems.map((p) => [p.kind, p.seq]), [['malformed-entry', 0]]);
+    });
+
+    it('the next writer continues the chain after a malformed last entry', async () => {
+      const dir = fresh();
+      const a = Ledger.open({ dir });
+      await a.intent(record(0));
+      await a.ack('item-0');
+      await a.close();
+      const ls = lines(dir);
+      const e = JSON.parse(ls[1]!) as LedgerEntry;
+      ls[1] = JSON.stringify({ ...e, data: null });
+      writeFileSync(join(dir, segmentName(1)), ls.join('\n') + '\n');
+      const b = Ledger.open({ dir });
+      await b.intent(record(1));
+      await b.close();
+      const reading = readLedger(dir);
+      assert.deepEqual(reading.problems.map((p) => [p.kind, p.seq]), [['edited', 1], ['malformed-entry', 1]], 'only the entry that was damaged');
+      assert.equal(reading.entries.at(-1)!.seq, 2);
     });
   });
 });

@@ -131,7 +131,7 @@ describe('cli: egress-guard', function () {
       });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /line 1:\n {2}col 12-51: [a-z-]+ -> remove {2}"\*{36}yQeT"/);
-      assert.match(r.stdout, /line 2:\n {2}password: field:\*\*\.password -> remove/);
+      assert.match(r.stdout, /line 2:\n {2}password: key-name -> remove/);
       assert.notInclude(r.stdout, 'line 3');
       assert.match(r.stdout, /line 4:\n {2}col 15-27: url-credentials -> remove {2}"\*{13}"/, 'short secrets show nothing');
       assertNoSecret(r.stdout, GHP);

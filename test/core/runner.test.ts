@@ -192,4 +192,21 @@ describe('core: flows, tasks and the runner', () => {
     const success = gate.items.find((i) => i.kind === 'state' && i.state === 'Success' && i.taskRunId !== undefined) as RawState;
     assert.deepEqual([success.resultLocation, success.inlineResult], ['{"ok":true}', true]);
   });
+
+  it('a log call with a circular message or metadata never fails the user\'s task; the record still ships', async () => {
+    const circular: Record<string, unknown> = { note: 'loop' };
+    circular.self = circular;
+    const logs = task({ name: 'logs' }, async (_: unknown, ctx) => {
+      ctx.logger.info({ message: circular });
+      ctx.logger.info('with meta', { self: circular });
+      return 'done';
+    });
+    const gate = new RecordingGate();
+    const out = await runFlow(flow({ name: 'c' }, async () => logs({})), {}, { gate, ...quiet });
+    assert.deepEqual([out.state, out.result], ['Success', 'done']);
+    const records = gate.items.flatMap((i) => (i.kind === 'logs' ? i.records : []));
+    assert.lengthOf(records, 2);
+    assert.include(records[0]!.message, "note: 'loop'", 'a message that JSON cannot carry is described instead');
+    assert.equal(records[1]!.message, 'with meta');
+  });
 });

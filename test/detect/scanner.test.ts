@@ -1,6 +1,8 @@
 import { assert } from 'chai';
 import { compileScanner } from '../../lib/detect/scanner.ts';
 import { KeywordIndex } from '../../lib/detect/keywords.ts';
+import { BUILTIN_DETECTORS } from '../../lib/detect/catalogue/index.ts';
+import fc from 'fast-check';
 import { EMAIL, TEST_CATALOGUE, TOKEN } from '../helpers/catalogue.ts';
 
 describe('detect/scanner', () => {
@@ -53,6 +55,34 @@ describe('detect/scanner', () => {
   it('is stateless between calls (global regexes are reset)', () => {
     const text = `a ${TOKEN} b`;
     assert.deepEqual(scanner.scan(text), scanner.scan(text));
+  });
+});
+
+describe('detect/scanner: claims of detectors that understand a region', () => {
+  const all = compileScanner(BUILTIN_DETECTORS);
+  const single = BUILTIN_DETECTORS.map((d) => compileScanner([d]));
+
+  it('two detectors whose claims hold each other\'s match do not remove each other (the password stays found)', () => {
+    for (const text of ['db=postgres://us\\\\er:Xk9pL2mQ7vR4@db.internal/x', 'db=postgres://us\\\\er:Xk9pL2mQ7vR4@db.internal/x 10.1.2.3']) {
+      const found = all.scan(text);
+      assert.isTrue(found.some((m) => text.slice(m.start, m.end).includes('Xk9pL2mQ7vR4')), 'the password is covered');
+    }
+  });
+
+  it('by property: whatever one detector finds, the whole catalogue finds something there too, and never throws', () => {
+    const pieces = BUILTIN_DETECTORS.flatMap((d) => d.examples?.positive ?? []);
+    const text = fc.array(fc.oneof(fc.constantFrom(...pieces), fc.constantFrom(' ', '\\', '@', ':', '//', '=', '"', 'x')), { minLength: 1, maxLength: 6 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, (t) => {
+        const merged = all.scan(t);
+        for (const s of single) {
+          for (const m of s.scan(t)) {
+            assert.isTrue(merged.some((x) => x.start < m.end && m.start < x.end), `a match of ${m.detector} is covered`);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -4,11 +4,16 @@
  */
 import { assert } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { egressGuard, NODE_FLAGS, REPO, run } from '../helpers/cli.ts';
+import { entryHash, type LedgerEntry } from '../../lib/audit/ledger.ts';
+import { checkpointDigest } from '../../lib/audit/witness.ts';
+import { fetchWitnesses, postWitness } from '../../lib/cloud/client.ts';
+import { SigningKey } from '../../lib/crypto/jose.ts';
+import { canonicalJson, sha256Hex } from '../../lib/policy/canonical.ts';
+import { egressGuard, NODE_FLAGS, REPO, run, TEST_SIGNING_PUBLIC_KEY } from '../helpers/cli.ts';
 import { assertNoSecret } from '../helpers/secrets.ts';
 
 const GHP = 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT';
@@ -93,7 +98,7 @@ export default flow({ name: 'e2e-etl' }, async (p: { day: string; token: string;
     assert.match(after, /"state":"Cached","result_location":"ey/, 'extract reloaded from its encrypted location, not re-run');
     assertNoSecret(after, GHP);
 
-    const report = await run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/audit-report.ts'), '--ledger', ledger, '--verify', '--fail-on', 'unacked']);
+    const report = await run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/audit-report.ts'), '--ledger', ledger, '--verify', '--key', TEST_SIGNING_PUBLIC_KEY, '--fail-on', 'unacked']);
     assert.equal(report.code, 0, report.stdout + report.stderr);
     assertNoSecret(report.stdout, GHP);
   });
@@ -120,6 +125,76 @@ export default flow({ name: 'e2e-etl' }, async (p: { day: string; token: string;
     assert.equal(cut.code, 1);
     assert.include(cut.stdout, 'entries were removed from its end');
     assertNoSecret(cut.stdout + cut.stderr, TOKEN);
+  });
+
+  it('witnessed checkpoints: a ledger rewritten and re-signed with the real key after earlier checkpoints were witnessed is caught by audit-report --verify --cloud', async () => {
+    const data = join(work, 'cp-rewrite');
+    const { url, child } = await serve(data);
+    children.push(child);
+    const cwd = mkdtempSync(join(tmpdir(), 'eg-e2e-rewrite-'));
+    const signing = join(cwd, 'ckpt.jwk');
+    assert.equal((await egressGuard(['keys', 'new', '--signing', '--out', signing])).code, 0);
+    const ledger = join(cwd, 'ledger');
+    const flowArgs = ['run', join(modules, 'flow.ts'), '--cloud', url, '--token', TOKEN, '--key', key, '--param', 'day=2026-11-23', '--param', `token=${GHP}`, '--ledger', ledger, '--signing-key', signing];
+    for (let i = 0; i < 2; i++) {
+      const r = await run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/egress-guard.ts'), ...flowArgs], { cwd });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const id = (JSON.parse(readFileSync(join(ledger, 'ledger.json'), 'utf8')) as { id: string }).id;
+    const witnessed = (await fetchWitnesses(url, TOKEN))[id]!.checkpoints;
+    assert.isAtLeast(witnessed.length, 2, 'a checkpoint of each run was witnessed');
+    const report = (extra: string[]) => run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/audit-report.ts'), '--ledger', ledger, '--verify', '--key', `${signing}.pub.json`, ...extra]);
+    assert.equal((await report(['--cloud', url, '--token', TOKEN])).code, 0, 'clean before');
+
+    // On the machine, with its signing key: the first intent replaced (what was sent, and its digest), every
+    // entry of every segment rehashed, every checkpoint re-signed with the real key and chained again.
+    const realKey = await SigningKey.fromJson(readFileSync(signing, 'utf8'), 'signing key');
+    const segments = readdirSync(ledger).filter((f) => /^ledger-\d{6}\.jsonl$/.test(f)).sort();
+    const bySegment = segments.map((f) => readFileSync(join(ledger, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LedgerEntry));
+    const firstIntent = bySegment.flat().find((e) => e.type === 'intent')!.seq;
+    const innocent = { flow_name: 'e2e-etl', parameters: { day: '1999-01-01' } };
+    const hashes = new Map<number, string>();
+    let prev = bySegment[0]![0]!.prev;
+    let prevCheckpoint: string | undefined;
+    const rewritten: LedgerEntry[][] = [];
+    for (const segment of bySegment) {
+      const out: LedgerEntry[] = [];
+      for (const e of segment) {
+        let data = e.data;
+        if (e.seq === firstIntent) data = { ...data, payload: innocent, payloadSha256: sha256Hex(canonicalJson(innocent)), bytes: Buffer.byteLength(canonicalJson(innocent)) };
+        if (e.type === 'checkpoint') {
+          const d = e.data as { upto_seq: number; prev_checkpoint: string; time: string };
+          const claim = { upto_seq: d.upto_seq, head: hashes.get(d.upto_seq)!, time: d.time, prev_checkpoint: prevCheckpoint ?? d.prev_checkpoint };
+          data = { ...claim, kid: realKey.kid, jws: await realKey.sign(claim) };
+          prevCheckpoint = checkpointDigest((data as { jws: string }).jws);
+        }
+        const next = { ...e, data, prev };
+        const entry = { ...next, hash: entryHash(next) };
+        hashes.set(entry.seq, entry.hash);
+        prev = entry.hash;
+        out.push(entry);
+      }
+      rewritten.push(out);
+    }
+    segments.forEach((f, i) => writeFileSync(join(ledger, f), rewritten[i]!.map((e) => canonicalJson(e)).join('\n') + '\n'));
+    const local = await report([]);
+    assert.equal(local.code, 0, `every local check passes with the real public key: ${local.stdout}`);
+
+    // The old witness took any head not lower than the last one: re-posting the re-signed checkpoints fooled it.
+    const jwk = JSON.parse(realKey.toJson(false)) as Record<string, unknown>;
+    for (const e of rewritten.flat().filter((x) => x.type === 'checkpoint')) {
+      const answer = await postWitness(url, TOKEN, { ledger_id: id, ...e.data, jwk });
+      assert.deepInclude(answer, { ok: false, status: 409, code: 'not-extending' });
+    }
+    // A checkpoint that extends what was witnessed and seals the rewritten head is taken: it is validly signed.
+    const last = rewritten.flat().at(-1)!;
+    const claim = { upto_seq: last.seq, head: last.hash, time: new Date().toISOString(), prev_checkpoint: checkpointDigest(witnessed.at(-1)!.jws) };
+    assert.deepEqual(await postWitness(url, TOKEN, { ledger_id: id, ...claim, kid: realKey.kid, jws: await realKey.sign(claim), jwk }), { ok: true });
+    // The checkpoints witnessed before the rewrite still hold the heads the ledger had.
+    const caught = await report(['--cloud', url, '--token', TOKEN]);
+    assert.equal(caught.code, 1, caught.stdout + caught.stderr);
+    assert.include(caught.stdout, 'differs from the head the control plane witnessed: the ledger was rewritten', caught.stdout.split('\n').filter((l) => !/^20\d\d-/.test(l)).join('\n'));
+    assertNoSecret(caught.stdout + caught.stderr, TOKEN);
   });
 
   it('the control plane being down loses nothing: items wait in the spool and go out on the next run', async () => {
@@ -150,10 +225,39 @@ export default flow({ name: 'e2e-etl' }, async (p: { day: string; token: string;
     assert.equal(r2.code, 2);
     assert.include(r2.stderr, 'must be key=value');
     assertNoSecret(r2.stderr, GHP);
-    const r3 = await run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/egress-guard.ts'), 'run', join(modules, 'missing.ts'), '--cloud', 'x', '--token', TOKEN]);
+    const r3 = await run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/egress-guard.ts'), 'run', join(modules, 'missing.ts'), '--cloud', 'http://127.0.0.1:9', '--token', TOKEN]);
     assert.equal(r3.code, 2);
     assert.include(r3.stderr, 'does not exist');
     assert.isFalse(existsSync(join(work, 'results', 'nope')));
+    for (const [cloud, message] of [
+      ['x', '--cloud: the control-plane URL is not an absolute URL'],
+      ['ftp://127.0.0.1:9', '--cloud: the control-plane URL must start with http:// or https:// (not ftp://)'],
+    ]) {
+      const r = await runFlow(cloud!, []);
+      assert.equal(r.code, 2, r.stderr);
+      assert.include(r.stderr, message!);
+    }
+  });
+
+  it('a --cloud URL with credentials is refused before anything runs or is written: exit 2, the password nowhere', async () => {
+    const password = 'Pr0d-CP-passw0rd-do-not-log';
+    const data = join(work, 'cp-credentials');
+    const { url, child } = await serve(data);
+    children.push(child);
+    const cwd = mkdtempSync(join(tmpdir(), 'eg-e2e-credentials-'));
+    const withPassword = url.replace('http://', `http://ci-bot:${password}@`);
+    const r = await run(
+      process.execPath,
+      [...NODE_FLAGS, join(REPO, 'lib/cli/egress-guard.ts'), 'run', join(modules, 'flow.ts'), '--cloud', withPassword, '--token', TOKEN, '--key', key, '--param', 'day=2026-11-23', '--ledger', 'ledger', '--restart', 'some-run'],
+      { cwd },
+    );
+    assert.equal(r.code, 2, r.stderr);
+    assert.include(r.stderr, `run: --cloud: the control-plane URL ${url.replace('http://', 'http://***@')} carries credentials`);
+    assert.include(r.stderr, 'pass the token with --token T or EGRESS_GUARD_TOKEN');
+    assert.notMatch(r.stderr, /\n\s+at |internal error/, 'a usage error, not a stack trace');
+    assertNoSecret(r.stdout + r.stderr, password);
+    assert.deepEqual(readdirSync(cwd), [], 'no ledger, spool or result was written');
+    assert.isFalse(existsSync(join(data, 'default', 'items.jsonl')), 'nothing reached the control plane');
   });
 
   it('egress-guard demo: exit 0, no planted secret in its output or the control plane', async () => {

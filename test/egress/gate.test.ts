@@ -130,4 +130,49 @@ describe('egress/gate', () => {
     assertNoSecret(JSON.stringify(sink.items), 'secret-customer-list');
     assert.equal(sink.items[1]!.kind, 'task_run', 'later items still flow');
   });
+
+  it('names, tags and upstream names are scanned like any text; normal names go out as they are', async () => {
+    const { gate, sink, audit } = await setup();
+    gate.submit({ kind: 'flow_run', flowRunId: 'fr1', flowName: GHP, parameters: {} });
+    gate.submit({ kind: 'task_run', flowRunId: 'fr1', taskRunId: 'tr1', taskName: GHP, tags: ['db', 'owner:alice.smith@example.com', `v=_${GHP}`], upstream: ['extract', GHP] });
+    gate.submit({ kind: 'task_run', flowRunId: 'fr1', taskRunId: 'tr2', taskName: 'load', tags: ['db'], upstream: ['extract'] });
+    await gate.drain();
+    const sent = JSON.stringify(sink.items);
+    assertNoSecret(sent + JSON.stringify(audit), { token: GHP, email: 'alice.smith@example.com' });
+    assert.deepEqual(sink.items[2]!.payload, { task_name: 'load', tags: ['db'], upstream: ['extract'], }, 'a normal name is kept as is');
+    const taskRun = sink.items[1]!.payload as { tags: string[] };
+    assert.equal(taskRun.tags[0], 'db');
+    assert.deepEqual(audit[1]!.findings.map((f) => f.path).sort(), ['tags[1]', 'tags[2]', 'task_name', 'upstream[1]']);
+    assert.deepEqual(audit[0]!.findings.map((f) => f.path), ['flow_name']);
+  });
+
+  it('a circular or unserializable tag or parameter never kills the gate: the item goes out, the run goes on', async () => {
+    const { gate, sink, audit } = await setup();
+    const circular: Record<string, unknown> = { note: GHP };
+    circular.self = circular;
+    const throwing = { get name(): string { throw new Error(GHP); } };
+    gate.submit({ kind: 'flow_run', flowRunId: 'fr1', flowName: 'f', parameters: { circular, big: 10n } });
+    gate.submit({ kind: 'task_run', flowRunId: 'fr1', taskRunId: 'tr1', taskName: 't', tags: [circular, throwing, 7] as never, upstream: [] });
+    gate.submit({ kind: 'state', flowRunId: 'fr1', state: 'Success' });
+    await gate.drain();
+    assert.lengthOf(sink.items, 3, 'every item went out');
+    assert.lengthOf(audit, 3, 'and was recorded');
+    assert.deepEqual(sink.items[2]!.payload, { state: 'Success' });
+    assert.deepEqual((sink.items[0]!.payload as { parameters: unknown }).parameters, { circular: { note: '[REDACTED]', self: '[Circular]' }, big: '10' });
+    assertNoSecret(JSON.stringify([sink.items, audit]), GHP);
+  });
+
+  it('a payload that cannot be serialized for the audit goes out as the blocked placeholder, with a finding', async () => {
+    const { engine } = await setup();
+    const sink = new ArraySink();
+    const audit: AuditRecord[] = [];
+    // An engine whose output JSON cannot carry (a BigInt): the gate must not die on it.
+    const broken = { ...engine, scrubText: () => ({ text: 10n as unknown as string, findings: [] }) };
+    const gate = new EgressGate({ engine: broken, sink, audit: { intent: (r) => void audit.push(r), ack: () => undefined } });
+    gate.submit({ kind: 'task_run', flowRunId: 'fr1', taskRunId: 'tr1', taskName: 't', tags: [], upstream: [] });
+    gate.submit({ kind: 'state', flowRunId: 'fr1', state: 'Success' });
+    await gate.drain();
+    assert.deepEqual(sink.items.map((i) => i.payload), [{ blocked: 'policy-error' }, { state: 'Success' }]);
+    assert.equal(audit[0]!.blocked, 'policy-error');
+  });
 });

@@ -213,7 +213,7 @@ describe('hardening: faults', function () {
       const gate = new EgressGate({ engine, sink: wrongToken, audit: ledger });
       submitRun(gate, 'run-401', 2);
       await gate.drain();
-      assert.deepEqual(await wrongToken.close({ deadlineMs: 2_000 }), { delivered: 0, spooled: 0, dropped: 0, unsaved: 0 });
+      assert.deepEqual(await wrongToken.close({ deadlineMs: 2_000 }), { delivered: 0, spooled: 0, dropped: 0, unsaved: 0, refused: 5 });
       await ledger.close();
       const { entries } = readLedger(ledgerDir);
       assert.lengthOf(intents(entries), 5);

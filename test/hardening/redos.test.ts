@@ -20,7 +20,11 @@
  *      separators only, digit groups: within budget, and what the policy promises about its scan limit
  *      (lib/redact/text.ts, docs/guide.md): the value is cut at the last separator before
  *      `limits.max_scan_length` and ends in `[truncated N chars]`; nothing after the limit goes out.
- * And a policy with a catastrophic custom pattern is refused at load, by the recheck check.
+ * And a policy with a catastrophic custom pattern is refused at load, by the recheck check, including what
+ * recheck alone misses or chokes on: back-references (its fuzzer calls `(.+)+\1` safe and crashes on
+ * `^(\1a|b)+$`), look-arounds inside a pattern, and ambiguity hidden by bounds (`(?:a{1,10}){1,10}b`);
+ * `policy lint` refuses them within a minute, positioned, with no stack trace, and a checker crash is a
+ * refusal in a child process, never a hang.
  *
  * EGRESS_GUARD_HARDENING_LONG=1 runs the long variant (many minutes, not for every CI run): each shape of
  * each policy on a ladder of 64 KiB, 256 KiB (the default scan limit) and 1 MiB (through the same policy
@@ -32,13 +36,19 @@
  * Failure messages describe inputs by shape and size only: positive examples look like real secrets.
  */
 import { assert } from 'chai';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createEngine, createEngineSync } from '../../lib/policy/create.ts';
 import { DEFAULT_LIMITS, type Engine } from '../../lib/policy/engine.ts';
 import type { PolicyError } from '../../lib/policy/errors.ts';
 import type { PolicyDocument } from '../../lib/policy/types.ts';
 import { REDACTED } from '../../lib/redact/actions.ts';
 import { truncationMarker } from '../../lib/redact/text.ts';
+import { checkRegexesSync, recheckIsolatedSync } from '../../lib/policy/regex-safety.ts';
 import { cleanText, detectorAttacks, MB, repeatTo, sharedAttacks, type Attack } from '../helpers/adversarial.ts';
+import { NODE_FLAGS, REPO } from '../helpers/cli.ts';
 
 const LONG = process.env.EGRESS_GUARD_HARDENING_LONG === '1';
 const POLICIES = ['builtin:default', 'builtin:strict', 'builtin:pci'] as const;
@@ -341,4 +351,103 @@ describe('hardening/redos: catastrophic custom patterns are refused at load', fu
       assert.deepInclude((error as PolicyError).issues?.[0] ?? {}, { check: 'recheck' });
     });
   }
+});
+
+/**
+ * Runs the CLI from the sources in its own process group, killed with all it started (recheck's checker
+ * included) after `ms`: a hang fails the test instead of stalling the run.
+ */
+function cliWithin(args: string[], ms: number, cwd: string): Promise<{ code: number | null; killed: boolean; out: string; err: string; ms: number }> {
+  return new Promise((resolvePromise, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/egress-guard.ts'), ...args], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let killed = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const timer = setTimeout(() => {
+      killed = true;
+      process.kill(-child.pid!, 'SIGKILL');
+    }, ms);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, killed, out, err, ms: performance.now() - t0 });
+    });
+  });
+}
+
+describe('hardening/redos: what recheck alone misses or chokes on is refused, quickly and quietly', function () {
+  this.timeout(120_000);
+
+  it('egress-guard policy lint refuses ^(\\1a|b)+$ and (.+)+\\1: exit 2 within 60 s, each positioned, no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eg-redos-'));
+    writeFileSync(
+      join(dir, 'policy.yaml'),
+      ['name: backrefs', 'version: 1', 'detectors:', '  doubled:', "    pattern: '(.+)+\\1'", 'channels:', '  logs:', "    drop: ['^(\\1a|b)+$']", ''].join('\n'),
+    );
+    const r = await cliWithin(['policy', 'lint', 'policy.yaml'], 60_000, dir);
+    assert.isFalse(r.killed, `policy lint still running after 60 s; stderr so far:\n${r.err.slice(0, 2000)}`);
+    assert.equal(r.code, 2, r.err);
+    const lines = r.err.split('\n').filter((l) => l !== '');
+    assert.include(lines, 'policy.yaml:5:14: unsafe or invalid regex (recheck): back-reference \\1 at character 6: freedom from catastrophic backtracking cannot be proven for back-references; rewrite the pattern without it');
+    assert.include(lines, 'policy.yaml:8:12: unsafe or invalid regex (recheck): back-reference \\1 at character 3: freedom from catastrophic backtracking cannot be proven for back-references; rewrite the pattern without it');
+    const trace = [...lines, ...r.out.split('\n')].filter((l) => /^\s+at\s|Exception in thread|StackOverflow|RangeError/.test(l));
+    assert.deepEqual(trace, [], 'stack trace lines on the terminal');
+    assert.isAtMost(lines.length, 4, `stderr:\n${r.err}`);
+  });
+
+  it("a checker that crashes (recheck's fuzzer on ^(\\1a|b)+$: a stack overflow) is a one-line outcome within its limit, in a child process", () => {
+    const t0 = performance.now();
+    const [crash, next] = recheckIsolatedSync(
+      [
+        { source: '^(\\1a|b)+$', flags: '', params: { checker: 'fuzz', timeout: 5_000 }, limitMs: 10_000 },
+        { source: '(a+)+$', flags: '', params: { checker: 'automaton', timeout: 10_000 }, limitMs: 15_000 },
+      ],
+      60_000,
+    );
+    assert.isBelow(performance.now() - t0, 40_000);
+    assert.equal(crash!.status, 'crashed', JSON.stringify(crash));
+    assert.match(crash!.status === 'crashed' ? crash!.detail : '', /^(?:java\.lang\.StackOverflowError|RangeError: Maximum call stack size exceeded|no answer within 10 s)$/, 'one line, naming the error');
+    assert.equal(next!.status, 'vulnerable', 'the jobs after a crash still run, in a new child');
+  });
+
+  it('refuses back-references and look-arounds other than one character at an edge, saying where; accepts those', () => {
+    const cases: [string, string | true][] = [
+      ['(.+)+\\1', 'back-reference \\1 at character 6'],
+      ['(?<q>[\'"])[a-z]{4,64}\\k<q>', 'named back-reference \\k<q> at character 22'],
+      ['sid=(?![0-9])[a-z0-9]{24}', 'look-ahead (?! at character 5: it is not at the end of the pattern'],
+      ['(?<!EXAMPLE)AKIA[A-Z0-9]{16}', 'look-behind (?<! at character 1: it tests more than one character'],
+      ['(?:(?<![a-z])x)+', 'look-behind (?<! at character 4: it is not at the start of the pattern'],
+      ['(?<![A-Za-z0-9])EMP-[0-9]{6}(?![0-9])', true],
+      ['(?:(?<=/)|(?<![\\w:-]))\\d{8,10}:AA[\\w-]{33}(?![\\w-])', true],
+      ['(?:glptt-[0-9a-f]{40}\\b|gl(?:soat|imt)-[\\w-]{20,64}(?![\\w-]))', true],
+      // Rewritten, a trailing look-ahead still shows the backtracking it causes.
+      ['(?:a|a)*(?=x)', 'exponential backtracking'],
+    ];
+    const verdicts = checkRegexesSync(cases.map(([pattern]) => ({ pattern })));
+    cases.forEach(([pattern, expected], i) => {
+      const v = verdicts[i]!;
+      if (expected === true) assert.isTrue(v.safe, `${pattern}: ${v.safe ? '' : v.reason}`);
+      else assert.include(v.safe ? 'accepted' : v.reason, expected, pattern);
+    });
+  });
+
+  it('refuses ambiguity that bounds hide from recheck: (?:a{1,10}){1,10}b, which its automaton calls safe', () => {
+    const hidden = ['(?:a{1,10}){1,10}b', '(?:a|a){1,30}b', '^(?:\\w{1,64}\\s?){1,40}$', 'x+(?:a{1,10}){1,10}b'];
+    const [automaton] = recheckIsolatedSync([{ source: hidden[0]!, flags: '', params: { checker: 'automaton', timeout: 10_000 }, limitMs: 15_000 }], 60_000);
+    assert.equal(automaton!.status, 'safe', 'recheck alone calls it safe: the test is meaningful');
+    const t0 = performance.now();
+    /(?:a{1,10}){1,10}b/.test('a'.repeat(25));
+    assert.isAbove(performance.now() - t0, 10, 'matching 25 characters takes milliseconds, not microseconds: the hole is real');
+    for (const [i, v] of checkRegexesSync(hidden.map((pattern) => ({ pattern }))).entries()) {
+      assert.isFalse(v.safe, hidden[i]);
+      assert.include(v.safe ? '' : v.reason, 'exponential backtracking inside a bounded repetition', hidden[i]);
+    }
+    // Bounds that do cap polynomial work are accepted up to 1024 steps per character; not beyond.
+    const [small, large] = checkRegexesSync([{ pattern: '(?:[a-z]{1,8}\\.){1,4}x' }, { pattern: '(?:ab){1,5000}x' }]);
+    assert.isTrue(small!.safe);
+    assert.include(large!.safe ? '' : large!.reason, 'polynomial (degree 2) backtracking within bounded repetitions: up to about 10001 steps per input character');
+  });
 });

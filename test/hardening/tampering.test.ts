@@ -9,10 +9,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { entryHash, Ledger, segmentName, type LedgerEntry, type Witness } from '../../lib/audit/ledger.ts';
-import { readLedger, verifyCheckpoints, verifyWitness, type LedgerProblem } from '../../lib/audit/verify.ts';
+import { readLedger, verifyCheckpoints, type LedgerProblem } from '../../lib/audit/verify.ts';
+import { verifyWitness } from '../../lib/audit/witness.ts';
 import { SigningKey } from '../../lib/crypto/jose.ts';
 import type { AuditRecord } from '../../lib/egress/gate.ts';
-import { sha256Hex } from '../../lib/policy/canonical.ts';
+import { canonicalJson, sha256Hex } from '../../lib/policy/canonical.ts';
 
 const record = (i: number): AuditRecord => ({
   itemId: `item-${i}`,
@@ -47,7 +48,8 @@ async function signedLedger(): Promise<Signed> {
 }
 
 const entriesOf = (dir: string) => readFileSync(join(dir, segmentName(1)), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LedgerEntry);
-const writeEntries = (dir: string, entries: LedgerEntry[]) => writeFileSync(join(dir, segmentName(1)), entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
+// Canonical JSON, as the ledger writes it: the attacker here knows the format.
+const writeEntries = (dir: string, entries: LedgerEntry[]) => writeFileSync(join(dir, segmentName(1)), entries.map((e) => canonicalJson(e)).join('\n') + '\n');
 
 /** Recomputes every hash and link, as an attacker who knows the format would. */
 function rechain(entries: LedgerEntry[]): LedgerEntry[] {

@@ -1,6 +1,7 @@
 /** Runs the real command-line entry points from the sources, as separate processes. */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,14 @@ const TSX = createRequire(import.meta.url).resolve('tsx');
 /** Node flags that run TypeScript sources and resolve `egress-guard` imports to them. */
 export const NODE_FLAGS = ['--conditions=egress-guard-source', '--import', TSX];
 
+/**
+ * The config home of every command the tests run (`run --ledger` makes its signing key there on first
+ * use): never the tester's own ~/.config.
+ */
+export const TEST_CONFIG_HOME = mkdtempSync(join(tmpdir(), 'eg-test-config-'));
+/** The public half of the signing key that `run --ledger` made under TEST_CONFIG_HOME (for `--verify --key`). */
+export const TEST_SIGNING_PUBLIC_KEY = join(TEST_CONFIG_HOME, 'egress-guard', 'signing-key.jwk.pub.json');
+
 export interface RunResult {
   code: number;
   stdout: string;
@@ -18,7 +27,7 @@ export interface RunResult {
 
 export function run(command: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: opts.cwd ?? REPO, env: { ...process.env, ...opts.env }, stdio: 'pipe' });
+    const child = spawn(command, args, { cwd: opts.cwd ?? REPO, env: { ...process.env, XDG_CONFIG_HOME: TEST_CONFIG_HOME, ...opts.env }, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -120,7 +120,7 @@ describe('policy/engine', () => {
 
     it('handles cycles, getters that throw, BigInt, Buffers, Maps, Sets, Dates, class instances, undefined', () => {
       class Thing {
-        constructor(public secret = TOKEN) {}
+        constructor(public note = TOKEN) {}
       }
       const cyclic: Record<string, unknown> = { name: 'c' };
       cyclic.self = cyclic;
@@ -156,7 +156,7 @@ describe('policy/engine', () => {
         set: ['[test-token]'],
         when: '2026-11-23T00:00:00.000Z',
         bad: '[Invalid Date]',
-        thing: { secret: '[test-token]' },
+        thing: { note: '[test-token]' },
         fn: '[Function]',
         arr: [null, 1],
       });

@@ -1,12 +1,16 @@
 import { assert } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import safeRegex from 'safe-regex';
 import { loadPolicy, loadPolicyText, resolvePolicyObject } from '../../lib/policy/load.ts';
 import { PolicyError, type PolicyIssue } from '../../lib/policy/errors.ts';
 import { checkRegexSafety } from '../../lib/policy/regex-safety.ts';
 import { canonicalJson } from '../../lib/policy/canonical.ts';
+import { KeyReferenceError, readKeyReference } from '../../lib/crypto/keys.ts';
+import { NODE_FLAGS, REPO } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'eg-policy-'));
 function file(name: string, text: string): string {
@@ -76,7 +80,8 @@ tests:
     assert.equal(p.policy.channels?.locations?.key, `file:${join(dir, 'locations.jwk')}`, 'key paths made absolute');
     // Child rules first, then the parent's (first match wins).
     assert.equal(p.policy.channels?.parameters?.fields?.[1]?.path, 'db.url');
-    assert.equal(p.policy.channels?.parameters?.fields?.at(-1)?.path, '**.credentials');
+    // builtin:default adds no field rules of its own: the key-name classifier covers secret-named keys.
+    assert.lengthOf(p.policy.channels?.parameters?.fields ?? [], 2);
     assert.deepEqual((p.policy.channels?.parameters?.values as unknown[])[0], { detectors: ['secret', 'pii'], action: 'mask' });
     assert.deepEqual(p.policy.channels?.logs?.drop, ['^healthcheck ']);
     assert.equal(p.policy.channels?.exceptions?.stack?.frames, 15);
@@ -255,5 +260,70 @@ describe('policy/regex-safety', function () {
     const [issue] = await issuesOf(path);
     assert.deepInclude(issue, { line: 4, col: 20, check: 'recheck' });
     assert.match(issue!.message, /^unsafe or invalid regex \(recheck\): exponential/);
+  });
+});
+
+describe('policy/load: the files a policy names', function () {
+  this.timeout(60_000);
+
+  it('refuses a FIFO and /dev/zero as a policy, an extended policy or a key file, positioned, and never hangs', () => {
+    const where = mkdtempSync(join(tmpdir(), 'eg-special-'));
+    // A FIFO from mkfifo(1) (Node cannot make one); without it, /dev/zero stands in everywhere.
+    const pipe = spawnSync('mkfifo', [join(where, 'pipe')]).status === 0 ? './pipe' : undefined;
+    const special = pipe ?? '/dev/zero';
+    writeFileSync(join(where, 'extends.yaml'), `name: t\nversion: 1\nextends: ['/dev/zero', '${special}']\n`);
+    writeFileSync(join(where, 'keys.yaml'), `name: t\nversion: 1\nhash: { key: 'file:/dev/zero' }\nchannels:\n  locations: { action: encrypt, key: 'file:${special}' }\n`);
+    // In a child process, killed after 30 s: reading either the old way blocks (or never ends) for good.
+    const script = `
+      const { lintPolicyFiles } = await import(${JSON.stringify(pathToFileURL(join(REPO, 'lib/policy/lint.ts')).href)});
+      const { readKeyReference } = await import(${JSON.stringify(pathToFileURL(join(REPO, 'lib/crypto/keys.ts')).href)});
+      const lint = await lintPolicyFiles(['/dev/zero', ${JSON.stringify(special)}, 'extends.yaml', 'keys.yaml'], ${JSON.stringify(where)});
+      const keys = ['file:/dev/zero', 'file:${special}'].map((ref) => {
+        try { readKeyReference(ref, { baseDir: ${JSON.stringify(where)}, purpose: 'key', hint: 'fix it' }); return 'read'; } catch (err) { return err.message; }
+      });
+      console.log(JSON.stringify({ lint, keys }));
+    `;
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [...NODE_FLAGS, '--input-type=module', '-e', script], { cwd: where, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+    assert.isUndefined(r.error, `still running after 30 s (${r.error?.message}); stderr: ${r.stderr?.slice(0, 500)}`);
+    assert.isBelow(performance.now() - t0, 30_000);
+    assert.equal(r.status, 0, r.stderr);
+    const { lint, keys } = JSON.parse(r.stdout) as { lint: { file: string; issues: PolicyIssue[] }[]; keys: string[] };
+    const kind = pipe !== undefined ? 'a FIFO (named pipe)' : 'a character device';
+    const got = lint.map((l) => l.issues.map((i) => `${i.file}:${i.line}:${i.col}: ${i.message}`));
+    assert.deepEqual(got, [
+      ['/dev/zero:1:1: cannot read policy file (ENOTREG): it is a character device, not a regular file'],
+      [`${special}:1:1: cannot read policy file (ENOTREG): it is ${kind}, not a regular file`],
+      [
+        'extends.yaml:3:11: cannot read extended policy /dev/zero (ENOTREG): it is a character device, not a regular file; extends takes policy files',
+        `extends.yaml:3:24: cannot read extended policy ${special} (ENOTREG): it is ${kind}, not a regular file; extends takes policy files`,
+      ],
+      [
+        'keys.yaml:3:14: hash key file /dev/zero cannot be read (ENOTREG): it is a character device, not a regular file; give the path of a key file',
+        `keys.yaml:5:38: location key file ${join(where, special)} cannot be read (ENOTREG): it is ${kind}, not a regular file; give the path of a key file`,
+      ],
+    ]);
+    assert.deepEqual(keys, [
+      'key: cannot read key file /dev/zero (ENOTREG: it is a character device, not a regular file); fix it',
+      `key: cannot read key file ${join(where, special)} (ENOTREG: it is ${kind}, not a regular file); fix it`,
+    ]);
+  });
+
+  it('stops at 1 MiB for a policy or an extended policy and at 64 KiB for a key file, saying so', async () => {
+    const big = file('big.yaml', `name: big\nversion: 1\n# ${'x'.repeat(1024 * 1024)}\n`);
+    const [own] = await issuesOf(big);
+    assert.deepInclude(own, { line: 1, col: 1, message: 'cannot read policy file (EFBIG): it is larger than 1 MiB, the limit for this file' });
+    const [parent] = await issuesOf(file('child-of-big.yaml', 'name: t\nversion: 1\nextends: [./big.yaml]\n'));
+    assert.deepInclude(parent, { line: 3, col: 11, message: 'cannot read extended policy ./big.yaml (EFBIG): it is larger than 1 MiB, the limit for this file; extends takes policy files' });
+    const keyFile = file('big.key', 'k'.repeat(64 * 1024 + 1));
+    const [key] = await issuesOf(file('big-key.yaml', "name: t\nversion: 1\nhash: { key: 'file:big.key' }\n"));
+    assert.deepInclude(key, { line: 3, col: 14, message: `hash key file ${keyFile} cannot be read (EFBIG): it is larger than 64 KiB, the limit for this file; give the path of a key file` });
+    assert.throws(() => readKeyReference('file:big.key', { baseDir: dir, purpose: 'hash key', hint: 'fix it' }), KeyReferenceError, '(EFBIG: it is larger than 64 KiB');
+    // At the limits exactly, both are read.
+    writeFileSync(keyFile, 'k'.repeat(64 * 1024));
+    assert.equal(readKeyReference('file:big.key', { baseDir: dir, purpose: 'hash key', hint: 'fix it' }).length, 64 * 1024);
+    const header = 'name: big\nversion: 1\n# ';
+    writeFileSync(big, `${header}${'x'.repeat(1024 * 1024 - header.length - 1)}\n`);
+    assert.equal((await loadPolicy(big)).identity.name, 'big');
   });
 });

@@ -1,12 +1,14 @@
 import { assert } from 'chai';
 import { createEngine } from '../../lib/policy/create.ts';
 import type { Engine } from '../../lib/policy/engine.ts';
-import { encodedMatches } from '../../lib/redact/encoded.ts';
+import { ENCODED_DEPTH, encodedMatches } from '../../lib/redact/encoded.ts';
 import { assertNoSecret } from '../helpers/secrets.ts';
 
 const GHP = 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT';
 const EMAIL = 'alice.smith@example.com';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
+const hex = (s: string) => Buffer.from(s).toString('hex');
+const bytes = (s: string, separator: string) => hex(s).match(/../g)!.join(separator);
 
 describe('redact: encoded secrets and JSON inside strings', () => {
   let engine: Engine;
@@ -56,10 +58,82 @@ describe('redact: encoded secrets and JSON inside strings', () => {
     assert.deepEqual(encodedMatches(`x ${run} y`, fake), [{ detector: 'd', start: 2, end: 2 + run.length }]);
   });
 
+  it('hex: a continuous run, after 0x or a word, bytes separated by spaces or colons, a Node Buffer: the whole run goes', () => {
+    const cases: [string, string][] = [
+      [`key ${hex(`deploy ${GHP}`)} end`, 'key [REDACTED] end'],
+      [`key ${hex(`deploy ${GHP}`).toUpperCase()} end`, 'key [REDACTED] end'],
+      [`key=0x${hex(GHP)};`, 'key=0x[REDACTED];'],
+      [`key=data${hex(GHP)}`, 'key=dat[REDACTED]'], // odd: the `a` of the word is a hex digit too
+      [`bytes ${bytes(`x ${GHP}`, ' ')} end`, 'bytes [REDACTED] end'],
+      [`bytes ${bytes(`x ${GHP}`, ':')} end`, 'bytes [REDACTED] end'],
+      [`<Buffer ${bytes(GHP, ' ')}>`, '<Buffer [REDACTED]>'],
+      [`token=<Buffer ${hex(`${GHP} and then some more text`).match(/../g)!.slice(0, 50).join(' ')} ... 16 more bytes>`, 'token=<Buffer [REDACTED] ... 16 more bytes>'],
+    ];
+    for (const [text, expected] of cases) {
+      const out = engine.scrubText(text, 'logs');
+      assert.equal(out.text, expected, expected);
+      assert.deepEqual(out.findings.map((f) => f.detector), ['github-token'], expected);
+    }
+  });
+
+  it('hex glued to a word that reads as a byte (`be 67 68 …`): the stray byte does not hide the text after it', () => {
+    const cases: [string, string][] = [
+      [`to be ${bytes(`token=${GHP}`, ' ')} ok`, 'to [REDACTED] ok'],
+      [`x?83 ${bytes(`token=${GHP}`, ' ')}`, 'x?[REDACTED]'],
+      [`key=be${hex(`token=${GHP}`)}`, 'key=[REDACTED]'],
+    ];
+    for (const [text, expected] of cases) assert.equal(engine.scrubText(text, 'logs').text, expected, expected);
+  });
+
+  it('escapes as util.inspect and Python write them (`\\x1B`) are undone, then read like the rest', () => {
+    const text = `{ note: 'gh\\x1B[0mp_${GHP.slice(4)}', n: 1 }`;
+    assert.equal(engine.scrubText(text, 'logs').text, "{ note: '[REDACTED]', n: 1 }");
+  });
+
+  it(`${ENCODED_DEPTH} levels deep and no deeper: the depth is one constant`, () => {
+    const fake = { detectors: [], scan: (t: string) => { const i = t.indexOf('SECRET'); return i < 0 ? [] : [{ detector: 'd', start: i, end: i + 6 }]; } };
+    let text = 'the SECRET is here';
+    for (let level = 1; level <= ENCODED_DEPTH + 1; level++) {
+      text = b64(`level ${level}: ${text}`);
+      assert.lengthOf(encodedMatches(text, fake), level <= ENCODED_DEPTH ? 1 : 0, `level ${level}`);
+    }
+    const out = engine.scrubText(`x ${b64(b64(b64(`token ${GHP}`)))} y`, 'logs');
+    assert.equal(out.text, 'x [REDACTED] y');
+  });
+
+  it('combinations within the depth: disguised text inside an encoding, one encoding inside another', () => {
+    for (const text of [
+      b64(`token gh\u200bp_${GHP.slice(4)} here`),
+      b64(`token ${GHP.slice(0, 9)}\x1b[0m${GHP.slice(9)}`),
+      b64(`hex ${hex(GHP)} inside`),
+      hex(`b64 ${b64(`x ${GHP}`)} inside`),
+      `q=${encodeURIComponent(`mail alice&#64;example.com`)}`,
+      JSON.stringify({ note: `fullwidth ${GHP.replace(/[a-z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0))}` }),
+      `u=${encodeURIComponent(b64(bytes(`x ${GHP}`, ':')))}`,
+    ]) {
+      const out = engine.scrubText(`v ${text} w`, 'logs');
+      assert.notEqual(out.text, `v ${text} w`, text.slice(0, 24));
+      assertNoSecret(out.text, { encoded: text, token: GHP }, 'the scrubbed text');
+    }
+  });
+
+  it('leaves alone hex that is binary or holds nothing: digests, fingerprints, MAC addresses, plain words', () => {
+    for (const text of [
+      'sha1 4b825dc642cb6eb9a060e54bf8d69288fbee4904 sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      `key 0x${'00ff12ab'.repeat(4)}`,
+      'SHA256:4B:82:5D:C6:42:CB:6E:B9:A0:60:E5:4B:F8:D6:92:88:FB:EE:49:04',
+      'mac 00:1a:2b:3c:4d:5e, 01 23 45 67 89 ab cd ef',
+      `<Buffer ${bytes('\x00\x01binary\xff\xfe'.repeat(3), ' ')}>`,
+      `note ${hex('just some ordinary words here')} and ${bytes('more ordinary words', ':')}`,
+    ]) {
+      assert.equal(engine.scrubText(text, 'logs').text, text, text.slice(0, 24));
+    }
+  });
+
   it('JSON inside a string value is walked: key-path rules and detectors act inside it, nothing else changes', () => {
     const body = JSON.stringify({ user: { password: 'plain words only', email: EMAIL }, note: 'ok' });
     const r = engine.scrubValue({ body, plain: '{"count": 2}', notJson: '{count: 2}' }, 'logs');
     assert.deepEqual(r.value, { body: '{"user":{"email":"*******************.com"},"note":"ok"}', plain: '{"count": 2}', notJson: '{count: 2}' });
-    assert.deepEqual(r.findings.map((f) => [f.detector, f.path]), [['field:**.password', 'body.user.password'], ['email-address', 'body.user.email']]);
+    assert.deepEqual(r.findings.map((f) => [f.detector, f.path]), [['key-name', 'body.user.password'], ['email-address', 'body.user.email']]);
   });
 });

@@ -1,6 +1,6 @@
 /** Secrets of cloud providers and infrastructure services. All example values are fake. */
 import type { DetectorSpec } from '../types.ts';
-import { END, START } from './common.ts';
+import { END, GLUED, START } from './common.ts';
 
 const r = String.raw;
 
@@ -9,7 +9,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'aws-access-key-id',
     description: 'AWS access key id (long-term AKIA, temporary ASIA and other IAM prefixes)',
     tags: ['secret', 'cloud', 'aws'],
-    pattern: r`\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16}(?<!EXAMPLE)\b`,
+    pattern: r`${GLUED}(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16}(?<!EXAMPLE)\b`,
     keywords: ['akia', 'asia', 'abia', 'acca', 'a3t'],
     entropy: 3,
     examples: {
@@ -50,7 +50,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'aws-session-token',
     description: 'AWS STS session token',
     tags: ['secret', 'cloud', 'aws'],
-    pattern: r`\b(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE)[A-Za-z0-9/+]{100,2000}={0,2}`,
+    pattern: r`${GLUED}(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE)[A-Za-z0-9/+]{100,2000}={0,2}`,
     keywords: ['iqojb3jpz2lux2vj', 'fwogzxivyxdze'],
     entropy: 4,
     examples: {
@@ -65,7 +65,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'gcp-api-key',
     description: 'Google Cloud / Firebase / Gemini API key',
     tags: ['secret', 'cloud', 'gcp'],
-    pattern: r`${START}AIza[0-9A-Za-z_-]{35}${END}`,
+    pattern: r`${GLUED}AIza[0-9A-Za-z_-]{35}${END}`,
     keywords: ['aiza'],
     entropy: 3.5,
     examples: {
@@ -110,7 +110,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'azure-storage-account-key',
     description: 'Azure storage account key (AccountKey= in a connection string)',
     tags: ['secret', 'cloud', 'azure'],
-    pattern: r`\bAccountKey=([A-Za-z0-9+/]{86}==)`,
+    pattern: r`${GLUED}AccountKey=([A-Za-z0-9+/]{86}==)`,
     flags: 'i',
     keywords: ['accountkey='],
     group: 1,
@@ -127,7 +127,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'azure-shared-access-key',
     description: 'Azure Service Bus / Event Hubs / IoT SharedAccessKey in a connection string',
     tags: ['secret', 'cloud', 'azure'],
-    pattern: r`\bSharedAccessKey=([A-Za-z0-9+/]{42,44}=)`,
+    pattern: r`${GLUED}SharedAccessKey=([A-Za-z0-9+/]{42,44}=)`,
     flags: 'i',
     keywords: ['sharedaccesskey='],
     group: 1,
@@ -173,7 +173,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'alibaba-access-key-id',
     description: 'Alibaba Cloud AccessKey id',
     tags: ['secret', 'cloud'],
-    pattern: r`\bLTAI[A-Za-z0-9]{20}\b`,
+    pattern: r`${GLUED}LTAI[A-Za-z0-9]{20}\b`,
     keywords: ['ltai'],
     entropy: 3.5,
     examples: {
@@ -185,7 +185,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'digitalocean-token',
     description: 'DigitalOcean personal access, OAuth or refresh token',
     tags: ['secret', 'cloud', 'infra'],
-    pattern: r`\bdo[opr]_v1_[a-f0-9]{64}\b`,
+    pattern: r`${GLUED}do[opr]_v1_[a-f0-9]{64}\b`,
     keywords: ['dop_v1_', 'doo_v1_', 'dor_v1_'],
     examples: {
       positive: ['export DIGITALOCEAN_TOKEN=dop_v1_00e287d103c69b4634ce67493f77a92aece4364e4c2ec088e2556b7729715cea', 'token: "doo_v1_83cde7db1da776031f2db23057b31bcf5118091144cb7f184bbebd624501d976"'],
@@ -196,7 +196,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'heroku-api-key',
     description: 'Heroku platform API key (HRKU- format)',
     tags: ['secret', 'cloud', 'infra'],
-    pattern: r`${START}HRKU-AA[0-9A-Za-z_-]{58}${END}`,
+    pattern: r`${GLUED}HRKU-AA[0-9A-Za-z_-]{58}${END}`,
     keywords: ['hrku-'],
     examples: {
       positive: ['HEROKU_API_KEY=HRKU-AAAZ_Zgi31AEhTWMWYgQ9_3f15xeZQmRfGn7CPWTVyMxcdZkMygW5NRF3hVc', 'heroku auth:token -> HRKU-AAfwm-1-J3-V5hDg6rBB4RiC_RFPn8Qfal0MECZMlBxGflybPp06J8r05tUS'],
@@ -207,7 +207,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'cloudflare-origin-ca-key',
     description: 'Cloudflare Origin CA key',
     tags: ['secret', 'cloud', 'infra'],
-    pattern: r`\bv1\.0-[a-f0-9]{24}-[a-f0-9]{146}\b`,
+    pattern: r`${GLUED}v1\.0-[a-f0-9]{24}-[a-f0-9]{146}\b`,
     keywords: ['v1.0-'],
     examples: {
       positive: ['CF_ORIGIN_CA_KEY=v1.0-6ec98b50ec8c02905d723554-99d2c86e129be8c39876b33cade9dffa91c36457393399965435a665e96392b64595202dc4f864033d5d4adeff3ee74125ec3f0f1f38147fb4583ba023b5ccd07abf4d17228e780508', 'origin_ca_key = "v1.0-9c6e895a49dfb9962af5093e-1f28c9367495c6f2705b5c43556c38c2f5094299ec012517badbe345178b10b45e6019f63413f14ed8ea180450aa71c61ecb0addd99d77081452068e671112430a611b18570276d1c9"'],
@@ -218,7 +218,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'vault-service-token',
     description: 'HashiCorp Vault service token (hvs.)',
     tags: ['secret', 'infra', 'vault'],
-    pattern: r`${START}hvs\.[A-Za-z0-9_-]{24,140}${END}`,
+    pattern: r`${GLUED}hvs\.[A-Za-z0-9_-]{24,140}${END}`,
     keywords: ['hvs.'],
     entropy: 3.5,
     examples: {
@@ -230,7 +230,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'vault-batch-token',
     description: 'HashiCorp Vault batch token (hvb.)',
     tags: ['secret', 'infra', 'vault'],
-    pattern: r`${START}hvb\.[A-Za-z0-9_-]{100,400}${END}`,
+    pattern: r`${GLUED}hvb\.[A-Za-z0-9_-]{100,400}${END}`,
     keywords: ['hvb.'],
     entropy: 3.5,
     examples: {
@@ -242,7 +242,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'databricks-token',
     description: 'Databricks personal access token',
     tags: ['secret', 'infra'],
-    pattern: r`\bdapi[a-f0-9]{32}(?:-\d)?\b`,
+    pattern: r`${GLUED}dapi[a-f0-9]{32}(?:-\d)?\b`,
     keywords: ['dapi'],
     entropy: 3,
     examples: {
@@ -265,7 +265,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'pulumi-access-token',
     description: 'Pulumi access token',
     tags: ['secret', 'infra'],
-    pattern: r`\bpul-[a-f0-9]{40}\b`,
+    pattern: r`${GLUED}pul-[a-f0-9]{40}\b`,
     keywords: ['pul-'],
     examples: {
       positive: ['PULUMI_ACCESS_TOKEN=pul-00c630b72adc62fadcb85ff1500c209707003ba1', '"accessToken": "pul-c8d79fa4a4207335db6dad91b1c37635e93dbacd"'],
@@ -276,7 +276,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'doppler-token',
     description: 'Doppler personal, service, service-account, CLI, SCIM or audit token',
     tags: ['secret', 'infra'],
-    pattern: r`\bdp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}\b`,
+    pattern: r`${GLUED}dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}\b`,
     keywords: ['dp.pt.', 'dp.st.', 'dp.sa.', 'dp.ct.', 'dp.scim.', 'dp.audit.'],
     entropy: 3.5,
     examples: {
@@ -288,7 +288,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'linear-api-key',
     description: 'Linear API key',
     tags: ['secret', 'infra', 'saas'],
-    pattern: r`\blin_api_[A-Za-z0-9]{40}\b`,
+    pattern: r`${GLUED}lin_api_[A-Za-z0-9]{40}\b`,
     keywords: ['lin_api_'],
     examples: {
       positive: ['LINEAR_API_KEY=lin_api_D5mdUhC9fJYCROln0zMHXTiGOC3u3ca5ffjYafJN', 'Authorization: lin_api_cX41pI123aTzfANOSQEVfTiBl9bXqOUXULedDBtS'],
@@ -299,7 +299,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'grafana-cloud-token',
     description: 'Grafana Cloud access policy / API token (glc_)',
     tags: ['secret', 'infra', 'observability'],
-    pattern: r`\bglc_[A-Za-z0-9+/]{32,400}={0,2}(?![A-Za-z0-9+/=])`,
+    pattern: r`${GLUED}glc_[A-Za-z0-9+/]{32,400}={0,2}(?![A-Za-z0-9+/=])`,
     keywords: ['glc_'],
     entropy: 4,
     examples: {
@@ -311,7 +311,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'grafana-service-account-token',
     description: 'Grafana service account token (glsa_)',
     tags: ['secret', 'infra', 'observability'],
-    pattern: r`\bglsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}\b`,
+    pattern: r`${GLUED}glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}\b`,
     keywords: ['glsa_'],
     examples: {
       positive: ['GRAFANA_SA_TOKEN=glsa_TwQIzZ6mkTbpKkQjlzrUddUtDZadDqTa_a1b34fec', '{"token": "glsa_2Nfmzo3a54kVZW3g0X0ohxdFEn06bC4L_4c1553fa"}'],
@@ -322,7 +322,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'grafana-api-key',
     description: 'Grafana legacy API key (base64 JSON starting {"k":)',
     tags: ['secret', 'infra', 'observability'],
-    pattern: r`\beyJrIjoi[A-Za-z0-9]{70,400}={0,2}(?![A-Za-z0-9=])`,
+    pattern: r`${GLUED}eyJrIjoi[A-Za-z0-9]{70,400}={0,2}(?![A-Za-z0-9=])`,
     keywords: ['eyjrijoi'],
     entropy: 4,
     examples: {
@@ -334,7 +334,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'tailscale-key',
     description: 'Tailscale auth key, API access token or OAuth client secret',
     tags: ['secret', 'infra', 'network'],
-    pattern: r`${START}tskey-(?:[a-z]{3,7}-)?[A-Za-z0-9]{6,24}-[A-Za-z0-9]{20,64}\b`,
+    pattern: r`${GLUED}tskey-(?:[a-z]{3,7}-)?[A-Za-z0-9]{6,24}-[A-Za-z0-9]{20,64}\b`,
     keywords: ['tskey-'],
     entropy: 3.5,
     examples: {
@@ -346,7 +346,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'docker-hub-token',
     description: 'Docker Hub personal or organization access token',
     tags: ['secret', 'infra', 'package-registry'],
-    pattern: r`${START}dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,64}${END}`,
+    pattern: r`${GLUED}dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,64}${END}`,
     keywords: ['dckr_pat_', 'dckr_oat_'],
     entropy: 3.5,
     examples: {
@@ -358,7 +358,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'new-relic-api-key',
     description: 'New Relic user API key',
     tags: ['secret', 'infra', 'observability'],
-    pattern: r`\bNRAK-[A-Z0-9]{27}\b`,
+    pattern: r`${GLUED}NRAK-[A-Z0-9]{27}\b`,
     keywords: ['nrak-'],
     examples: {
       positive: ['NEW_RELIC_API_KEY=NRAK-KSUQYMNYG5LDDP0YUN4YCF3JV7W', '-H "API-Key: NRAK-PMLPH0JR3XRBICT2ZB3A6CQH3XK"'],
@@ -369,7 +369,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'sentry-token',
     description: 'Sentry organization (sntrys_) or user (sntryu_) auth token',
     tags: ['secret', 'infra', 'observability'],
-    pattern: r`${START}(?:sntrys_eyJ[A-Za-z0-9+/=_-]{60,400}|sntryu_[a-f0-9]{64}\b)`,
+    pattern: r`${GLUED}(?:sntrys_eyJ[A-Za-z0-9+/=_-]{60,400}|sntryu_[a-f0-9]{64}\b)`,
     keywords: ['sntrys_', 'sntryu_'],
     entropy: 3.5,
     examples: {
@@ -381,7 +381,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'prefect-api-key',
     description: 'Prefect Cloud API key',
     tags: ['secret', 'infra'],
-    pattern: r`\bpnu_[A-Za-z0-9]{36}\b`,
+    pattern: r`${GLUED}pnu_[A-Za-z0-9]{36}\b`,
     keywords: ['pnu_'],
     entropy: 3.5,
     examples: {
@@ -393,7 +393,8 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'supabase-token',
     description: 'Supabase personal access token or secret API key',
     tags: ['secret', 'infra'],
-    pattern: r`${START}(?:sbp_[a-f0-9]{40}\b|sb_secret_[A-Za-z0-9_-]{31,64}${END})`,
+    // `sb_secret_` stays at a word start: glued it is `usb_secret_…`, and its body takes snake_case.
+    pattern: r`${GLUED}sbp_[a-f0-9]{40}\b|${START}sb_secret_[A-Za-z0-9_-]{31,64}${END}`,
     keywords: ['sbp_', 'sb_secret_'],
     examples: {
       positive: ['SUPABASE_ACCESS_TOKEN=sbp_43756c4a2bcd6008ed10d454489df6e91000c279', 'SUPABASE_SECRET_KEY=sb_secret_A61RjYFIiYIIcyuEhPVqOcSE1oeExys'],
@@ -404,7 +405,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'planetscale-token',
     description: 'PlanetScale service token, password or OAuth token',
     tags: ['secret', 'infra'],
-    pattern: r`${START}pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.-]{32,64}${END}`,
+    pattern: r`${GLUED}pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.-]{32,64}${END}`,
     keywords: ['pscale_tkn_', 'pscale_pw_', 'pscale_oauth_'],
     entropy: 3.5,
     examples: {
@@ -416,6 +417,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'fly-io-token',
     description: 'Fly.io access token (fo1_)',
     tags: ['secret', 'infra'],
+    // At a word start: glued, `fo1_` is the tail of `info1_`, and the body takes a snake_case name.
     pattern: r`${START}fo1_[A-Za-z0-9_-]{43}${END}`,
     keywords: ['fo1_'],
     entropy: 3.5,
@@ -428,11 +430,12 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'netlify-token',
     description: 'Netlify personal access token (nfp_)',
     tags: ['secret', 'infra'],
-    pattern: r`\bnf[pcou]_[A-Za-z0-9]{36}\b`,
+    // `nfo_` only at a word start: glued, it is the tail of `info_`.
+    pattern: r`(?:${GLUED}nf[pcu]|${START}nfo)_[A-Za-z0-9]{36}\b`,
     keywords: ['nfp_', 'nfc_', 'nfo_', 'nfu_'],
     entropy: 3.5,
     examples: {
-      positive: ['NETLIFY_AUTH_TOKEN=nfp_S7y2RyFnIGmqCJcmPPfvCKeZydbcRJzeQOKx', 'netlify deploy --auth nfp_zidsyHIvfgBpdfsu09m0rCQSxiPLJkn8S8do'],
+      positive: ['NETLIFY_AUTH_TOKEN=nfp_S7y2RyFnIGmqCJcmPPfvCKeZydbcRJzeQOKx', 'netlify deploy --auth nfp_zidsyHIvfgBpdfsu09m0rCQSxiPLJkn8S8do', 'netlify status --auth nfo_T0ekNHMRFJv6ONDBxBjtBaQjOZ0AM3trDMwQ'],
       negative: ['NETLIFY_AUTH_TOKEN=nfp_azAdZ4sUOd5GHrVOWYBD', 'NETLIFY_AUTH_TOKEN=nfx_2KaJlBvUevgoFIcUUgaGFA9ECswbnaMQYiC9'],
     },
   },
@@ -440,7 +443,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'circleci-token',
     description: 'CircleCI personal API token',
     tags: ['secret', 'infra', 'ci'],
-    pattern: r`\bCCIPAT_[A-Za-z0-9]{22}_[a-f0-9]{40}\b`,
+    pattern: r`${GLUED}CCIPAT_[A-Za-z0-9]{22}_[a-f0-9]{40}\b`,
     keywords: ['ccipat_'],
     examples: {
       positive: ['CIRCLECI_TOKEN=CCIPAT_mayktVKHpcZObodHfZliev_f14adede813e0b3a4fe1ca0e05aa200c9a3d78a4', 'circle-token: CCIPAT_uP67bDX2JZsKRmeTXJTv4h_6dc0f5e534640d552dca6e868286c612b613a46b'],
@@ -451,7 +454,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'buildkite-token',
     description: 'Buildkite user access token',
     tags: ['secret', 'infra', 'ci'],
-    pattern: r`\bbkua_[a-f0-9]{40}\b`,
+    pattern: r`${GLUED}bkua_[a-f0-9]{40}\b`,
     keywords: ['bkua_'],
     examples: {
       positive: ['BUILDKITE_API_TOKEN=bkua_1f71767f25550cc9906469ab8a1ff725eb7139de', 'token: bkua_e9e87682a4966cf69b8371f8858112838edba87a'],
@@ -462,7 +465,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'onepassword-service-account-token',
     description: '1Password service account token',
     tags: ['secret', 'infra'],
-    pattern: r`\bops_eyJ[A-Za-z0-9+/]{250,2000}={0,3}`,
+    pattern: r`${GLUED}ops_eyJ[A-Za-z0-9+/]{250,2000}={0,3}`,
     keywords: ['ops_eyj'],
     entropy: 4,
     examples: {
@@ -474,7 +477,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'postman-api-key',
     description: 'Postman API key',
     tags: ['secret', 'infra', 'saas'],
-    pattern: r`\bPMAK-[a-f0-9]{24}-[a-f0-9]{34}\b`,
+    pattern: r`${GLUED}PMAK-[a-f0-9]{24}-[a-f0-9]{34}\b`,
     flags: 'i',
     keywords: ['pmak-'],
     examples: {

@@ -4,7 +4,7 @@
  * a specific detector over a generic one when both match). All example values are fake.
  */
 import type { DetectorSpec } from '../types.ts';
-import { ASSIGN, END, NOT_CODE, NOT_PLACEHOLDER, VALUE } from './common.ts';
+import { END, GLUED, NOT_PLACEHOLDER, START } from './common.ts';
 
 const r = String.raw;
 
@@ -53,7 +53,7 @@ export const PRIVATE_KEY_DETECTORS: DetectorSpec[] = [
     id: 'age-secret-key',
     description: 'age encryption secret key',
     tags: ['secret', 'private-key'],
-    pattern: r`\bAGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}\b`,
+    pattern: r`${GLUED}AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}\b`,
     keywords: ['age-secret-key-1'],
     examples: {
       positive: ['# created: 2024-05-01\nAGE-SECRET-KEY-1SJ684NCWGLRE3685U9TJEQAP326W74M9ZM88GCLX067K93SCDCCS8TLVNP', 'SOPS_AGE_KEY=AGE-SECRET-KEY-1LWV72W4SNK8A7YG2F296HA4VR38J2AT3YF7H8QX549XMER0XX9PSE3CT0M'],
@@ -67,7 +67,7 @@ export const CREDENTIAL_DETECTORS: DetectorSpec[] = [
     id: 'jwt',
     description: 'JSON Web Token (header and payload are base64url JSON; the header names an alg)',
     tags: ['secret', 'credentials', 'token'],
-    pattern: r`(?<![A-Za-z0-9_.-])eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,16384}\.[A-Za-z0-9_-]{16,4096}${END}`,
+    pattern: r`${GLUED}eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,16384}\.[A-Za-z0-9_-]{16,4096}${END}`,
     keywords: ['eyj'],
     validate: 'jwt',
     examples: {
@@ -136,7 +136,8 @@ export const CREDENTIAL_DETECTORS: DetectorSpec[] = [
     id: 'authorization-header',
     description: 'Credential in an Authorization / Proxy-Authorization header (Bearer, Basic, Token, ... or bare)',
     tags: ['secret', 'credentials', 'http', 'generic'],
-    pattern: r`\b(?:proxy-)?authorization(?:\\?["'])?[ \t]{0,3}[:=][ \t]{0,3}(?:\\?["'])?(?:(?:bearer|basic|token|bot|apikey|sso-key|ssws|key)[ \t]{1,3})?(${NOT_PLACEHOLDER}[A-Za-z0-9._~+/:=-]{8,8192})`,
+    // Glued too: `HTTP_AUTHORIZATION` (a CGI/WSGI environment dump), `X_AUTHORIZATION`.
+    pattern: r`${GLUED}(?:proxy-)?authorization(?:\\?["'])?[ \t]{0,3}[:=][ \t]{0,3}(?:\\?["'])?(?:(?:bearer|basic|token|bot|apikey|sso-key|ssws|key)[ \t]{1,3})?(${NOT_PLACEHOLDER}[A-Za-z0-9._~+/:=-]{8,8192})`,
     flags: 'i',
     keywords: ['authorization'],
     group: 1,
@@ -159,7 +160,8 @@ export const CREDENTIAL_DETECTORS: DetectorSpec[] = [
     id: 'bearer-token',
     description: 'Bearer token outside an Authorization header',
     tags: ['secret', 'credentials', 'http', 'generic'],
-    pattern: r`\bbearer[ \t]{1,3}(${NOT_PLACEHOLDER}[A-Za-z0-9._~+/-]{20,8192}={0,2})`,
+    // At a word start: glued, it is `OAUTHBEARER`, Kafka's SASL mechanism, which a class name follows.
+    pattern: r`${START}bearer[ \t]{1,3}(${NOT_PLACEHOLDER}[A-Za-z0-9._~+/-]{20,8192}={0,2})`,
     flags: 'i',
     keywords: ['bearer'],
     group: 1,
@@ -210,67 +212,4 @@ export const CREDENTIAL_DETECTORS: DetectorSpec[] = [
   },
 ];
 
-export const GENERIC_DETECTORS: DetectorSpec[] = [
-  {
-    id: 'password-assignment',
-    description: 'Value assigned to a password-like key (password, passwd, pwd, pass, passphrase) in text, JSON, YAML or a query string',
-    tags: ['secret', 'credentials', 'generic'],
-    pattern: r`(?:(?<![A-Za-z0-9])(?:pass|pwd)|pass(?:word|wd|phrase))${ASSIGN}(${NOT_PLACEHOLDER}${NOT_CODE}(?![/~]|[a-z]:\\|\d{1,6}(?:[\s"'&,;)}\]@]|$))${VALUE})`,
-    flags: 'i',
-    keywords: ['pass', 'pwd'],
-    group: 1,
-    examples: {
-      positive: [
-        'password=hunter2x!',
-        '{"username": "svc", "password": "correct horse battery staple"}',
-        'GET /login?user=bob&password=Tr0ub4dor3&next=/home',
-        'DB_PASSWORD: changeme',
-        'Server=tcp:db.internal,1433;User ID=app;Pwd=9fQ!x2Lm#;Encrypt=true',
-      ],
-      negative: [
-        'password_reset_url=https://accounts.internal/reset',
-        'password=${DB_PASSWORD}',
-        '"password": null',
-        'password=',
-        'password: "<your-password>"',
-        'password: {{ secret }}',
-        'password=%s',
-        'password: ***',
-        'password=REDACTED',
-        'PWD=/home/runner/work/app',
-      ],
-    },
-  },
-  {
-    id: 'secret-assignment',
-    description: 'High-entropy value assigned to a secret/token/api-key/access-key key',
-    tags: ['secret', 'credentials', 'generic'],
-    pattern: r`(?:secret(?:[_.-]?(?:access[_.-]?)?key)?|token|api[_.-]?key|access[_.-]?key)${ASSIGN}(${NOT_PLACEHOLDER}${NOT_CODE}(?!\d{1,64}(?:[\s"'&,;)}\]@]|$))[^\s"'&,;<>(){}[\]]{10,256})(?![^\s"'&,;])`,
-    flags: 'i',
-    keywords: ['secret', 'token', 'api_key', 'apikey', 'api-key', 'api.key', 'access_key', 'accesskey', 'access-key', 'access.key'],
-    group: 1,
-    entropy: 3,
-    examples: {
-      positive: [
-        'API_KEY=SJpIwoeIiXReHA24s6m3JGn5ITWoE65B',
-        '{"client_secret": "KPLI9Ep-FEV8qgJq2rvbEEGeTU1y0CIQc8NDgLXF"}',
-        'x-api-key: 81b78b217903a36984664cfd2986628e',
-        'auth_token: bamXS0yQzJwdwEAWYHOVBlKc',
-      ],
-      negative: [
-        'token_count=5',
-        'max_tokens: 100',
-        'api_key: "{{ secret }}"',
-        'CLIENT_SECRET=${CLIENT_SECRET}',
-        'token=aaaaaaaaaaaaaaaa',
-        'session_token=1234567890123',
-      ],
-    },
-  },
-];
-
-export const GENERIC_SECRET_DETECTORS: DetectorSpec[] = [
-  ...PRIVATE_KEY_DETECTORS,
-  ...CREDENTIAL_DETECTORS,
-  ...GENERIC_DETECTORS,
-];
+export const GENERIC_SECRET_DETECTORS: DetectorSpec[] = [...PRIVATE_KEY_DETECTORS, ...CREDENTIAL_DETECTORS];

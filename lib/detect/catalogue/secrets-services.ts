@@ -3,7 +3,7 @@
  * AI providers. All example values are fake.
  */
 import type { DetectorSpec } from '../types.ts';
-import { END, START } from './common.ts';
+import { END, GLUED, START } from './common.ts';
 
 const r = String.raw;
 
@@ -12,7 +12,7 @@ export const VCS_DETECTORS: DetectorSpec[] = [
     id: 'github-token',
     description: 'GitHub classic token: personal (ghp_), OAuth (gho_), user-to-server (ghu_), server-to-server (ghs_), refresh (ghr_)',
     tags: ['secret', 'vcs', 'github'],
-    pattern: r`\bgh[pousr]_[A-Za-z0-9]{36,251}\b`,
+    pattern: r`${GLUED}gh[pousr]_[A-Za-z0-9]{36,251}\b`,
     keywords: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
     entropy: 3,
     examples: {
@@ -24,7 +24,7 @@ export const VCS_DETECTORS: DetectorSpec[] = [
     id: 'github-fine-grained-pat',
     description: 'GitHub fine-grained personal access token',
     tags: ['secret', 'vcs', 'github'],
-    pattern: r`\bgithub_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}\b`,
+    pattern: r`${GLUED}github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}\b`,
     keywords: ['github_pat_'],
     entropy: 3.5,
     examples: {
@@ -36,7 +36,7 @@ export const VCS_DETECTORS: DetectorSpec[] = [
     id: 'gitlab-pat',
     description: 'GitLab personal, project or group access token (glpat-)',
     tags: ['secret', 'vcs', 'gitlab'],
-    pattern: r`${START}glpat-[A-Za-z0-9_-]{20,300}(?:\.[0-9a-z]{2}\.[0-9a-z]{9})?${END}`,
+    pattern: r`${GLUED}glpat-[A-Za-z0-9_-]{20,300}(?:\.[0-9a-z]{2}\.[0-9a-z]{9})?${END}`,
     keywords: ['glpat-'],
     entropy: 3.5,
     examples: {
@@ -48,7 +48,7 @@ export const VCS_DETECTORS: DetectorSpec[] = [
     id: 'gitlab-deploy-token',
     description: 'GitLab deploy token (gldt-)',
     tags: ['secret', 'vcs', 'gitlab'],
-    pattern: r`${START}gldt-[A-Za-z0-9_-]{20,64}${END}`,
+    pattern: r`${GLUED}gldt-[A-Za-z0-9_-]{20,64}${END}`,
     keywords: ['gldt-'],
     entropy: 3.5,
     examples: {
@@ -60,7 +60,7 @@ export const VCS_DETECTORS: DetectorSpec[] = [
     id: 'gitlab-runner-token',
     description: 'GitLab runner authentication (glrt-) or legacy registration (GR1348941) token',
     tags: ['secret', 'vcs', 'gitlab', 'ci'],
-    pattern: r`${START}(?:glrtr?-|GR1348941)[A-Za-z0-9_-]{20,64}${END}`,
+    pattern: r`${GLUED}(?:glrtr?-|GR1348941)[A-Za-z0-9_-]{20,64}${END}`,
     keywords: ['glrt-', 'glrtr-', 'gr1348941'],
     entropy: 3.5,
     examples: {
@@ -72,7 +72,7 @@ export const VCS_DETECTORS: DetectorSpec[] = [
     id: 'gitlab-other-token',
     description: 'Other GitLab tokens: pipeline trigger, CI job, SCIM, feature flags, OAuth secret, incoming mail, agent',
     tags: ['secret', 'vcs', 'gitlab'],
-    pattern: r`${START}(?:glptt-[0-9a-f]{40}\b|glcbt-[0-9a-fA-F]{1,5}_[A-Za-z0-9_-]{20,64}${END}|gl(?:soat|ffct|oas|imt|agent)-[A-Za-z0-9_-]{20,64}${END})`,
+    pattern: r`${GLUED}(?:glptt-[0-9a-f]{40}\b|glcbt-[0-9a-fA-F]{1,5}_[A-Za-z0-9_-]{20,64}${END}|gl(?:soat|ffct|oas|imt|agent)-[A-Za-z0-9_-]{20,64}${END})`,
     keywords: ['glptt-', 'glcbt-', 'glsoat-', 'glffct-', 'gloas-', 'glimt-', 'glagent-'],
     entropy: 3.5,
     examples: {
@@ -84,7 +84,7 @@ export const VCS_DETECTORS: DetectorSpec[] = [
     id: 'bitbucket-app-password',
     description: 'Atlassian / Bitbucket app password (ATBB)',
     tags: ['secret', 'vcs', 'atlassian'],
-    pattern: r`\bATBB[A-Za-z0-9]{32}\b`,
+    pattern: r`${GLUED}ATBB[A-Za-z0-9]{32}\b`,
     keywords: ['atbb'],
     entropy: 3.5,
     examples: {
@@ -96,7 +96,7 @@ export const VCS_DETECTORS: DetectorSpec[] = [
     id: 'atlassian-api-token',
     description: 'Atlassian (Jira, Confluence) API token (ATATT3)',
     tags: ['secret', 'vcs', 'atlassian'],
-    pattern: r`${START}ATATT3[A-Za-z0-9_=-]{180,200}${END}`,
+    pattern: r`${GLUED}ATATT3[A-Za-z0-9_=-]{180,200}${END}`,
     keywords: ['atatt3'],
     entropy: 4,
     examples: {
@@ -111,7 +111,7 @@ export const CHAT_DETECTORS: DetectorSpec[] = [
     id: 'slack-bot-token',
     description: 'Slack bot token (xoxb-)',
     tags: ['secret', 'chat', 'slack'],
-    pattern: r`\bxoxb-[0-9]{10,13}-[0-9]{10,13}-[A-Za-z0-9]{24,34}\b`,
+    pattern: r`${GLUED}xoxb-[0-9]{10,13}-[0-9]{10,13}-[A-Za-z0-9]{24,34}\b`,
     keywords: ['xoxb-'],
     examples: {
       positive: ['SLACK_BOT_TOKEN=xoxb-950080862483-8606883715942-ljmeEGnLD7pfSF13q8GkVJbH', '{"ok": true, "access_token": "xoxb-73511894038-338721403790-thlrUY7wuclkTCogWrJZSJbk"}'],
@@ -122,7 +122,7 @@ export const CHAT_DETECTORS: DetectorSpec[] = [
     id: 'slack-user-token',
     description: 'Slack user (xoxp-) or refreshable (xoxe-) token',
     tags: ['secret', 'chat', 'slack'],
-    pattern: r`\b(?:xoxp-[0-9]{10,13}-[0-9]{10,13}-[0-9]{10,13}-[a-f0-9]{32}\b|xoxe\.xox[bp]-\d-[A-Za-z0-9]{100,200}\b|xoxe-\d-[A-Za-z0-9]{100,200}\b)`,
+    pattern: r`${GLUED}(?:xoxp-[0-9]{10,13}-[0-9]{10,13}-[0-9]{10,13}-[a-f0-9]{32}\b|xoxe\.xox[bp]-\d-[A-Za-z0-9]{100,200}\b|xoxe-\d-[A-Za-z0-9]{100,200}\b)`,
     keywords: ['xoxp-', 'xoxe-', 'xoxe.'],
     examples: {
       positive: ['SLACK_USER_TOKEN=xoxp-734020006245-074181856970-6965217626485-ec4b749ee24e2402a977b6e6c9d87d28', 'refresh_token: xoxe-1-MF6ND2h7LFMb10Px04D9X5u0acdF4GClu63X6cU8yVihTXkFO9UI0L0hY4xBuZJ2OEJjlkRbsO8Yp8rKpGubsMaba7WK7Q9TknQufLnp8gYqDJpQ1dVXOjpwzaVfsuBQsdSJGuky18i7nGiW5u'],
@@ -133,7 +133,7 @@ export const CHAT_DETECTORS: DetectorSpec[] = [
     id: 'slack-other-token',
     description: 'Other Slack tokens: workspace app (xoxa-), legacy (xoxo-, xoxr-, xoxs-)',
     tags: ['secret', 'chat', 'slack'],
-    pattern: r`${START}xox[aors]-[0-9A-Za-z]{1,12}-[0-9A-Za-z-]{20,150}${END}`,
+    pattern: r`${GLUED}xox[aors]-[0-9A-Za-z]{1,12}-[0-9A-Za-z-]{20,150}${END}`,
     keywords: ['xoxa-', 'xoxo-', 'xoxr-', 'xoxs-'],
     entropy: 3,
     examples: {
@@ -145,7 +145,7 @@ export const CHAT_DETECTORS: DetectorSpec[] = [
     id: 'slack-app-token',
     description: 'Slack app-level token (xapp-)',
     tags: ['secret', 'chat', 'slack'],
-    pattern: r`\bxapp-\d-[A-Z0-9]{9,12}-\d{10,14}-[a-f0-9]{64}\b`,
+    pattern: r`${GLUED}xapp-\d-[A-Z0-9]{9,12}-\d{10,14}-[a-f0-9]{64}\b`,
     keywords: ['xapp-'],
     examples: {
       positive: ['SLACK_APP_TOKEN=xapp-1-AAC60UPTSHZ-0315577434548-7d949285ecd208f7de2f79361695e6b0f2c9e47b66cbe8d803645fc2b8a0fa12', 'appToken: "xapp-1-A4FCVNF1N4-811759505204-5aadf899c218c425e37078e263c0a363e91ede683f9fa33a24e4ef7838b5cf04"'],
@@ -156,7 +156,7 @@ export const CHAT_DETECTORS: DetectorSpec[] = [
     id: 'slack-webhook-url',
     description: 'Slack incoming webhook or workflow trigger URL',
     tags: ['secret', 'chat', 'slack', 'webhook'],
-    pattern: r`\bhooks\.slack\.com/(?:services|workflows|triggers)/([A-Za-z0-9]{8,12}/[A-Za-z0-9]{8,12}/(?:\d{8,14}/)?[A-Za-z0-9]{20,32})\b`,
+    pattern: r`${GLUED}hooks\.slack\.com/(?:services|workflows|triggers)/([A-Za-z0-9]{8,12}/[A-Za-z0-9]{8,12}/(?:\d{8,14}/)?[A-Za-z0-9]{20,32})\b`,
     keywords: ['hooks.slack.com'],
     group: 1,
     examples: {
@@ -180,7 +180,7 @@ export const CHAT_DETECTORS: DetectorSpec[] = [
     id: 'discord-webhook-url',
     description: 'Discord webhook URL (id and token)',
     tags: ['secret', 'chat', 'discord', 'webhook'],
-    pattern: r`\b(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/(\d{17,20}/[A-Za-z0-9_-]{60,68})${END}`,
+    pattern: r`${GLUED}(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/(\d{17,20}/[A-Za-z0-9_-]{60,68})${END}`,
     keywords: ['discord.com/api/webhooks/', 'discordapp.com/api/webhooks/'],
     group: 1,
     examples: {
@@ -221,7 +221,7 @@ export const PAYMENT_DETECTORS: DetectorSpec[] = [
     id: 'stripe-secret-key',
     description: 'Stripe secret or restricted API key (live or test mode)',
     tags: ['secret', 'payment', 'stripe'],
-    pattern: r`\b[sr]k_(?:live|test)_[A-Za-z0-9]{24,247}\b`,
+    pattern: r`${GLUED}[sr]k_(?:live|test)_[A-Za-z0-9]{24,247}\b`,
     keywords: ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'],
     entropy: 3.5,
     examples: {
@@ -233,7 +233,7 @@ export const PAYMENT_DETECTORS: DetectorSpec[] = [
     id: 'stripe-webhook-secret',
     description: 'Stripe webhook signing secret',
     tags: ['secret', 'payment', 'stripe'],
-    pattern: r`\bwhsec_[A-Za-z0-9+/]{32,64}={0,2}(?![A-Za-z0-9+/=])`,
+    pattern: r`${GLUED}whsec_[A-Za-z0-9+/]{32,64}={0,2}(?![A-Za-z0-9+/=])`,
     keywords: ['whsec_'],
     entropy: 3.5,
     examples: {
@@ -245,7 +245,8 @@ export const PAYMENT_DETECTORS: DetectorSpec[] = [
     id: 'square-access-token',
     description: 'Square access token (EAAA / sq0atp-)',
     tags: ['secret', 'payment'],
-    pattern: r`${START}(?:EAAA[A-Za-z0-9_-]{60}|sq0atp-[A-Za-z0-9_-]{22})${END}`,
+    // `EAAA` stays at a word start: zero bytes encode as `A`, so it runs through base64 data by chance.
+    pattern: r`(?:${START}EAAA[A-Za-z0-9_-]{60}|${GLUED}sq0atp-[A-Za-z0-9_-]{22})${END}`,
     keywords: ['eaaa', 'sq0atp-'],
     entropy: 3.5,
     examples: {
@@ -257,7 +258,7 @@ export const PAYMENT_DETECTORS: DetectorSpec[] = [
     id: 'square-oauth-secret',
     description: 'Square OAuth application secret',
     tags: ['secret', 'payment'],
-    pattern: r`${START}sq0csp-[A-Za-z0-9_-]{43}${END}`,
+    pattern: r`${GLUED}sq0csp-[A-Za-z0-9_-]{43}${END}`,
     keywords: ['sq0csp-'],
     entropy: 3.5,
     examples: {
@@ -269,7 +270,7 @@ export const PAYMENT_DETECTORS: DetectorSpec[] = [
     id: 'braintree-access-token',
     description: 'Braintree / PayPal access token',
     tags: ['secret', 'payment'],
-    pattern: r`\baccess_token\$(?:production|sandbox)\$[a-z0-9]{16}\$[a-f0-9]{32}\b`,
+    pattern: r`${GLUED}access_token\$(?:production|sandbox)\$[a-z0-9]{16}\$[a-f0-9]{32}\b`,
     keywords: ['access_token$'],
     examples: {
       positive: ['BRAINTREE_ACCESS_TOKEN=access_token$production$rm19kz38lkvo97pj$86d4a8c33e325379ca8bf437570915ce', 'gateway = Gateway(access_token="access_token$sandbox$xiph5tnfnhasty80$dc117f19394bb6339ee84abd066e64b5")'],
@@ -280,7 +281,7 @@ export const PAYMENT_DETECTORS: DetectorSpec[] = [
     id: 'flutterwave-secret-key',
     description: 'Flutterwave secret or encryption key',
     tags: ['secret', 'payment'],
-    pattern: r`\bFLWSECK(?:_TEST)?-[a-h0-9]{32}-X\b|\bFLWSECK_TEST[a-h0-9]{12}\b`,
+    pattern: r`${GLUED}FLWSECK(?:(?:_TEST)?-[a-h0-9]{32}-X|_TEST[a-h0-9]{12})\b`,
     keywords: ['flwseck'],
     examples: {
       positive: ['FLW_SECRET_KEY=FLWSECK-b1ea1721a5e8439b017b648c6199ef91-X', 'FLW_SECRET_KEY=FLWSECK_TEST-90b91363891fc031ec9d62f9dd54198b-X'],
@@ -291,7 +292,7 @@ export const PAYMENT_DETECTORS: DetectorSpec[] = [
     id: 'shopify-token',
     description: 'Shopify access token, custom app token, private app password or shared secret',
     tags: ['secret', 'payment', 'saas'],
-    pattern: r`\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b`,
+    pattern: r`${GLUED}shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b`,
     keywords: ['shpat_', 'shpca_', 'shppa_', 'shpss_'],
     examples: {
       positive: ['SHOPIFY_ACCESS_TOKEN=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', 'X-Shopify-Access-Token: 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'],
@@ -305,7 +306,7 @@ export const EMAIL_SERVICE_DETECTORS: DetectorSpec[] = [
     id: 'sendgrid-api-key',
     description: 'SendGrid API key',
     tags: ['secret', 'email-service'],
-    pattern: r`${START}SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}${END}`,
+    pattern: r`${GLUED}SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}${END}`,
     keywords: ['sg.'],
     entropy: 4,
     examples: {
@@ -369,7 +370,7 @@ export const EMAIL_SERVICE_DETECTORS: DetectorSpec[] = [
     id: 'brevo-api-key',
     description: 'Brevo (Sendinblue) API or SMTP key',
     tags: ['secret', 'email-service'],
-    pattern: r`\b(?:xkeysib|xsmtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16}\b`,
+    pattern: r`${GLUED}(?:xkeysib|xsmtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16}\b`,
     keywords: ['xkeysib-', 'xsmtpsib-'],
     examples: {
       positive: ['BREVO_API_KEY=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', 'smtp_password: xsmtpsib-f603e353366e26e552cd2ac13d27e6635044f8115570afdedf69f31d7c369536-R6K48EpbgzjBbE8C'],
@@ -383,7 +384,7 @@ export const REGISTRY_DETECTORS: DetectorSpec[] = [
     id: 'npm-access-token',
     description: 'npm access token',
     tags: ['secret', 'package-registry', 'npm'],
-    pattern: r`\bnpm_[A-Za-z0-9]{36}\b`,
+    pattern: r`${GLUED}npm_[A-Za-z0-9]{36}\b`,
     keywords: ['npm_'],
     entropy: 3.5,
     examples: {
@@ -395,7 +396,7 @@ export const REGISTRY_DETECTORS: DetectorSpec[] = [
     id: 'pypi-token',
     description: 'PyPI upload token',
     tags: ['secret', 'package-registry'],
-    pattern: r`${START}pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,1000}${END}`,
+    pattern: r`${GLUED}pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,1000}${END}`,
     keywords: ['pypi-ageichlwas5vcmc'],
     entropy: 4,
     examples: {
@@ -407,7 +408,7 @@ export const REGISTRY_DETECTORS: DetectorSpec[] = [
     id: 'nuget-api-key',
     description: 'NuGet.org API key',
     tags: ['secret', 'package-registry'],
-    pattern: r`\boy2[a-z0-9]{43}\b`,
+    pattern: r`${GLUED}oy2[a-z0-9]{43}\b`,
     keywords: ['oy2'],
     entropy: 3.5,
     examples: {
@@ -419,7 +420,7 @@ export const REGISTRY_DETECTORS: DetectorSpec[] = [
     id: 'rubygems-api-key',
     description: 'RubyGems API key',
     tags: ['secret', 'package-registry'],
-    pattern: r`\brubygems_[a-f0-9]{48}\b`,
+    pattern: r`${GLUED}rubygems_[a-f0-9]{48}\b`,
     keywords: ['rubygems_'],
     examples: {
       positive: ['GEM_HOST_API_KEY=rubygems_6f05aa8da72988cd6757fdd88becce938283c361ae18a3bb', ':rubygems_api_key: rubygems_71cb13ba0dde751230cebad486c13ffa9f028b4e4c348b2f'],
@@ -430,7 +431,7 @@ export const REGISTRY_DETECTORS: DetectorSpec[] = [
     id: 'artifactory-api-key',
     description: 'JFrog Artifactory API key',
     tags: ['secret', 'package-registry'],
-    pattern: r`\bAKCp[A-Za-z0-9]{69}\b`,
+    pattern: r`${GLUED}AKCp[A-Za-z0-9]{69}\b`,
     keywords: ['akcp'],
     entropy: 4,
     examples: {
@@ -445,11 +446,13 @@ export const AI_DETECTORS: DetectorSpec[] = [
     id: 'openai-api-key',
     description: 'OpenAI API key (project, service-account, admin and legacy user keys)',
     tags: ['secret', 'ai', 'openai'],
-    pattern: r`${START}sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,250}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})${END}`,
+    // The project, service-account and admin keys stay at a word start: glued, `sk-` ends kebab-case names
+    // (`risk-admin-…`, `task-proj-…`) that their body also takes. The legacy key's `T3BlbkFJ` is distinctive.
+    pattern: r`(?:${START}sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,250}|${GLUED}sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})${END}`,
     keywords: ['sk-proj-', 'sk-svcacct-', 'sk-admin-', 't3blbkfj'],
     entropy: 4,
     examples: {
-      positive: ['OPENAI_API_KEY=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', 'client = OpenAI(api_key="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")', 'OPENAI_ADMIN_KEY=sk-admin-tQu3CL9Z-r0ejAPBwbJZpq6MJuT-5CnRpSIsQOlOKkxIHd9JWkS55j7dQWcR'],
+      positive: ['OPENAI_API_KEY=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', 'client = OpenAI(api_key="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")', 'OPENAI_ADMIN_KEY=sk-admin-tQu3CL9Z-r0ejAPBwbJZpq6MJuT-5CnRpSIsQOlOKkxIHd9JWkS55j7dQWcR', 'OPENAI_API_KEY="sk-svcacct-DaSvGIc8wDodteOSc3ec-8SNFMA4NChb9wnebT3BlbkFJrS6EaiPgEa1BipVYSfry"'],
       negative: ['OPENAI_API_KEY=sk-proj-8HUmUQu4bhtMJSjUTYfp', 'OPENAI_API_KEY=sk-your-key-here', 'OPENAI_API_KEY=sk-W8gLosMXUlevs00wRfwqPwmpzRJW7zBOwfWSO34rbLIBfqHP'],
     },
   },
@@ -457,7 +460,7 @@ export const AI_DETECTORS: DetectorSpec[] = [
     id: 'anthropic-api-key',
     description: 'Anthropic API or admin key',
     tags: ['secret', 'ai', 'anthropic'],
-    pattern: r`${START}sk-ant-[a-z]{3,5}\d{2}-[A-Za-z0-9_-]{80,120}${END}`,
+    pattern: r`${GLUED}sk-ant-[a-z]{3,5}\d{2}-[A-Za-z0-9_-]{80,120}${END}`,
     keywords: ['sk-ant-'],
     entropy: 4,
     examples: {
@@ -469,7 +472,9 @@ export const AI_DETECTORS: DetectorSpec[] = [
     id: 'huggingface-token',
     description: 'Hugging Face user access token or organization API token',
     tags: ['secret', 'ai'],
-    pattern: r`\b(?:hf|api_org)_[A-Za-z]{34}\b`,
+    // At a word start: glued, `hf_` ends snake_case names (`load_hf_`), and a class name fits the letters-only
+    // body (`AutoModelForSequenceClassification` has 34).
+    pattern: r`${START}(?:hf|api_org)_[A-Za-z]{34}\b`,
     keywords: ['hf_', 'api_org_'],
     entropy: 3.5,
     examples: {
@@ -481,7 +486,7 @@ export const AI_DETECTORS: DetectorSpec[] = [
     id: 'replicate-api-token',
     description: 'Replicate API token',
     tags: ['secret', 'ai'],
-    pattern: r`\br8_[A-Za-z0-9]{37}\b`,
+    pattern: r`${GLUED}r8_[A-Za-z0-9]{37}\b`,
     keywords: ['r8_'],
     entropy: 3.5,
     examples: {
@@ -493,7 +498,7 @@ export const AI_DETECTORS: DetectorSpec[] = [
     id: 'groq-api-key',
     description: 'Groq API key',
     tags: ['secret', 'ai'],
-    pattern: r`\bgsk_[A-Za-z0-9]{52}\b`,
+    pattern: r`${GLUED}gsk_[A-Za-z0-9]{52}\b`,
     keywords: ['gsk_'],
     entropy: 3.5,
     examples: {
@@ -505,7 +510,7 @@ export const AI_DETECTORS: DetectorSpec[] = [
     id: 'perplexity-api-key',
     description: 'Perplexity API key',
     tags: ['secret', 'ai'],
-    pattern: r`\bpplx-[A-Za-z0-9]{48}\b`,
+    pattern: r`${GLUED}pplx-[A-Za-z0-9]{48}\b`,
     keywords: ['pplx-'],
     entropy: 3.5,
     examples: {
@@ -517,7 +522,7 @@ export const AI_DETECTORS: DetectorSpec[] = [
     id: 'xai-api-key',
     description: 'xAI (Grok) API key',
     tags: ['secret', 'ai'],
-    pattern: r`\bxai-[A-Za-z0-9]{80}\b`,
+    pattern: r`${GLUED}xai-[A-Za-z0-9]{80}\b`,
     keywords: ['xai-'],
     entropy: 3.5,
     examples: {
@@ -529,7 +534,7 @@ export const AI_DETECTORS: DetectorSpec[] = [
     id: 'langsmith-api-key',
     description: 'LangSmith personal or service key',
     tags: ['secret', 'ai'],
-    pattern: r`\blsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}\b`,
+    pattern: r`${GLUED}lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}\b`,
     keywords: ['lsv2_'],
     examples: {
       positive: ['LANGSMITH_API_KEY=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', 'LANGCHAIN_API_KEY="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"'],

@@ -1,0 +1,102 @@
+/**
+ * The `key=value` detectors: a value assigned, in text, JSON, YAML, a query string, a header or a command
+ * line, to a key that the key-name classifier (../key-names.ts) calls a secret. The same classifier judges
+ * structured keys (redact/walk.ts), so `db_password: abc` is found written either way. Tagged `generic`:
+ * a specific detector that matches the same span names the finding.
+ */
+import type { KeyNameClassifier } from '../key-names.ts';
+import type { DetectorSpec } from '../types.ts';
+import { ASSIGN, NOT_CODE, NOT_PLACEHOLDER, VALUE } from './common.ts';
+
+const r = String.raw;
+
+/**
+ * A key name as written before its value: a word of letters, digits, `_`, `.` and `-`, maybe after `$`,
+ * `@` or `--`, where a key can start (not inside a value: `a=b=c` has one key). The classifier, not the
+ * regex, decides whether it names a secret.
+ */
+const KEY = r`(?<=^|[\s"'{,;&?(\[<>|])[-$@]{0,2}(?<key>[A-Za-z_][\w.-]{0,79})`;
+
+/**
+ * Both detectors, their keywords taken from a classifier: the builtin one for the catalogue, a policy's
+ * own when it changes the vocabulary (`key_names`).
+ *
+ * @example keyAssignmentDetectors(BUILTIN_KEY_NAMES).map((d) => d.id) // ['password-assignment', 'secret-assignment']
+ */
+export function keyAssignmentDetectors(keyNames: KeyNameClassifier): DetectorSpec[] {
+  return [
+    {
+      id: 'password-assignment',
+      description: 'Value assigned to a password-like key (db_password, PGPASSWORD, passwd, pwd, passphrase, ...) in text, JSON, YAML or a query string',
+      tags: ['secret', 'credentials', 'generic'],
+      // Not a path (PWD=/home/...), a drive (C:\) or a small number (a port, a count).
+      pattern: r`${KEY}${ASSIGN}(?<value>${NOT_PLACEHOLDER}${NOT_CODE}(?![/~]|[a-z]:\\|\d{1,6}(?:[\s"'&,;)}\]@]|$))${VALUE})`,
+      flags: 'i',
+      keywords: keyNames.keywords('password'),
+      group: 'value',
+      keyGroup: 'key',
+      keyFamily: 'password',
+      examples: {
+        positive: [
+          'password=hunter2x!',
+          '{"username": "svc", "password": "correct horse battery staple"}',
+          'GET /login?user=bob&password=Tr0ub4dor3&next=/home',
+          'DB_PASSWORD: changeme',
+          'Server=tcp:db.internal,1433;User ID=app;Pwd=9fQ!x2Lm#;Encrypt=true',
+          'PGPASSWORD=Wk4!pZ9q psql -h db.internal',
+          'export dbPass="s3cr3t-but-short"',
+          'mysql --password=Tr0ub4dor-3 orders',
+        ],
+        negative: [
+          'password_reset_url=https://accounts.internal/reset',
+          'password=${DB_PASSWORD}',
+          '"password": null',
+          'password=',
+          'password: "<your-password>"',
+          'password: {{ secret }}',
+          'password=%s',
+          'password: ***',
+          'password=REDACTED',
+          'PWD=/home/runner/work/app',
+          'password_min_length=12',
+          'compass=north bypass=enabled',
+        ],
+      },
+    },
+    {
+      id: 'secret-assignment',
+      description: 'High-entropy value assigned to a secret-named key (token, secret, api key, auth, credentials, session, cookie, dsn, ...)',
+      tags: ['secret', 'credentials', 'generic'],
+      pattern: r`${KEY}${ASSIGN}(?<value>${NOT_PLACEHOLDER}${NOT_CODE}(?!\d{1,64}(?:[\s"'&,;)}\]@]|$))[^\s"'&,;<>(){}[\]?|]{10,256})(?![^\s"'&,;?|])`,
+      flags: 'i',
+      keywords: keyNames.keywords('token'),
+      group: 'value',
+      keyGroup: 'key',
+      keyFamily: 'token',
+      entropy: 3,
+      examples: {
+        positive: [
+          'API_KEY=SJpIwoeIiXReHA24s6m3JGn5ITWoE65B',
+          '{"client_secret": "KPLI9Ep-FEV8qgJq2rvbEEGeTU1y0CIQc8NDgLXF"}',
+          'x-api-key: 81b78b217903a36984664cfd2986628e',
+          'auth_token: bamXS0yQzJwdwEAWYHOVBlKc',
+          'GITHUB_TOKEN=Qm9vYXJ2ZWxvcGVyX3Rva2VuX3Rlc3Q',
+          'sessionId=9f8Kq2LxZ7mW4tR1vB6nC3',
+          'SENTRY_DSN=Zk2Lq9Xp4Rt7Wm3Nb8Vc5Hy6',
+        ],
+        negative: [
+          'token_count=5',
+          'max_tokens: 100',
+          'api_key: "{{ secret }}"',
+          'CLIENT_SECRET=${CLIENT_SECRET}',
+          'token=aaaaaaaaaaaaaaaa',
+          'session_token=1234567890123',
+          'token_type=Bearer',
+          'secretary: Zk2Lq9Xp4Rt7Wm3Nb8Vc5Hy6',
+          'tokenizer=cl100k_base_v2',
+          'primary_key: order_id_and_tenant',
+        ],
+      },
+    },
+  ];
+}
