@@ -15,7 +15,10 @@ import { mayBeDisguised, normalize, toOriginal, type Change, type MappedText } f
 
 /**
  * How many encodings deep a secret is still found: base64 of base64 of base64 of it, or hex inside base64
- * inside a URL-encoded value. Each level costs a decode and a scan of whatever decodes to text.
+ * inside a URL-encoded value (a fourth level is not decoded). Each level costs a decode and a scan of
+ * whatever decodes to text; normalisation (normalize.ts) is no level, it applies at every one.
+ *
+ * @example encodedMatches(btoa(btoa(btoa('x ghp_…'))), scanner) // found; a fourth btoa() would hide it
  */
 export const ENCODED_DEPTH = 3;
 

@@ -8,14 +8,22 @@
  */
 import type { Match } from '../detect/types.ts';
 
-/** A text rewritten from an original (normalised, or decoded), and where its characters come from. */
+/**
+ * A text rewritten from an original (normalised, or decoded), and where its characters come from.
+ *
+ * @example normalize('a&#64;b') // { text: 'a@b', changes: [{ start: 1, length: 1, from: 1, to: 6 }] }
+ */
 export interface MappedText {
   text: string;
   /** What changed, in order; between two changes the texts match character for character. */
   changes: Change[];
 }
 
-/** Characters [start, start + length) of the text replace the original's [from, to) (length 0: removed). */
+/**
+ * Characters [start, start + length) of the text replace the original's [from, to) (length 0: removed).
+ *
+ * @example { start: 2, length: 0, from: 2, to: 3 } // in normalize('ab\u200bc'): the ZWSP at 2 is gone
+ */
 export interface Change {
   start: number;
   length: number;
