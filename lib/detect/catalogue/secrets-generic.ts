@@ -190,8 +190,9 @@ export const CREDENTIAL_DETECTORS: DetectorSpec[] = [
     tags: ['secret', 'credentials'],
     // -p takes its value only when attached (`-p secret` would be a database name), so the value starts
     // right after -p; `-P3306` (the port) is another flag.
-    // Words up to the flag, each not itself -p...: one way to match, whatever the line holds.
-    pattern: r`\b(?:mysql(?:dump|admin|import|check|show)?|mariadb(?:-dump|-admin)?)(?:[ \t]{1,4}(?!-p)[^\s|;&]{1,128}){0,24}[ \t]{1,4}-p(${NOT_PLACEHOLDER}[^\s"'\-][^\s"']{2,127})`,
+    // Words up to the flag, each not itself -p...: one way to match, whatever the line holds. Twelve words
+    // of up to 64 characters: wider bounds made recheck's fuzzer call it polynomial.
+    pattern: r`\b(?:mysql(?:dump|admin|import|check|show)?|mariadb(?:-dump|-admin)?)(?:[ \t]{1,4}(?!-p)[^\s|;&]{1,64}){0,12}[ \t]{1,4}-p(${NOT_PLACEHOLDER}[^\s"'\-][^\s"']{2,127})`,
     keywords: ['mysql', 'mariadb'],
     group: 1,
     examples: {
