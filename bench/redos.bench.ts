@@ -12,8 +12,13 @@
  * linear growth would take over STOP_MS at CHARS is reported at CHARS/4 (and listed in the summary as too
  * slow for the full size; it ranks first). `growthPerDoubling` is sqrt(t(n) / t(n/4)): 2 is linear, 4
  * quadratic. Inputs are described by shape, never printed.
+ *
+ * Then the load-time regex gate (lib/policy/regex-safety.ts), in this process's first use of it: one JSON
+ * line per kind of pattern with the time its verdicts took (patterns decided without recheck; patterns
+ * recheck analyses in its child process; what recheck alone crashes on or misses).
  */
 import { createEngine } from '../lib/policy/create.ts';
+import { checkRegexesSync } from '../lib/policy/regex-safety.ts';
 import { DEFAULT_LIMITS, type Engine } from '../lib/policy/engine.ts';
 import type { PolicyDocument } from '../lib/policy/types.ts';
 import { cleanText, detectorAttacks, MB, sharedAttacks, type Attack } from '../test/helpers/adversarial.ts';
@@ -163,3 +168,21 @@ console.log(
       .map((r) => `${r.detector} (x${r.growthPerDoubling})`),
   }),
 );
+
+// The gate: each kind at once, as a policy's patterns are checked (one batch per policy file).
+const gateKinds: { kind: string; patterns: string[] }[] = [
+  {
+    kind: 'builtin:pci custom detectors (no loop: decided without recheck)',
+    patterns: ['%B\\d{12,19}\\^[^^\\r\\n]{2,26}\\^\\d{4}[^?\\s]{0,79}\\?', ';\\d{12,19}=\\d{4}\\d{0,33}\\?', '\\bcvv2?["\']?\\s{0,3}[:=]\\s{0,3}["\']?(\\d{3,4})\\b'],
+  },
+  { kind: 'back-references and inner look-arounds (refused without recheck)', patterns: ['(.+)+\\1', '^(\\1a|b)+$', 'sid=(?![0-9])[a-z0-9]{24}'] },
+  {
+    kind: 'loops and repeated groups (recheck, in its child process)',
+    patterns: ['(a|a)*$', '(?:a{1,10}){1,10}b', '\\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63}){0,8}\\.[A-Za-z]{2,24}\\b'],
+  },
+];
+for (const { kind, patterns } of gateKinds) {
+  const t0 = performance.now();
+  const verdicts = checkRegexesSync(patterns.map((pattern) => ({ pattern })));
+  console.log(JSON.stringify({ bench: 'redos-gate', kind, patterns: patterns.length, refused: verdicts.filter((v) => !v.safe).length, ms: round(performance.now() - t0) }));
+}

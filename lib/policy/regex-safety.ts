@@ -8,11 +8,12 @@
  *   oneCharLookAround): the automaton cannot model them, and recheck's fuzzer, the only alternative, is a
  *   random search that misses real attacks (`(.+)+\1`: 40 s on 28 characters) and crashes on others
  *   (`^(\1a|b)+$`: a stack overflow that never returns);
- * - the automaton unrolls bounded repetitions, and so misses the ambiguity inside a bounded repeated group
- *   (it calls any pattern without `*` or `+` safe, yet `(?:a{1,10}){1,10}b` runs for seconds on 30
- *   characters): those bounds are lifted for the check. Exponential backtracking there is refused (bounds
- *   only delay it), polynomial backtracking when the bounds allow over STEPS_PER_CHAR_LIMIT steps per
- *   input character;
+ * - bounded repetitions: the automaton unrolls them into copies, sees no loop, and calls the pattern safe
+ *   (`(?:a{1,10}){1,10}b` passes it, yet runs for seconds on 30 characters). A pattern without loops is
+ *   accepted when the ways it can split one input cost at most STEPS_PER_CHAR_LIMIT steps (sequenceCost);
+ *   otherwise, and in a pattern with loops, the bounds of repeated groups and of runs are lifted for the
+ *   analysis. Exponential backtracking is then refused (a bound only delays it), polynomial backtracking
+ *   when the bounds allow more than STEPS_PER_CHAR_LIMIT steps per input character;
  * - a check that times out, crashes or outlives the load's budget.
  *
  * recheck runs in a child process that is killed at a hard deadline, with its output captured: a crash or
@@ -45,15 +46,10 @@ const CHECK_GRACE_MS = 5_000;
 /** All regex checks of one load, so that `policy lint` finishes within a minute whatever the policy holds. */
 export const REGEX_CHECK_BUDGET_MS = 40_000;
 /**
- * Backtracking steps per input character accepted from polynomial backtracking within bounded repetitions.
- * 64 KiB of input at 1024 steps per character is well under a second of matching.
+ * Backtracking steps per input character accepted where bounds cap the work: at that rate, 64 KiB of input
+ * takes about a quarter of a second to match (measured: `\s{0,31}\s{0,31}x` on spaces).
  */
 const STEPS_PER_CHAR_LIMIT = 1024;
-/**
- * Paths through a pattern without cycles accepted without analysis. A path is a way to match: the work at
- * each position is at most the paths an input keeps alive, far fewer than all of them.
- */
-const PATHS_LIMIT = 4096;
 
 const AUTOMATON: RecheckParameters = { checker: 'automaton', timeout: CHECK_TIMEOUT_MS };
 const NOT_CHECKED = 'not checked';
@@ -113,12 +109,12 @@ function precheck(pattern: string, flags: string): RegexVerdict | Pending {
   }
   const shape = scanPattern(pattern, flags);
   if ('what' in shape) return { safe: false, check: 'recheck', reason: `${shape.what} ${shape.text} at character ${shape.at + 1}: ${shape.why}`, unproven: true };
-  if ('paths' in shape) {
-    if (shape.paths <= PATHS_LIMIT) return { safe: true, checkedBy: 'recheck' };
+  if ('work' in shape) {
+    if (shape.work <= STEPS_PER_CHAR_LIMIT) return { safe: true, checkedBy: 'recheck' };
     return {
       safe: false,
       check: 'recheck',
-      reason: `backtracking through up to ${shape.paths} combinations of alternatives at each position (at most ${PATHS_LIMIT} are accepted); remove the overlapping alternatives`,
+      reason: `backtracking through up to ${shape.work} steps at each position of the input (at most ${STEPS_PER_CHAR_LIMIT} are accepted); remove the overlapping alternatives`,
     };
   }
   return { flags, ...shape };
@@ -134,8 +130,8 @@ function verdictOf(r: RecheckOutcome, p: Pending): RegexVerdict {
       const c = r.complexity;
       // Where the attack makes the matcher work. Nowhere in a repetition unbounded as written, so only in
       // lifted ones: the bounds cap the work. Exponential work is refused all the same (each extra
-      // repetition multiplies it); polynomial work of degree d costs at most reach^(d-1) steps per input
-      // character, accepted up to STEPS_PER_CHAR_LIMIT.
+      // repetition multiplies it); polynomial work is accepted up to STEPS_PER_CHAR_LIMIT steps per input
+      // character.
       const heat = r.hotspot.filter((h) => h.temperature === 'heat');
       const overlaps = (h: { start: number; end: number }, from: number, to: number) => h.start < to && h.end > from;
       const holding = p.lifts.filter((l) => heat.some((h) => overlaps(h, l.start, l.end)));
@@ -200,12 +196,73 @@ interface Edit {
   lift?: { atom: number; reach: number };
 }
 
+/**
+ * One item of a sequence, for the cost of a pattern without cycles: the characters it can match, in how
+ * many ways (of different lengths, or different alternatives), whether it can match nothing, and the
+ * steps one attempt at it takes.
+ */
+interface Item {
+  set: Uint32Array;
+  ways: number;
+  empty: boolean;
+  work: number;
+}
+
+/** A group being scanned (the pattern itself at the bottom). */
+interface Frame {
+  at: number;
+  look?: string;
+  /** The longest match of its alternatives so far, and of the current one. */
+  longest: number;
+  current: number;
+  /** The cost of its finished alternatives, the items of the current one, and all the characters it can match. */
+  done: Cost[];
+  items: Item[];
+  chars: Uint32Array;
+  /** Where its current alternative starts; whether the group starts the pattern (nothing can come before it). */
+  alternativeStart: number;
+  atStart: boolean;
+  /** Set when it closes: whether it ends the pattern (nothing can come after it), and whether it is repeated. */
+  atEnd?: boolean;
+  quantified?: boolean;
+}
+
+/** The steps of one attempt at a sequence or group, the ways it can end at one same position, and the characters it can start with. */
+interface Cost {
+  work: number;
+  ways: number;
+  first: Uint32Array;
+  /** Whether it can match nothing. */
+  empty: boolean;
+}
+
+/** What a quantifier repeats: a character, class or escape, or a group; its longest match; its item. */
+interface Atom {
+  start: number;
+  group?: Frame;
+  length: number;
+  item: Item;
+}
+
+/** A look-around that tests one character, rewritten if it turns out to be at an edge of the pattern. */
+interface LookAround {
+  head: string;
+  at: number;
+  edit: Edit;
+  /** At the start of its group's alternative (a look-behind), or at its end (a look-ahead). */
+  atEdge: boolean;
+  /** Its own group, which must not be repeated. */
+  self: Frame;
+  /** The groups around it, which must all start (or end) the pattern, unrepeated. */
+  around: Frame[];
+}
+
 /** Escapes and character classes: what hides parentheses that are not groups. */
 const ESCAPES_AND_CLASSES = /\\[\s\S]|\[(?:\\[\s\S]|[^\]\\])*\]/g;
 // Sticky: each matches exactly at the scan's position.
 const DIGITS = /[1-9]\d*/y;
 const NAMED_REFERENCE = /\\k(?:<[^>]*>)?/y;
-const LOOK_AROUND = /\(\?(<?)[=!]/y;
+const LOOK_AROUND = /\(\?<?[=!]/y;
 const GROUP_HEAD = /\((?:\?:|\?<[^>]*>)?/y;
 const COUNTED = /\{(\d+)(?:(,)(\d*))?\}/y;
 /** One character: a class, a character escape or class escape, a literal or `.` (no assertion, no group). */
@@ -222,58 +279,22 @@ function matchAt(re: RegExp, source: string, at: number): RegExpExecArray | null
   return re.exec(source);
 }
 
-/** A group being scanned (the pattern itself at the bottom). */
-interface Frame {
-  at: number;
-  look?: string;
-  /** The longest match of its alternatives so far, and of the current one. */
-  longest: number;
-  current: number;
-  /** The paths through its alternatives so far, through the current one, and through it before its last atom. */
-  paths: number;
-  currentPaths: number;
-  before: number;
-  /** Where its current alternative starts; whether the group starts the pattern (nothing can come before it). */
-  alternativeStart: number;
-  atStart: boolean;
-  /** Set when it closes: whether it ends the pattern (nothing can come after it), and whether it is repeated. */
-  atEnd?: boolean;
-  quantified?: boolean;
-}
-
-/** What a quantifier repeats: a character, class or escape, or a group; its longest match; its paths. */
-interface Atom {
-  start: number;
-  group?: Frame;
-  length: number;
-  paths: number;
-}
-
-/** A look-around that tests one character, rewritten if it turns out to be at an edge of the pattern. */
-interface LookAround {
-  head: string;
-  at: number;
-  edit: Edit;
-  /** At the start of its group's alternative (a look-behind), or at its end (a look-ahead). */
-  atEdge: boolean;
-  /** Its own group, which must not be repeated. */
-  self: Frame;
-  /** The groups around it, which must all start (or end) the pattern, unrepeated. */
-  around: Frame[];
-}
-
 /**
  * Scans a pattern that compiles (its syntax needs no checking here), as JavaScript parses it: the first
- * construct recheck cannot analyse, or the pattern rewritten for it (edge look-arounds rewritten, bounds
- * lifted) with where the lifted and the unbounded repetitions are.
+ * construct recheck cannot analyse; or, for a pattern without cycles, the cost of matching it at one
+ * position; or the pattern rewritten for recheck (edge look-arounds rewritten, bounds lifted) with where
+ * the lifted and the unbounded repetitions are.
  */
-function scanPattern(source: string, flags: string): Unsupported | { paths: number } | Omit<Pending, 'flags'> {
+function scanPattern(source: string, flags: string): Unsupported | { work: number } | Omit<Pending, 'flags'> {
   const unicode = flags.includes('u');
   const bare = source.replace(ESCAPES_AND_CLASSES, '');
   const captures = (bare.match(/\((?!\?)|\(\?<(?![=!])/g) ?? []).length;
   const named = /\(\?<(?![=!])/.test(bare);
   const looks: LookAround[] = [];
   const lifts: Edit[] = [];
+  /** `?`: lifted only in a pattern without cycles (elsewhere, `x?` next to a loop would become ambiguity). */
+  const optionals: Edit[] = [];
+  let groupLifted = false;
   /** The repetitions that are unbounded as written ([start, end) of each, quantifier included). */
   const unbounded: [number, number][] = [];
   const frame = (at: number, head: string, parent?: Frame): Frame => ({
@@ -281,9 +302,9 @@ function scanPattern(source: string, flags: string): Unsupported | { paths: numb
     ...(/^\(\?<?[=!]$/.test(head) && { look: head }),
     longest: 0,
     current: 0,
-    paths: 0,
-    currentPaths: 1,
-    before: 1,
+    done: [],
+    items: [],
+    chars: new Uint32Array(SET_WORDS),
     alternativeStart: at + head.length,
     atStart: parent === undefined || (parent.atStart && parent.alternativeStart === at),
   });
@@ -291,11 +312,16 @@ function scanPattern(source: string, flags: string): Unsupported | { paths: numb
   const endsHere = (at: number) => at === source.length || source[at] === '|' || source[at] === ')';
   let atom: Atom | undefined;
   const add = (a: Atom) => {
-    const f = open.at(-1)!;
+    const top = open.at(-1)!;
     atom = a;
-    f.current += a.length;
-    f.before = f.currentPaths;
-    f.currentPaths *= a.paths;
+    top.current += a.length;
+    top.items.push(a.item);
+    union(top.chars, a.item.set);
+  };
+  const char = (start: number, end: number) => add({ start, length: 1, item: { set: charSet(source.slice(start, end), flags), ways: 1, empty: false, work: 1 } });
+  const assertion = () => {
+    open.at(-1)!.items.push({ set: new Uint32Array(SET_WORDS), ways: 1, empty: true, work: 1 });
+    atom = undefined;
   };
   let i = 0;
   while (i < source.length) {
@@ -309,12 +335,13 @@ function scanPattern(source: string, flags: string): Unsupported | { paths: numb
       if (next === 'k' && (unicode || named)) return { what: 'named back-reference', text: matchAt(NAMED_REFERENCE, source, i)![0], at: i, why: NO_BACK_REFERENCES };
       let end = i + 2;
       if (unicode && /[upP]/.test(next) && source[end] === '{') end = Math.max(end, source.indexOf('}', end) + 1);
-      add({ start: i, length: 1, paths: 1 });
+      if (next === 'b' || next === 'B') assertion();
+      else char(i, end);
       i = end;
     } else if (c === '[') {
       let j = i + 1;
       while (j < source.length && source[j] !== ']') j += source[j] === '\\' ? 2 : 1;
-      add({ start: i, length: 1, paths: 1 });
+      char(i, j + 1);
       i = j + 1;
     } else if (c === '(') {
       const head = (matchAt(LOOK_AROUND, source, i) ?? matchAt(GROUP_HEAD, source, i))![0];
@@ -324,14 +351,17 @@ function scanPattern(source: string, flags: string): Unsupported | { paths: numb
     } else if (c === ')') {
       const group = open.pop()!;
       group.atEnd = endsHere(i + 1);
+      const cost = total(group);
       if (group.look !== undefined) {
         const edit = oneCharLookAround(source, group.at, group.look, i, flags);
         if (typeof edit === 'string') return { what: lookName(group.look), text: group.look, at: group.at, why: edit };
         const behind = group.look.startsWith('(?<');
         looks.push({ head: group.look, at: group.at, edit, atEdge: behind ? group.atStart : group.atEnd, self: group, around: open.slice(1) });
       }
-      const look = group.look !== undefined; // a look-around matches nothing, and at most once
-      add({ start: group.at, group, length: look ? 0 : Math.max(group.longest, group.current), paths: look ? 1 : group.paths + group.currentPaths });
+      // A look-around matches nothing, once.
+      const look = group.look !== undefined;
+      const length = look ? 0 : Math.max(group.longest, group.current);
+      add({ start: group.at, group, length, item: look ? { set: new Uint32Array(SET_WORDS), ways: 1, empty: true, work: cost.work } : { set: group.chars, ways: cost.ways, empty: cost.empty, work: cost.work } });
       i++;
     } else if (atom !== undefined && (c === '*' || c === '+' || c === '?' || (c === '{' && matchAt(COUNTED, source, i) !== null))) {
       const counted = c === '{' ? matchAt(COUNTED, source, i) : null;
@@ -339,30 +369,36 @@ function scanPattern(source: string, flags: string): Unsupported | { paths: numb
       const min = counted !== null ? Number(counted[1]) : c === '+' ? 1 : 0;
       const max = counted === null ? (c === '?' ? 1 : Infinity) : counted[2] === undefined ? min : counted[3] === '' ? Infinity : Number(counted[3]);
       top.current += atom.length === 0 ? 0 : atom.length * (max - 1); // the atom itself is counted already
-      top.currentPaths = top.before * choices(atom.paths, min, max);
       if (atom.group !== undefined) atom.group.quantified = true;
       if (max === Infinity) unbounded.push([atom.start, end]);
+      // Repeated: the lengths it can take, each a way; a repeated group's ways multiply (and it is lifted).
+      const it = atom.item;
+      it.ways = max === Infinity ? Infinity : atom.group === undefined ? max - min + 1 : choices(it.ways, min, max);
+      it.work *= max === Infinity ? Infinity : Math.max(1, max);
+      it.empty ||= min === 0;
       // The automaton unrolls a bounded repetition into copies: no cycle, so no ambiguity it can see (it
-      // calls a pattern without cycles safe at once). Lift the bound (`{0,n}` and `?` -> `*`, `{m,n}` ->
-      // `+`) wherever it leaves a choice: a group's, or a variable-length run's (a fixed length is no
-      // choice, and lifting it would add ambiguity).
-      if (max < Infinity && max > 0 && (atom.group !== undefined ? max > 1 || min === 0 : min < max)) {
-        lifts.push({ start: i, end, text: min === 0 ? '*' : '+', lift: { atom: atom.start, reach: atom.length * max } });
-      }
+      // calls a pattern without cycles safe at once). Lift the bound (`{0,n}` -> `*`, `{m,n}` -> `+`)
+      // of a group's, and of a variable-length run's (a fixed length is no choice, and lifting it would
+      // add ambiguity).
+      const lift = { start: i, end, text: min === 0 ? '*' : '+', lift: { atom: atom.start, reach: atom.length * max } };
+      if (max === 1 && min === 0) optionals.push(lift);
+      else if (max < Infinity && (atom.group !== undefined ? max > 1 : min < max)) lifts.push(lift);
+      groupLifted ||= atom.group !== undefined && max > 1;
       atom = undefined;
       i = end + (source[end] === '?' ? 1 : 0);
     } else if (c === '|') {
+      top.done.push(sequenceCost(top.items));
+      top.items = [];
       top.longest = Math.max(top.longest, top.current);
       top.current = 0;
-      top.paths += top.currentPaths;
-      top.currentPaths = 1;
       top.alternativeStart = i + 1;
       atom = undefined;
       i++;
+    } else if (c === '^' || c === '$') {
+      assertion();
+      i++;
     } else {
-      // An anchor is nothing to repeat; a brace that is no quantifier is a literal (Annex B).
-      if (c === '^' || c === '$') atom = undefined;
-      else add({ start: i, length: 1, paths: 1 });
+      char(i, i + 1); // a brace that is no quantifier is a literal (Annex B)
       i++;
     }
   }
@@ -373,11 +409,14 @@ function scanPattern(source: string, flags: string): Unsupported | { paths: numb
     if (!edge) return { what: lookName(l.head), text: l.head, at: l.at, why: `it is not at the ${behind ? 'start' : 'end'} of the pattern; ${EDGE_RULE}` };
     edits.push(l.edit);
   }
-  // Without a cycle the work at each position is at most the number of paths through the pattern: few
-  // enough, and the pattern is safe as it stands; too many, and the lifted bounds show recheck why.
-  const paths = open[0]!.paths + open[0]!.currentPaths;
-  if (unbounded.length === 0 && paths <= PATHS_LIMIT) return { paths };
-  if (unbounded.length === 0 && lifts.length === 0) return { paths };
+  // No cycle, and no repeated group: the work at a position is the pattern's cost, however it is
+  // matched; cheap enough, nothing more to check. Too dear: every bound is lifted, so that recheck shows
+  // where the work goes and how it grows.
+  if (unbounded.length === 0 && !groupLifted) {
+    const cost = total(open[0]!);
+    if (cost.work <= STEPS_PER_CHAR_LIMIT || lifts.length + optionals.length === 0) return { work: cost.work };
+    edits.push(...optionals);
+  }
   edits.push(...lifts);
   edits.sort((x, y) => x.start - y.start);
   // Where a source position lands in the rewrite: shifted by the edits wholly before it.
@@ -395,12 +434,94 @@ function scanPattern(source: string, flags: string): Unsupported | { paths: numb
   };
 }
 
-/** The ways `{min,max}` repetitions of something that matches in `paths` ways can match. */
-function choices(paths: number, min: number, max: number): number {
-  if (max === Infinity) return Infinity;
+/** The ways `{min,max}` repetitions of something that matches in `ways` ways can match. */
+function choices(ways: number, min: number, max: number): number {
   let sum = 0;
-  for (let k = min, power = paths ** min; k <= max && sum < Infinity; k++, power *= paths) sum += power;
+  for (let k = min, power = ways ** min; k <= max && sum < Infinity; k++, power *= ways) sum += power;
   return sum;
+}
+
+/**
+ * The cost of a group's alternatives: each is tried, and those that can start with one same character can
+ * all match there.
+ */
+function total(f: Frame): Cost {
+  const alternatives = [...f.done, sequenceCost(f.items)];
+  const first = new Uint32Array(SET_WORDS);
+  for (const a of alternatives) union(first, a.first);
+  return {
+    work: alternatives.reduce((n, a) => n + a.work, 0),
+    ways: Math.max(...alternatives.map((a) => alternatives.filter((b) => overlaps(a.first, b.first)).reduce((n, b) => n + b.ways, 0))),
+    first,
+    empty: alternatives.some((a) => a.empty),
+  };
+}
+
+/**
+ * The cost of a sequence without cycles. Items that can match the same characters, side by side (or with
+ * only items that can match nothing between them), can split one input in many ways, and every way is
+ * tried: their ways multiply. A required item that matches none of the characters of those before it
+ * ends that: it can only start where they all stop, so they reach it in the ways they can split one
+ * input, and what follows is tried once for each.
+ */
+function sequenceCost(items: readonly Item[]): Cost {
+  let before = 1; // the ways the sequence so far reaches where the current stretch starts
+  let stretch: Item[] = [];
+  let ways = 1; // ... and where the stretch reaches now, in one same position
+  let work = 0;
+  const first = new Uint32Array(SET_WORDS);
+  let started = false;
+  for (const it of items) {
+    if (!started) union(first, it.set);
+    started ||= !it.empty;
+    const touching = stretch.filter((s) => overlaps(s.set, it.set));
+    if (touching.length === 0 && !it.empty) {
+      before *= ways;
+      stretch = [];
+      ways = 1;
+    }
+    // Each way the overlapping items before it can stop is a place it is tried from. If it has ways too,
+    // theirs and its combine into one same end: that is what multiplies (one item's lengths, or a
+    // fixed-length item after them, end at as many different positions).
+    const from = touching.reduce((n, s) => n * s.ways, 1);
+    work += before * from * it.work;
+    if (from > 1 && it.ways > 1) ways = Math.max(ways, from * it.ways);
+    stretch.push(it);
+  }
+  return { work, ways: before * ways, first, empty: !started };
+}
+
+const SET_WORDS = 2048;
+/** Every UTF-16 code unit but the surrogates, once: an atom's matches in it are the characters it matches. */
+let everyUnit: string | undefined;
+const charSets = new Map<string, Uint32Array>();
+
+/**
+ * The characters of the Basic Multilingual Plane an atom (one character, class or escape) matches, as a
+ * bit set. Found by matching the atom against all of them at once: exact, and about a millisecond.
+ */
+function charSet(atom: string, flags: string): Uint32Array {
+  const key = `${flags}/${atom}`;
+  let set = charSets.get(key);
+  if (set === undefined) {
+    everyUnit ??= Array.from({ length: 0xf800 }, (_, k) => String.fromCharCode(k < 0xd800 ? k : k + 0x800)).join('');
+    set = new Uint32Array(SET_WORDS);
+    for (const m of everyUnit.matchAll(new RegExp(atom, `${flags}g`))) {
+      const unit = m.index < 0xd800 ? m.index : m.index + 0x800;
+      set[unit >> 5]! |= 1 << (unit & 31);
+    }
+    charSets.set(key, set);
+  }
+  return set;
+}
+
+function union(into: Uint32Array, set: Uint32Array): void {
+  for (let w = 0; w < SET_WORDS; w++) into[w]! |= set[w]!;
+}
+
+function overlaps(a: Uint32Array, b: Uint32Array): boolean {
+  for (let w = 0; w < SET_WORDS; w++) if ((a[w]! & b[w]!) !== 0) return true;
+  return false;
 }
 
 function lookName(head: string): string {

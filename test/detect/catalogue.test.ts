@@ -3,9 +3,9 @@
  * detector and the example index, never the example text: the examples look like secrets.
  */
 import { assert } from 'chai';
-import { checkSync } from 'recheck';
 import { BUILTIN_DETECTORS, BUILTIN_TAGS } from '../../lib/detect/catalogue/index.ts';
 import { compileScanner } from '../../lib/detect/scanner.ts';
+import { checkRegexesSync, recheckIsolatedSync } from '../../lib/policy/regex-safety.ts';
 import type { DetectorSpec, Match } from '../../lib/detect/types.ts';
 import { FALSE_POSITIVE_CORPUS } from './fp-corpus.ts';
 import { BUILTIN_KEY_NAMES } from '../../lib/detect/key-names.ts';
@@ -163,21 +163,35 @@ describe('builtin detector catalogue', function () {
     });
 
     it('passes recheck (no ReDoS) for every pattern and every trigger', function () {
-      // Sequential checkSync (about 0.5 s per pattern): concurrent async checks starve each other and
-      // report spurious timeouts and attacks.
-      this.timeout(600_000);
-      const unsafe: string[] = [];
-      // The automaton checker is exact when it finishes; what it cannot decide goes to the fuzzer with a
-      // fixed seed, so the verdict is the same every run (a random seed made this test flaky).
-      const status = (source: string, flags: string): string => {
-        const exact = checkSync(source, flags, { checker: 'automaton', timeout: 60_000 }).status;
-        return exact === 'unknown' ? checkSync(source, flags, { checker: 'fuzz', timeout: 120_000, randomSeed: 0 }).status : exact;
-      };
-      for (const d of BUILTIN_DETECTORS) {
-        const verdict = status(d.pattern, d.flags ?? '');
-        if (verdict !== 'safe') unsafe.push(`${d.id}: ${verdict}`);
-        if (d.trigger !== undefined && status(d.trigger, d.flags ?? '') !== 'safe') unsafe.push(`${d.id}: trigger`);
-      }
+      // Deterministic: every verdict is a function of the pattern, never of time or luck. First the gate
+      // custom patterns go through at load (lib/policy/regex-safety.ts: recheck's exact automaton checker).
+      // What it cannot prove (look-arounds inside a pattern, which custom patterns may not have, and
+      // analyses over its time limit) goes to recheck's fuzzer with a fixed seed and step limits only. A
+      // fixed seed alone is not enough (0 is recheck's default): its time limits, which a loaded machine
+      // trips, are what made the verdicts vary ("vulnerable" in some runs).
+      this.timeout(900_000);
+      const regexes = BUILTIN_DETECTORS.flatMap((d) =>
+        [d.pattern, d.trigger].filter((p) => p !== undefined).map((pattern, i) => ({ what: `${d.id}${i === 0 ? '' : ': trigger'}`, pattern, flags: d.flags ?? '' })),
+      );
+      // Bounded polynomial backtracking over the gate's limit for custom patterns (1024 steps per input
+      // character), in a builtin that hardening/redos.test.ts measures within its time budget: reported to
+      // the catalogue, not a failure here. An entry the gate no longer refuses fails, to be removed.
+      const overLimit: Record<string, string> = { jwt: "about 4097 steps per character on 'eyJ' repeated: 200 ms per 64 KiB" };
+      const verdicts = checkRegexesSync(regexes, 120_000);
+      const unsafe = regexes.flatMap((r, i) => {
+        const v = verdicts[i]!;
+        if (r.what in overLimit) return !v.safe && v.reason.includes('backtracking within bounded repetitions') ? [] : [`${r.what}: no longer over the limit: remove it from overLimit`];
+        return v.safe || v.unproven ? [] : [`${r.what}: ${v.reason}`];
+      });
+      const unproven = regexes.filter((_, i) => {
+        const v = verdicts[i]!;
+        return !v.safe && v.unproven === true;
+      });
+      const fuzz = { checker: 'fuzz', randomSeed: 0, timeout: null, seedingTimeout: null, incubationTimeout: null, attackTimeout: null } as const;
+      const fuzzed = recheckIsolatedSync(unproven.map((r) => ({ source: r.pattern, flags: r.flags, params: fuzz, limitMs: 600_000 })), 700_000);
+      unproven.forEach((r, i) => {
+        if (fuzzed[i]!.status !== 'safe') unsafe.push(`${r.what}: ${JSON.stringify(fuzzed[i])} (fuzzer)`);
+      });
       assert.deepEqual(unsafe, [], 'patterns not proven safe');
     });
   });

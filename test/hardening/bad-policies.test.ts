@@ -139,6 +139,7 @@ const CASES: Record<string, Case> = {
   'regex-drop-healthcheck-words.yaml':     { at: '6:12', says: 'exponential backtracking: an input of about 45 characters makes it run for seconds; remove the ambiguity (a bound only delays it)' },
   'regex-bounded-nested-words.yaml':       { at: '5:12', says: 'unsafe or invalid regex (recheck): exponential backtracking inside a bounded repetition: each extra repetition multiplies the work' },
   'regex-bounded-hyphenated-words.yaml':   { at: '5:14', says: 'exponential backtracking inside a bounded repetition' },
+  'regex-bounded-side-by-side.yaml':       { at: '5:14', says: 'polynomial (degree 3) backtracking within bounded repetitions: up to about 4225 steps per input character (at most 1024 are accepted)' },
   // Constructs recheck cannot prove safe: its fuzzer calls (.+)+\1 safe (40 s on 28 characters), and
   // crashes on ^(\1a|b)+$ (a stack overflow that hung lint forever, with pages of stack trace)
   'regex-backreference.yaml':              { at: '5:14', says: 'unsafe or invalid regex (recheck): back-reference \\1 at character 6: freedom from catastrophic backtracking cannot be proven for back-references', cli: true },

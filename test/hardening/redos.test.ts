@@ -450,4 +450,25 @@ describe('hardening/redos: what recheck alone misses or chokes on is refused, qu
     assert.isTrue(small!.safe);
     assert.include(large!.safe ? '' : large!.reason, 'polynomial (degree 2) backtracking within bounded repetitions: up to about 10001 steps per input character');
   });
+
+  it('refuses side-by-side bounded runs that split one input in too many ways (\\s{0,64}\\s{0,64}\\s{0,64}x: about a millisecond per character)', () => {
+    const t0 = performance.now();
+    /\s{0,64}\s{0,64}\s{0,64}x/.test(' '.repeat(200));
+    assert.isAbove(performance.now() - t0, 5, 'matching 200 spaces takes milliseconds: the hole is real');
+    const cases: [string, string, string | true][] = [
+      ['\\s{0,64}\\s{0,64}\\s{0,64}x', '', 'polynomial (degree 4) backtracking within bounded repetitions: up to about 274625 steps per input character'],
+      ['\\s{0,64}(?:|-)\\s{0,64}=', '', 'polynomial (degree 3) backtracking within bounded repetitions: up to about 4225 steps'],
+      ['(?:a|a)'.repeat(12) + 'b', '', 'backtracking through up to 12286 steps at each position of the input'],
+      // Side by side but short (21 x 21 ways), or on different characters (their lengths only add up).
+      ['\\s{0,20}\\s{0,20}x', '', true],
+      ['mailgun[A-Za-z0-9_.-]{0,30}(?:\\\\?["\']){0,1}[ \\t]{0,3}(?:=|:|=>)[ \\t]{0,3}["\']?((?:key-)?[a-f0-9]{32})\\b', 'i', true],
+      ['%B\\d{12,19}\\^[^^\\r\\n]{2,26}\\^\\d{4}[^?\\s]{0,79}\\?', '', true],
+    ];
+    const verdicts = checkRegexesSync(cases.map(([pattern, flags]) => ({ pattern, flags })));
+    cases.forEach(([pattern, , expected], i) => {
+      const v = verdicts[i]!;
+      if (expected === true) assert.isTrue(v.safe, `${pattern}: ${v.safe ? '' : v.reason}`);
+      else assert.include(v.safe ? 'accepted' : v.reason, expected, pattern);
+    });
+  });
 });
