@@ -14,7 +14,7 @@ export interface DetectorSpec {
   description: string;
   /** At least `secret` or `pii`; more specific tags (`cloud`, `vcs`, `payment`, ...) may follow. */
   tags: string[];
-  /** JavaScript regex source, no delimiters. Must pass safe-regex or recheck (checked in tests/at load). */
+  /** JavaScript regex source, no delimiters. Must be proven safe by the ReDoS gate (lib/policy/regex-safety.ts; checked in tests and at load). */
   pattern: string;
   /** Regex flags besides the `g` and `y` the scanner adds itself: only `i`, `s`, `m`, `u` make sense. */
   flags?: string;

@@ -5,7 +5,7 @@ export interface PolicyIssue {
   line: number;
   col: number;
   message: string;
-  /** Which check refused it, for regex problems: `syntax`, `recheck` or `safe-regex`. */
+  /** Which check refused it, for regex problems: `syntax` or `recheck`. */
   check?: string;
 }
 
