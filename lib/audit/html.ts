@@ -52,7 +52,11 @@ ${listed.length > 0 ? `<ul id="problems">${listed.map((m) => `<li>${text(m)}</li
 <div class="card"><b>${r.summary.bytes}</b>bytes</div>
 <div class="card"><b>${r.summary.unacked.length}</b>never acknowledged</div>
 <div class="card"><b>${r.summary.blocked}</b>blocked (policy error)</div>
+<div class="card"><b>${r.summary.refused}</b>refused before they left</div>
 </div>
+${r.refusals.length === 0 ? '' : `<h2>Refused</h2>
+<table id="refused"><tr><th>time</th><th>by</th><th>reason</th><th>items</th><th>ids</th></tr>
+${rows(r.refusals.map((x) => [x.time, x.by, x.reason, x.count, x.item_ids.join(', ') || '-']))}</table>`}
 <h2>Outbound items per channel over time</h2>
 ${chart(r)}
 <h2>Per channel</h2>

@@ -16,7 +16,7 @@ import { readLedger } from './verify.ts';
 export const GENESIS = '0'.repeat(64);
 export const SEGMENT_PREFIX = 'ledger-';
 
-export type EntryType = 'policy' | 'intent' | 'ack' | 'blocked' | 'checkpoint';
+export type EntryType = 'policy' | 'intent' | 'ack' | 'blocked' | 'refused' | 'checkpoint';
 
 /** What a checkpoint's JWS signs: the chain head at a sequence number, chained to the previous checkpoint. */
 export interface CheckpointClaim {
@@ -31,7 +31,10 @@ export interface LedgerEntry {
   seq: number;
   time: string;
   type: EntryType;
-  /** The entry's content: an AuditRecord (intent, blocked), `{ itemId }` (ack), a PolicyIdentity (policy). */
+  /**
+   * The entry's content: an AuditRecord (intent, blocked), `{ itemId }` (ack), a PolicyIdentity (policy),
+   * a Refusal (refused).
+   */
   data: Record<string, unknown>;
   prev: string;
   hash: string;
@@ -53,6 +56,22 @@ export interface LedgerOptions {
   /** Told about every signed checkpoint: report it to the control plane as a witness. */
   onCheckpoint?: (witness: Witness) => void;
 }
+
+/** Items that did not leave because something refused them (a `refused` entry's data). */
+export interface Refusal {
+  /** Who refused them: this process, reading its spool, or the control plane. */
+  by: 'spool' | 'control-plane';
+  /** Why, as the summary of the run says it. */
+  reason: string;
+  /** How many: spool lines without a readable id are counted, not named. */
+  count: number;
+  /** Their ids, each at most REFUSED_ID_LENGTH characters, at most REFUSED_IDS of them. */
+  itemIds: string[];
+}
+
+/** Bounds on what a refusal names: a forged spool line's "id" is anyone's text, of any length. */
+export const REFUSED_IDS = 100;
+export const REFUSED_ID_LENGTH = 200;
 
 /** A checkpoint as reported to a witness: enough to prove later that the local ledger was not cut short. */
 export interface Witness extends CheckpointClaim {
@@ -139,6 +158,8 @@ export class Ledger implements AuditHook {
   private readonly checkpointEvery: number;
   private sinceCheckpoint = 0;
   private lastCheckpoint: string;
+  /** The head the latest checkpoint() signs (an entry hash names its sequence number too). */
+  private queuedHead: string | undefined;
   private checkpointing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   readonly id: string;
@@ -228,6 +249,18 @@ export class Ledger implements AuditHook {
   }
 
   /**
+   * Records items that were refused and never left: spooled lines altered or injected, items the control
+   * plane refused. Their ids are bounded (REFUSED_IDS, REFUSED_ID_LENGTH); the count is exact.
+   *
+   * @example
+   * await ledger.refused({ by: 'spool', reason: 'its MAC does not verify', count: 1, itemIds: ['item-7'] });
+   */
+  refused(refusal: Refusal): Promise<void> {
+    const itemIds = refusal.itemIds.slice(0, REFUSED_IDS).map((id) => id.slice(0, REFUSED_ID_LENGTH));
+    return this.append('refused', { by: refusal.by, reason: refusal.reason, count: refusal.count, itemIds });
+  }
+
+  /**
    * Appends a signed checkpoint of the current head (also when nothing happened since the last one, so
    * that quiet periods are provable too). No-op without a signing key. Never rejects: a checkpoint that
    * cannot be signed or written (a full disk) is skipped, and the next one covers its entries; entries no
@@ -240,6 +273,10 @@ export class Ledger implements AuditHook {
     // The head is taken now; the link to the previous checkpoint once that one is signed (they are signed
     // one after another, so each names the one before it).
     const head = { upto_seq: this.seq - 1, head: this.prev, time: this.now().toISOString() };
+    // A second call before anything was appended (the interval timer and close() in one tick) would sign
+    // the same head again, and a witness refuses a checkpoint that does not move forward.
+    if (head.head === this.queuedHead) return this.checkpointing;
+    this.queuedHead = head.head;
     const rollbacks = this.rollbacks;
     this.checkpointing = this.checkpointing.then(async () => {
       const claim: CheckpointClaim = { ...head, prev_checkpoint: this.lastCheckpoint };

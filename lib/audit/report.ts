@@ -19,6 +19,15 @@ export interface ReportFilters {
   detector?: string;
 }
 
+export interface ReportRefusal {
+  ledger: string;
+  time: string;
+  by: string;
+  reason: string;
+  count: number;
+  item_ids: string[];
+}
+
 export interface ReportItem {
   ledger: string;
   seq: number;
@@ -81,7 +90,11 @@ export interface Report {
     policies: { name: string; version: number | string; sha256: string; items: number }[];
     unacked: string[];
     blocked: number;
+    /** Items refused before they left (`refused` entries): altered or injected spool lines, control-plane refusals. */
+    refused: number;
   };
+  /** Each `refused` entry in the time range, oldest first. */
+  refusals: ReportRefusal[];
   verification: {
     performed: boolean;
     ok: boolean;
@@ -152,6 +165,13 @@ export function buildReport(
     }
   }
   const items = [...byItem.values()].filter((item) => matches(item, filters));
+  const refusals: ReportRefusal[] = ledgers
+    .flatMap((l) =>
+      l.entries
+        .filter((e) => e.type === 'refused' && inRange(e.time, filters))
+        .map((e) => ({ ledger: l.dir, time: e.time, by: String(e.data.by), reason: String(e.data.reason), count: Number(e.data.count), item_ids: (e.data.itemIds as unknown[]).map(String) })),
+    )
+    .sort((a, b) => a.time.localeCompare(b.time));
   items.sort((a, b) => a.time.localeCompare(b.time) || a.ledger.localeCompare(b.ledger) || a.seq - b.seq);
 
   // Maps, not objects: a channel or detector named `__proto__` is a name like any other.
@@ -209,7 +229,9 @@ export function buildReport(
       policies: [...policies.values()],
       unacked: items.filter((i) => !i.acked && !i.blocked).map((i) => i.item_id),
       blocked: items.filter((i) => i.blocked).length,
+      refused: refusals.reduce((n, r) => n + r.count, 0),
     },
+    refusals,
     verification: { performed: judged.performed, ok: v.ok, status: v.status, verdict: v.headline, notes: v.notes, signatures_checked: judged.signatures_checked, allow_unsigned: judged.allow_unsigned, problems: judged.problems },
   };
 }
@@ -291,12 +313,15 @@ function isFinding(f: unknown): f is Finding {
 }
 
 function matches(item: ReportItem, f: ReportFilters): boolean {
-  if (f.since !== undefined && item.time < f.since) return false;
-  if (f.until !== undefined && item.time > f.until) return false;
+  if (!inRange(item.time, f)) return false;
   if (f.run !== undefined && item.flow_run_id !== f.run) return false;
   if (f.channel !== undefined && item.channel !== f.channel) return false;
   if (f.detector !== undefined && !item.findings.some((x) => x.detector === f.detector)) return false;
   return true;
+}
+
+function inRange(time: string, f: ReportFilters): boolean {
+  return (f.since === undefined || time >= f.since) && (f.until === undefined || time <= f.until);
 }
 
 /**
@@ -388,8 +413,11 @@ export function renderMarkdown(r: Report): string {
     '| --- | --- | ---: |',
     ...r.summary.policies.map((p) => `| ${md(`${p.name} v${p.version}`)} | ${md(p.sha256.slice(0, 16))} | ${p.items} |`),
     '',
-    `Sent but never acknowledged: ${r.summary.unacked.length}. Blocked by a policy error: ${r.summary.blocked}.`,
+    `Sent but never acknowledged: ${r.summary.unacked.length}. Blocked by a policy error: ${r.summary.blocked}. Refused before they left: ${r.summary.refused}.`,
     '',
+    ...(r.refusals.length === 0
+      ? []
+      : ['## Refused', '', '| time | by | reason | items | ids |', '| --- | --- | --- | ---: | --- |', ...r.refusals.map((x) => `| ${[x.time, x.by, x.reason].map(md).join(' | ')} | ${x.count} | ${md(x.item_ids.join(', ') || '-')} |`), '']),
     '## Items',
     '',
     '| time | channel | kind | run | policy | delivery | what the policy changed | payload sha256 |',
@@ -402,7 +430,8 @@ export function renderMarkdown(r: Report): string {
 function summaryLines(r: Report): string[] {
   const v = verdictOf(r);
   return [
-    `items: ${r.summary.items}, bytes: ${r.summary.bytes}, unacked: ${r.summary.unacked.length}, blocked: ${r.summary.blocked}`,
+    `items: ${r.summary.items}, bytes: ${r.summary.bytes}, unacked: ${r.summary.unacked.length}, blocked: ${r.summary.blocked}, refused: ${r.summary.refused}`,
+    ...r.refusals.map((x) => `  refused by ${visible(x.by)} at ${visible(x.time)}: ${x.count} item(s), ${visible(x.reason)}`),
     `per channel: ${Object.entries(r.summary.per_channel).map(([c, x]) => `${visible(c)} ${x.items}`).join(', ') || '-'}`,
     `findings: ${Object.entries(r.summary.findings_per_detector).map(([d, n]) => `${visible(d)} ${n}`).join(', ') || '-'}`,
     `policies: ${r.summary.policies.map((p) => visible(`${p.name}@${p.version} (${p.sha256.slice(0, 12)})`)).join(', ') || '-'}`,

@@ -49,7 +49,7 @@ export interface LedgerReading {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
-const ENTRY_TYPES: ReadonlySet<string> = new Set<EntryType>(['policy', 'intent', 'ack', 'blocked', 'checkpoint']);
+const ENTRY_TYPES: ReadonlySet<string> = new Set<EntryType>(['policy', 'intent', 'ack', 'blocked', 'refused', 'checkpoint']);
 const ENVELOPE_FIELDS: ReadonlySet<string> = new Set(['data', 'hash', 'prev', 'seq', 'time', 'type']);
 const CHECKPOINT_FIELDS: ReadonlySet<string> = new Set(['upto_seq', 'head', 'prev_checkpoint', 'time', 'kid', 'jws']);
 
@@ -157,7 +157,7 @@ function bodyProblem(e: LedgerEntry): string | undefined {
   const v = e as unknown as Record<string, unknown>;
   for (const k of Object.keys(v)) if (!ENVELOPE_FIELDS.has(k)) return `it has a field the ledger never writes (${fieldName(k)})`;
   if (typeof v.time !== 'string') return `time must be a string (it is ${describe(v.time)})`;
-  if (typeof v.type !== 'string' || !ENTRY_TYPES.has(v.type)) return `type must be policy, intent, ack, blocked or checkpoint (it is ${typeof v.type === 'string' ? 'another string' : describe(v.type)})`;
+  if (typeof v.type !== 'string' || !ENTRY_TYPES.has(v.type)) return `type must be policy, intent, ack, blocked, refused or checkpoint (it is ${typeof v.type === 'string' ? 'another string' : describe(v.type)})`;
   if (!isRecord(v.data)) return `data must be an object (it is ${describe(v.data)})`;
   return dataProblem(v.type as EntryType, v.data);
 }
@@ -176,6 +176,12 @@ function dataProblem(type: EntryType, d: Record<string, unknown>): string | unde
     }
     case 'ack':
       return str('itemId');
+    case 'refused': {
+      if (d.by !== 'spool' && d.by !== 'control-plane') return `data.by must be spool or control-plane (it is ${describe(d.by)})`;
+      if (!Number.isSafeInteger(d.count) || (d.count as number) < 0) return `data.count must be a whole number from 0 (it is ${describe(d.count)})`;
+      if (!Array.isArray(d.itemIds) || !d.itemIds.every((id) => typeof id === 'string')) return 'data.itemIds must be an array of strings';
+      return str('reason');
+    }
     case 'policy':
       return str('name') ?? str('sha256') ?? (isVersion(d.version) ? undefined : `data.version must be a number or a string (it is ${describe(d.version)})`);
     case 'intent':

@@ -17,9 +17,9 @@ import { renderHtml } from '../audit/html.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
 
 export const AUDIT_REPORT_USAGE =
-  'audit-report [--ledger DIR ...] [--since T] [--until T] [--run ID] [--channel C] [--detector D] [--format table|json|md|html] [--verify [--allow-unsigned]] [--key PUBLIC_JWK] [--cloud URL --token T] [--fail-on tamper,unacked,blocked] [-o FILE]';
+  'audit-report [--ledger DIR ...] [--since T] [--until T] [--run ID] [--channel C] [--detector D] [--format table|json|md|html] [--verify [--allow-unsigned]] [--key PUBLIC_JWK] [--cloud URL --token T] [--fail-on tamper,unacked,blocked,refused] [-o FILE]';
 
-const FAIL_ON = ['tamper', 'unacked', 'blocked'] as const;
+const FAIL_ON = ['tamper', 'unacked', 'blocked', 'refused'] as const;
 export const DEFAULT_LEDGER_DIR = '.egress-guard/ledger';
 
 export async function auditReport(args: string[], io: CommandIO): Promise<number> {
@@ -129,7 +129,8 @@ export async function auditReport(args: string[], io: CommandIO): Promise<number
   const failed =
     (verify && !report.verification.ok) ||
     (failOn.includes('unacked') && report.summary.unacked.length > 0) ||
-    (failOn.includes('blocked') && report.summary.blocked > 0);
+    (failOn.includes('blocked') && report.summary.blocked > 0) ||
+    (failOn.includes('refused') && report.summary.refused > 0);
   return failed ? EXIT_CHECK_FAILED : EXIT_OK;
 }
 

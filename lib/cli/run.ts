@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Ledger, ledgerId, type Witness } from '../audit/ledger.ts';
+import { Ledger, ledgerId, type Refusal, type Witness } from '../audit/ledger.ts';
 import { readLedger } from '../audit/verify.ts';
 import { witnessesOf } from '../audit/witness.ts';
 import { CloudClient, intentIndex, parseControlPlaneUrl, WitnessReporter } from '../cloud/client.ts';
@@ -165,16 +165,19 @@ export async function executeRun(setup: RunSetup, io: CommandIO): Promise<RunOut
   }
   const refusals = new Set<string>();
   const spoolRejections = new Set<string>();
+  const recordRefusal = (refusal: Refusal) =>
+    ledger?.refused(refusal).catch((err: unknown) => warnOnce('refused', `${(err as Error).message}; a refusal is not in the audit ledger (the summary below counts it)`));
   const client = new CloudClient({
     url: cloud,
     token: setup.token,
     spoolDir: setup.spoolDir,
-    onRefused: (_ids, reason) => refusals.add(reason),
-    onSpoolRejected: (ids, reason) => {
+    onRefused: (ids, reason) => {
+      refusals.add(reason);
+      recordRefusal({ by: 'control-plane', reason, count: ids.length, itemIds: ids });
+    },
+    onSpoolRejected: (ids, reason, lines) => {
       spoolRejections.add(reason);
-      // Recorded in the ledger once it can record refusals (a `refused` entry); meanwhile the summary says it.
-      const record = (ledger as unknown as { refused?: (itemIds: string[], why: string) => Promise<void> } | undefined)?.refused;
-      record?.call(ledger, ids, `spool: ${reason}`).catch((err: unknown) => warnOnce('refused', `${(err as Error).message}; a refused spool line is not in the ledger`));
+      recordRefusal({ by: 'spool', reason, count: lines, itemIds: ids });
     },
     ...(ledger !== undefined && {
       // Spooled items are delivered only if this ledger recorded their intent.
@@ -219,8 +222,8 @@ export async function executeRun(setup: RunSetup, io: CommandIO): Promise<RunOut
   const inLedger = (what: string) => (ledger === undefined ? '' : `; the audit ledger ${what}`);
   const notes = [
     cut > 0 && `${cut} item(s) cut to fit the control plane's size limit (limit:max_item_bytes${inLedger('records what was cut')})`,
-    refused > 0 && `${refused} item(s) refused by the control plane (${[...refusals].join(', ')}), not retried${inLedger('lists them as unacknowledged')}`,
-    rejected > 0 && `${rejected} spooled item(s) refused and not delivered: ${[...spoolRejections].join('; ')} (the lines are kept in ${setup.spoolDir}/spool.rejected.jsonl)`,
+    refused > 0 && `${refused} item(s) refused by the control plane (${[...refusals].join(', ')}), not retried${inLedger('records them as refused')}`,
+    rejected > 0 && `${rejected} spooled item(s) refused and not delivered: ${[...spoolRejections].join('; ')} (the lines are kept in ${setup.spoolDir}/spool.rejected.jsonl${inLedger('records them as refused')})`,
     closed.spooled > 0 && `${closed.spooled} item(s) stayed in the spool (.egress-guard/spool), delivered on the next run`,
     closed.dropped > 0 && `${closed.dropped} item(s) dropped, oldest first, because the spool was full`,
     closed.unsaved > 0 && `${closed.unsaved} item(s) could not be delivered nor spooled (${closed.spoolError}); the audit ledger lists them as unacknowledged`,

@@ -88,9 +88,10 @@ export interface CloudClientOptions {
   /**
    * Spooled items refused when the spool is read: their line is not an item, its MAC does not verify, or (with
    * `intents`) no intent matches. Never delivered, counted in CloseResult.rejected, and their lines moved to
-   * `spool.rejected.jsonl` for inspection. Lines without a readable id are counted but not named.
+   * `spool.rejected.jsonl` for inspection. Told once per reason, with the number of lines; lines without a
+   * readable id are counted but not named.
    */
-  onSpoolRejected?: (ids: string[], reason: string) => void;
+  onSpoolRejected?: (ids: string[], reason: string, lines: number) => void;
   /** Items per request at most (default 100). */
   batchSize?: number;
   /**
@@ -334,7 +335,7 @@ export class CloudClient {
       }
       // Gone from the spool now, not when the next delivery rewrites it: a crash must not bring them back.
       this.persist();
-      for (const [reason, group] of refused) this.options.onSpoolRejected?.(group.ids, reason);
+      for (const [reason, group] of refused) this.options.onSpoolRejected?.(group.ids, reason, group.lines.length);
     }
     if (this.queue.length > 0) this.schedule(0);
   }
@@ -466,7 +467,7 @@ export class CloudClient {
 
   /**
    * Kept out of the queue so they cannot block what follows; the audit keeps their intents without an ack
-   * (audit-report lists them as unacknowledged), and close() counts them.
+   * (and, told by onRefused, records the refusal), and close() counts them.
    */
   private refuse(items: GuardedItem[], reason: string): void {
     this.refused += items.length;

@@ -170,7 +170,9 @@ export class KeyNameClassifier {
   classify(name: string): KeyVerdict {
     let verdict = this.memo.get(name);
     if (verdict !== undefined) return verdict;
+    // A custom HTTP header ending in `-Key` (`X-Vault-Key`, `X-Functions-Key`, `X-RapidAPI-Key`) carries one.
     verdict = this.judge(splitKeyWords(name));
+    if (verdict.kind === 'plain' && HEADER_KEY_NAME.test(name)) verdict = HEADER_KEY;
     if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
     this.memo.set(name, verdict);
     return verdict;
@@ -223,6 +225,8 @@ const MEMO_LIMIT = 4096;
 const PLAIN: KeyVerdict = Object.freeze({ kind: 'plain' });
 const SETTING: KeyVerdict = Object.freeze({ kind: 'setting' });
 const DESCRIPTOR: KeyVerdict = Object.freeze({ kind: 'descriptor' });
+const HEADER_KEY: KeyVerdict = Object.freeze({ kind: 'secret', family: 'token' });
+const HEADER_KEY_NAME = /^x-[a-z0-9-]*-key$/i;
 
 /** `API-Key`, `api key`, `apiKey` → `api key`: words joined by one space, lower case. */
 function normalizeWordList(text: string): string {

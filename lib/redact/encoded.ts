@@ -107,7 +107,7 @@ export function encodedMatches(text: string, scanner: Scanner, depth = ENCODED_D
     for (const run of text.matchAll(SEPARATED_HEX)) {
       const end = run.index + run[0].length;
       if (!looksLikeHexText(text, run.index, end, 3)) continue;
-      out = add(out, runFinding(bytesText(Buffer.from(run[0].replace(/[ :]/g, ''), 'hex')), run.index, end, scanner, depth));
+      out = add(out, bytesFinding(Buffer.from(run[0].replace(/[ :]/g, ''), 'hex'), run.index, end, scanner, depth));
     }
   }
   return out ?? NONE;
@@ -175,8 +175,30 @@ function runFinding(decoded: string | undefined, start: number, end: number, sca
 function hexRunFinding(text: string, start: number, end: number, scanner: Scanner, depth: number): Match | undefined {
   let from = start;
   if (!looksLikeHexText(text, from, end, 2) && ((end - start) % 2 === 0 || !looksLikeHexText(text, ++from, end, 2))) return undefined;
-  return runFinding(bytesText(Buffer.from(text.slice(from, end), 'hex')), start, end, scanner, depth);
+  return bytesFinding(Buffer.from(text.slice(from, end), 'hex'), start, end, scanner, depth);
 }
+
+/**
+ * As runFinding, for the bytes a hex run encodes. Where such a run ends is a guess: a neighbouring word of
+ * hex digits (`be 67 68 …`, `… 51 4e`, `cafe6768…`) reads as one more byte at either end, and a secret of
+ * fixed length with that byte glued on is no longer one. So each end is tried with its byte and without.
+ */
+function bytesFinding(bytes: Buffer, start: number, end: number, scanner: Scanner, depth: number): Match | undefined {
+  const whole = bytesText(bytes);
+  if (whole === undefined) return undefined; // binary: so is any part of it
+  let found = runFinding(whole, start, end, scanner, depth);
+  for (const [dropStart, dropEnd] of EDGE_BYTES_DROPPED) {
+    found ??= runFinding(bytesText(bytes.subarray(dropStart, bytes.length - dropEnd)), start, end, scanner, depth);
+  }
+  return found;
+}
+
+/** The bytes bytesFinding drops from the start and the end of a run when the whole run holds nothing. */
+const EDGE_BYTES_DROPPED = [
+  [1, 0],
+  [0, 1],
+  [1, 1],
+] as const;
 
 /** Whether `text` has a %XX escape: a look before the regex pass, since most `%` in logs are percentages. */
 function hasPercentEscape(text: string): boolean {
@@ -205,12 +227,14 @@ function looksLikeEncodedText(text: string, start: number, end: number): boolean
 
 /**
  * The same look for hex whose bytes start every `step` characters (2, or 3 with separators): printable
- * ASCII is 0x20 to 0x7e, so the first digit of each byte is 2 to 7, where a digest's is anything.
+ * ASCII is 0x20 to 0x7e, so the first digit of each byte is 2 to 7, where a digest's is anything. The
+ * first and last byte are not counted: a neighbouring word of hex digits (`be`, `cF`) glues onto a run
+ * there, and must not hide a short one.
  */
 function looksLikeHexText(text: string, start: number, end: number, step: number): boolean {
   let misses = 0;
   const bytes = Math.floor((end - start + step - 2) / step);
-  for (let i = start; i + 1 < end; i += step) {
+  for (let i = start + step; i + 1 + step < end; i += step) {
     const c = text.charCodeAt(i);
     if (c < 0x32 || c > 0x37) misses++;
     if (misses > bytes / 10) return false;
@@ -288,18 +312,27 @@ function base64Text(run: string): string | undefined {
 
 /**
  * `bytes` as text, when they mostly are (printable ASCII or UTF-8, at least MIN_DECODED of them);
- * undefined for binary. A few bytes that are not UTF-8 do not make the rest binary: a stray one glued to a
- * run (`to be 67 68 …`, where `be` reads as a byte) reads as a space, so that it neither hides the text
- * after it nor glues onto it.
+ * undefined for binary. Stray bytes (a control other than tab, line break or escape; bytes that are not
+ * UTF-8) at either end are dropped, since a neighbouring word glues onto a run there (`to be 67 68 …`,
+ * `… 37 2e cF`). A few inside are let be, and those that are not UTF-8 read as spaces, so that they
+ * neither hide the text around them nor glue onto it.
  */
 function bytesText(bytes: Buffer): string | undefined {
   if (bytes.length < MIN_DECODED) return undefined;
-  let printable = 0;
-  for (const b of bytes) if ((b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d || b >= 0x80) printable++;
-  if (printable < bytes.length * 0.95) return undefined;
-  const text = bytes.toString('utf8');
-  let invalid = 0;
-  for (let i = text.indexOf('\ufffd'); i >= 0; i = text.indexOf('\ufffd', i + 1)) invalid++;
-  if (invalid === 0) return text;
-  return invalid > text.length / 20 ? undefined : text.replaceAll('\ufffd', ' ');
+  const decoded = bytes.toString('utf8');
+  let start = 0;
+  let end = decoded.length;
+  while (start < end && isStray(decoded.charCodeAt(start))) start++;
+  while (end > start && isStray(decoded.charCodeAt(end - 1))) end--;
+  if (end - start < MIN_DECODED) return undefined;
+  let strays = 0;
+  for (let i = start; i < end; i++) if (isStray(decoded.charCodeAt(i))) strays++;
+  const text = decoded.slice(start, end);
+  if (strays === 0) return text;
+  return strays > text.length / 20 ? undefined : text.replaceAll('\ufffd', ' ');
+}
+
+/** A character that text does not hold: a control other than tab, line breaks and escape; DEL; a byte that was not UTF-8. */
+function isStray(c: number): boolean {
+  return (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x1b) || c === 0x7f || c === 0xfffd;
 }

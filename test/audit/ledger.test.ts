@@ -172,6 +172,17 @@ for (;;) { await Promise.all(Array.from({ length: 200 }, () => l.intent({ itemId
       assert.deepEqual(reading.problems, []);
     });
 
+    it('checkpoint() called again before anything new is appended signs nothing twice: every checkpoint moves forward, as a witness requires', async () => {
+      const dir = fresh();
+      const key = await SigningKey.generate();
+      const ledger = Ledger.open({ dir, signingKey: key, checkpointIntervalMs: 600_000 });
+      await ledger.intent(record(0));
+      await Promise.all([ledger.checkpoint(), ledger.checkpoint(), ledger.close()]);
+      const reading = readLedger(dir);
+      assert.deepEqual(reading.entries.map((e) => [e.type, e.data.upto_seq]), [['intent', undefined], ['checkpoint', 0]], 'one checkpoint of the intent, which is also the seal');
+      assert.deepInclude((await verifyCheckpoints(reading, key)).seal, { sealing: 1, unsealed: 0 });
+    });
+
     it('detects a swapped signing key, a forged head and a removed checkpoint', async () => {
       const dir = fresh();
       const key = await SigningKey.generate();

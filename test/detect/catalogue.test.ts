@@ -175,8 +175,19 @@ describe('builtin detector catalogue', function () {
       );
       // Bounded polynomial backtracking over the gate's limit for custom patterns (1024 steps per input
       // character), in a builtin that hardening/redos.test.ts measures within its time budget: reported to
-      // the catalogue, not a failure here. An entry the gate no longer refuses fails, to be removed.
-      const overLimit: Record<string, string> = { jwt: "about 4097 steps per character on 'eyJ' repeated: 200 ms per 64 KiB" };
+      // the catalogue, not a failure here. An entry the gate no longer refuses fails, to be removed. Such a
+      // pattern opens with a look-behind that only spaces out the starts tried (which no checker can prove,
+      // and recheck's fuzzer does not finish on these bounds): what is checked is the pattern without it,
+      // which bounds each attempt.
+      const overLimit: Record<string, string> = {
+        jwt: "about 4097 steps per character on 'eyJ' repeated without its look-behind; with it, starts over 64 apart: under 70",
+      };
+      const START_FILTER = /^\(\?<!eyJ\[A-Za-z0-9_-\]\{0,64\}\)/;
+      for (const r of regexes) {
+        if (!(r.what in overLimit)) continue;
+        assert.match(r.pattern, START_FILTER, `${r.what}: the start filter overLimit relies on`);
+        r.pattern = r.pattern.replace(START_FILTER, '');
+      }
       const verdicts = checkRegexesSync(regexes, 120_000);
       const unsafe = regexes.flatMap((r, i) => {
         const v = verdicts[i]!;

@@ -36,6 +36,12 @@ describe('detect/key-names: the key-name classifier', () => {
     assert.deepEqual(wrong, []);
   });
 
+  it('custom HTTP headers ending in -Key carry one (X-Vault-Key); other names ending in key do not', () => {
+    for (const name of ['X-Vault-Key', 'x-functions-key', 'X-RapidAPI-Key', 'X-Goog-Api-Key']) assert.equal(BUILTIN_KEY_NAMES.classify(name).kind, 'secret', name);
+    for (const name of ['x_axis_key', 'X-Axis', 'x-key-id', 'sort-key']) assert.notEqual(BUILTIN_KEY_NAMES.classify(name).kind, 'secret', name);
+    assertNoSecret(engine.scrubText(`X-Vault-Key: ${VALUE}`, 'logs').text, VALUE, 'the header as text');
+  });
+
   it('by property: a secret word with any neutral words before it, in any casing, is a secret', () => {
     const secretWords = fc.constantFrom('password', 'passwd', 'pwd', 'secret', 'token', 'credentials', 'passphrase', 'cookie', 'dsn', 'jwt');
     const neutral = fc.array(fc.constantFrom('db', 'app', 'prod', 'primary', 'admin', 'user', 'svc', 'github', 'redis', 'mysql', 'client', 'new'), { maxLength: 3 });

@@ -114,10 +114,16 @@ export default flow({ name: 'big-log' }, async () => dump({}));
     const r = await runFlow('small.ts', cwd, 'not-this-tenants-token-0000000000');
     assert.equal(r.code, 1, lastLine(r.stderr));
     // The ledger's checkpoints are refused by the witness for the same reason, and the line says so.
-    const summary = /^flow run \S+: Success; 0 item\(s\) delivered; (\d+) item\(s\) refused by the control plane \(HTTP 401\), not retried; the audit ledger lists them as unacknowledged(?:; \d+ ledger checkpoint\(s\) refused by the control plane's witness: missing or invalid bearer token)?$/m.exec(r.stderr);
+    const summary = /^flow run \S+: Success; 0 item\(s\) delivered; (\d+) item\(s\) refused by the control plane \(HTTP 401\), not retried; the audit ledger records them as refused(?:; \d+ ledger checkpoint\(s\) refused by the control plane's witness: missing or invalid bearer token)?$/m.exec(r.stderr);
     assert.isNotNull(summary, lastLine(r.stderr));
     const { entries } = readLedger(join(cwd, 'ledger'));
     assert.equal(Number(summary![1]), entries.filter((e) => e.type === 'intent').length);
     assert.deepEqual(entries.filter((e) => e.type === 'ack'), []);
+    const refused = entries.filter((e) => e.type === 'refused');
+    assert.deepEqual(
+      refused.map((e) => [e.data.by, e.data.reason]),
+      refused.map(() => ['control-plane', 'HTTP 401']),
+    );
+    assert.equal(refused.reduce((n, e) => n + Number(e.data.count), 0), Number(summary![1]), 'each refused item is recorded as refused');
   });
 });

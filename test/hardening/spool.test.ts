@@ -11,13 +11,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ledger } from '../../lib/audit/ledger.ts';
+import type { Report } from '../../lib/audit/report.ts';
 import { readLedger } from '../../lib/audit/verify.ts';
 import { CloudClient, intentIndex } from '../../lib/cloud/client.ts';
 import { startControlPlane, type ControlPlane } from '../../lib/cloud/server.ts';
 import { EgressGate } from '../../lib/egress/gate.ts';
 import type { GuardedItem } from '../../lib/egress/types.ts';
 import { createEngine } from '../../lib/policy/create.ts';
-import { egressGuard, NODE_FLAGS, REPO, run } from '../helpers/cli.ts';
+import { egressGuard, NODE_FLAGS, REPO, run, TEST_SIGNING_PUBLIC_KEY } from '../helpers/cli.ts';
 import { assertNoSecret } from '../helpers/secrets.ts';
 
 const TOKEN = 'spool-tenant-token-0123456789abcdef';
@@ -191,7 +192,7 @@ export default flow({ name: 'spool-check' }, async (p: { day: string }, ctx) => 
     const { cp, data } = await serve();
     const next = await runFlow(cp.url);
     assert.equal(next.code, 1, next.stderr);
-    assert.match(next.stderr, /; 2 spooled item\(s\) refused and not delivered: its MAC does not verify \(altered or injected, or the spool key was replaced\); it matches no intent recorded in the audit ledger .* \(the lines are kept in .*spool\.rejected\.jsonl\)/);
+    assert.match(next.stderr, /; 2 spooled item\(s\) refused and not delivered: its MAC does not verify \(altered or injected, or the spool key was replaced\); it matches no intent recorded in the audit ledger .* \(the lines are kept in .*spool\.rejected\.jsonl; the audit ledger records them as refused\)/);
     assertNoSecret(next.stderr, MARKER);
     assertNoSecret(storedText(data), MARKER);
     const ids = storedIds(data);
@@ -200,8 +201,24 @@ export default flow({ name: 'spool-check' }, async (p: { day: string }, ctx) => 
     for (const l of [lines[0]!, ...lines.slice(2)]) assert.include(ids, (JSON.parse(l) as { item: GuardedItem }).item.id, 'what the first run spooled untouched is delivered');
 
     const report = await run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/audit-report.ts'), '--ledger', 'ledger', '--format', 'json'], { cwd });
-    const items = (JSON.parse(report.stdout) as { items: { item_id: string; acked: boolean }[] }).items;
+    const parsed = JSON.parse(report.stdout) as Report;
+    const items = parsed.items;
     assert.notInclude(items.map((i) => i.item_id), 'injected-by-attacker', 'nothing left that the ledger does not show');
-    assert.deepEqual(items.filter((i) => !i.acked).map((i) => i.item_id), [(JSON.parse(lines[1]!) as { item: GuardedItem }).item.id], 'the altered one stays unacknowledged');
+    const alteredId = (JSON.parse(lines[1]!) as { item: GuardedItem }).item.id;
+    assert.deepEqual(items.filter((i) => !i.acked).map((i) => i.item_id), [alteredId], 'the altered one stays unacknowledged');
+    // Each refusal is in the ledger, by reason, with the ids it could read, and the report lists it.
+    assert.equal(parsed.summary.refused, 2);
+    assert.deepEqual(
+      parsed.refusals.map((r) => [r.by, r.count, r.item_ids, r.reason.split(' (')[0]]),
+      [
+        ['spool', 1, [alteredId], 'its MAC does not verify'],
+        ['spool', 1, ['injected-by-attacker'], 'it matches no intent recorded in the audit ledger'],
+      ],
+    );
+    assertNoSecret(report.stdout, MARKER);
+    const verified = await run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/audit-report.ts'), '--ledger', 'ledger', '--verify', '--key', TEST_SIGNING_PUBLIC_KEY, '--fail-on', 'refused', '--format', 'md'], { cwd });
+    assert.equal(verified.code, 1, 'a reviewer can fail on refusals');
+    assert.match(verified.stdout, /## Refused[\s\S]*\| spool \| its MAC does not verify/);
+    assert.match(verified.stdout, /^\*\*Verified/m, 'the refused entries are signed into the ledger like the rest');
   });
 });

@@ -46,7 +46,7 @@ interface Base {
   entries: LedgerEntry[];
 }
 
-/** A signed ledger as a run writes it: a policy, intents (one blocked), acks, checkpoints every 4, a seal. */
+/** A signed ledger as a run writes it: a policy, intents (one blocked), acks, a refusal, checkpoints every 4, a seal. */
 async function baseLedger(): Promise<Base> {
   const dir = mkdtempSync(join(tmpdir(), 'eg-fuzz-base-'));
   const key = await SigningKey.generate();
@@ -56,6 +56,7 @@ async function baseLedger(): Promise<Base> {
     await ledger.intent(record(i));
     if (i % 2 === 1) await ledger.ack(`item-${i}`);
   }
+  await ledger.refused({ by: 'spool', reason: 'its MAC does not verify', count: 2, itemIds: ['item-9'] });
   await ledger.close();
   const pub = join(dir, 'pub.json');
   writeFileSync(pub, key.toJson(false));

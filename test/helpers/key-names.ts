@@ -25,7 +25,7 @@ export const INNOCENT_KEYS: readonly string[] = [
   'primary_key', 'foreign_key', 'sort_key', 'partition_key', 'cache_key', 'key', 'keyId', 'passenger', 'passport_country',
   'bypass', 'compass', 'password_reset_url', 'token_type', 'token_endpoint', 'secret_name', 'secretRef', 'auth_method',
   'auth_provider', 'session_region', 'cookie_domain', 'cookie_path', 'pass_rate', 'passed', 'passes', 'password_policy',
-  'oauth_provider', 'author_email_domain',
+  'oauth_provider', 'author_email_domain', 'x_key', 'x_axis_key', 'index_key',
 ];
 
 /** Numbers or booleans under names that describe a secret's setting: kept. */

@@ -1,4 +1,5 @@
 import { assert } from 'chai';
+import { BUILTIN_DETECTORS } from '../../lib/detect/catalogue/index.ts';
 import { createEngine } from '../../lib/policy/create.ts';
 import type { Engine } from '../../lib/policy/engine.ts';
 import { ENCODED_DEPTH, encodedMatches } from '../../lib/redact/encoded.ts';
@@ -83,6 +84,28 @@ describe('redact: encoded secrets and JSON inside strings', () => {
       [`key=be${hex(`token=${GHP}`)}`, 'key=[REDACTED]'],
     ];
     for (const [text, expected] of cases) assert.equal(engine.scrubText(text, 'logs').text, expected, expected);
+  });
+
+  it('a neighbouring word of hex digits at either end of a run (a byte that is text, a stray, a control) hides no example of any detector', () => {
+    // Found by the no-leak property test: `… 31 37 2e cF` (a stray made a short run binary) and `… 77 51 4e`
+    // (an `N` glued onto a fixed-length token). Every positive example that the raw scan finds must be
+    // found in hex with any such neighbour on either side or both.
+    const neighbours = ['4e', 'cF', 'be', '12', '7f'];
+    let tried = 0;
+    for (const [detector, example] of BUILTIN_DETECTORS.flatMap((d) => (d.examples?.positive ?? []).map((e) => [d.id, e] as const))) {
+      if (engine.scrubText(example, 'logs').text === example) continue; // off in this policy, or key-name only
+      for (const before of ['', ...neighbours]) {
+        for (const after of ['', ...neighbours]) {
+          for (const [run, separator] of [[bytes(example, ' '), ' '], [hex(example), '']] as const) {
+            const text = `x ${[before, run, after].filter(Boolean).join(separator)} y`;
+            const kept = engine.scrubText(text, 'logs').text.includes(run.slice(2, -2)); // the message names no secret
+            assert.isFalse(kept, `a ${detector} example in hex (${separator ? 'bytes' : 'a run'}) between ${before || 'nothing'} and ${after || 'nothing'}`);
+            tried++;
+          }
+        }
+      }
+    }
+    assert.isAbove(tried, 1000);
   });
 
   it('escapes as util.inspect and Python write them (`\\x1B`) are undone, then read like the rest', () => {

@@ -12,6 +12,12 @@ const PEM_KIND = r`(?:(?:RSA|DSA|EC|ENCRYPTED|PGP) )?PRIVATE KEY(?: BLOCK)?`;
 /** A line break, real or JSON-escaped. */
 const NL = r`(?:\r?\n|\\n)`;
 
+/** An HTTP authentication scheme: an RFC 9110 token (`Bearer`, `Api-Token`, `AWS4-HMAC-SHA256`). */
+const AUTH_SCHEME = r`[A-Za-z][A-Za-z0-9!#$%&*+.^_|~-]{0,39}`;
+/** One auth parameter (`realm="api"`, `nc=00000001`) and a list of them, as Digest and its kin send. */
+const AUTH_PARAM = r`[A-Za-z][A-Za-z0-9_-]{0,31}[ \t]?=[ \t]?(?:"[^"\r\n]{0,512}"|[^\s,"]{1,512})`;
+const AUTH_PARAMS = r`${AUTH_PARAM}(?:[ \t]{0,3},[ \t]{0,3}${AUTH_PARAM}){1,31}`;
+
 export const PRIVATE_KEY_DETECTORS: DetectorSpec[] = [
   {
     id: 'pem-private-key',
@@ -67,7 +73,10 @@ export const CREDENTIAL_DETECTORS: DetectorSpec[] = [
     id: 'jwt',
     description: 'JSON Web Token (header and payload are base64url JSON; the header names an alg)',
     tags: ['secret', 'credentials', 'token'],
-    pattern: r`${GLUED}eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,16384}\.[A-Za-z0-9_-]{16,4096}${END}`,
+    // Glued like any prefix, but not within 64 characters after another `eyJ`: else each `eyJ` of a long run
+    // (`eyJeyJeyJ…`) scans up to 4,096 characters before it fails, 4,097 steps per character. With the
+    // look-behind the starts tried are over 64 apart: at most about 64 steps per character.
+    pattern: r`${GLUED}(?<!eyJ[A-Za-z0-9_-]{0,64})eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,16384}\.[A-Za-z0-9_-]{16,4096}${END}`,
     keywords: ['eyj'],
     validate: 'jwt',
     examples: {
@@ -134,10 +143,13 @@ export const CREDENTIAL_DETECTORS: DetectorSpec[] = [
   },
   {
     id: 'authorization-header',
-    description: 'Credential in an Authorization / Proxy-Authorization header (Bearer, Basic, Token, ... or bare)',
+    description: 'Credential in an Authorization / Proxy-Authorization header, under any scheme (Bearer, Basic, Digest, Token, Api-Token, a custom one) or none',
     tags: ['secret', 'credentials', 'http', 'generic'],
-    // Glued too: `HTTP_AUTHORIZATION` (a CGI/WSGI environment dump), `X_AUTHORIZATION`.
-    pattern: r`${GLUED}(?:proxy-)?authorization(?:\\?["'])?[ \t]{0,3}[:=][ \t]{0,3}(?:\\?["'])?(?:(?:bearer|basic|token|bot|apikey|sso-key|ssws|key)[ \t]{1,3})?(${NOT_PLACEHOLDER}[A-Za-z0-9._~+/:=-]{8,8192})`,
+    // Glued too: `HTTP_AUTHORIZATION` (a CGI/WSGI environment dump), `X_AUTHORIZATION`. Any scheme (an
+    // HTTP token), which must be taken when a credential follows it: else the scheme word alone would be
+    // the finding and the credential would go out. The credential: auth parameters (`Digest username="…",
+    // response="…"`: all of them), or a token68 (`Bearer …`, `Basic …`).
+    pattern: r`${GLUED}(?:proxy-)?authorization(?:\\?["'])?[ \t]{0,3}[:=][ \t]{0,3}(?:\\?["'])?(?:${AUTH_SCHEME}[ \t]{1,3}|(?!${AUTH_SCHEME}[ \t]{1,3}[^\s"'\\]))(${NOT_PLACEHOLDER}(?:${AUTH_PARAMS}|[A-Za-z0-9._~+/:=-]{8,8192}))`,
     flags: 'i',
     keywords: ['authorization'],
     group: 1,
@@ -147,12 +159,17 @@ export const CREDENTIAL_DETECTORS: DetectorSpec[] = [
         'curl -H "Authorization: Bearer A8kL5p6JAb6f8r5ST66Ew_68tjU3QlzmtKObo0yL" https://api.internal/v1/jobs',
         '{"headers": {"Authorization": "Basic 0gQHUZNZKTC1A++MijwLgKwjHEir="}}',
         'authorization: token kPSQq8BAzs2HAWjhhsLVv7Cws7d8c8zSBr2eyIWN',
+        'Authorization: Api-Token 7Rk2pQ9xLm4Wv8Zt3Nc6Hb1Yd5',
+        'proxy-authorization: Custom.Scheme_2 mZ8q1Kx7Lp3Wv9Rt4Nb6',
+        'Authorization: Digest username="svc", realm="api", nonce="dcd98b7102dd2f0e", uri="/v1", response="6629fae49393a05397450978507c4ef1"',
       ],
       negative: [
         'curl -H "Authorization: Bearer ${API_TOKEN}" https://api.internal/v1/jobs',
         'Authorization: Bearer <token>',
         'Authorization: Bearer REDACTED',
         'authorization: required',
+        'Authorization: ApiToken REDACTED',
+        'Authorization header missing',
       ],
     },
   },
