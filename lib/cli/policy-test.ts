@@ -12,7 +12,7 @@ export async function policyTestCommand(args: string[], io: CommandIO): Promise<
   let failed = 0;
   let passed = 0;
   for (const ref of positionals) {
-    const loaded = await loadAny(ref, io.cwd);
+    const loaded = await loadAny(ref, { cwd: io.cwd, env: io.env });
     const engine = compilePolicy(loaded, { env: io.env, projectRoot: io.cwd });
     const tests = loaded.policy.tests ?? [];
     const results = await runPolicyTests(tests, engine);

@@ -1,6 +1,6 @@
 // The execution core's public API.
 export { flow, task } from './flow.ts';
-export { runFlow, DEFAULT_RESULTS_DIR } from './runner.ts';
+export { runFlow, DEFAULT_RESULTS_DIR, ResultWriteError } from './runner.ts';
 export type { Flow, RunContext, RunOptions, RunOutcome, RestartPlan, TaskOptions } from './runner.ts';
 export { LocalResult, InlineResult } from './results.ts';
 export type { Result } from './results.ts';

@@ -177,20 +177,12 @@ export async function runTask<I, O>(options: TaskOptions<I>, fn: (input: I, ctx:
   });
   try {
     const retries = options.retries ?? 0;
+    let output: O;
     for (let attempt = 0; ; attempt++) {
       report('Running', attempt > 0 ? { attempt } : {});
       try {
-        const output = await fn(input, { logger: run.logger.child({ [TASK_RUN]: taskRunId }), flowRunId, taskRunId });
-        let resultLocation: string | undefined;
-        const checkpoint = (options.checkpoint ?? false) && run.env.EGRESS_GUARD_CHECKPOINTING?.toLowerCase() !== 'false';
-        if (checkpoint || cacheFile !== undefined) resultLocation = await result.write(output, template);
-        if (cacheFile !== undefined) {
-          // Caching keeps the inputs beside the output, as a retry does.
-          await result.write(input, template, '.inputs.json');
-          writeCache(cacheFile.path, output, options.cacheFor!);
-        }
-        report('Success', { ...(resultLocation !== undefined && { resultLocation }), ...(cacheFile !== undefined && { cacheKey: cacheFile.key }) });
-        return output;
+        output = await fn(input, { logger: run.logger.child({ [TASK_RUN]: taskRunId }), flowRunId, taskRunId });
+        break;
       } catch (error) {
         if (attempt >= retries) {
           report('Failed', { error });
@@ -202,9 +194,37 @@ export async function runTask<I, O>(options: TaskOptions<I>, fn: (input: I, ctx:
         await new Promise((r) => setTimeout(r, options.retryDelayMs ?? 0));
       }
     }
+    // Outside the retries: the task ran, and its side effects must not run again because a write failed.
+    let resultLocation: string | undefined;
+    try {
+      const checkpoint = (options.checkpoint ?? false) && run.env.EGRESS_GUARD_CHECKPOINTING?.toLowerCase() !== 'false';
+      if (checkpoint || cacheFile !== undefined) resultLocation = await result.write(output, template);
+      if (cacheFile !== undefined) {
+        // Caching keeps the inputs beside the output, as a retry does.
+        await result.write(input, template, '.inputs.json');
+        writeCache(cacheFile.path, output, options.cacheFor!);
+      }
+    } catch (cause) {
+      const error = new ResultWriteError(`task ${options.name} ran, but its result could not be written (${(cause as Error)?.message ?? String(cause)}); it is not run again`, { cause });
+      report('Failed', { error });
+      throw error;
+    }
+    report('Success', { ...(resultLocation !== undefined && { resultLocation }), ...(cacheFile !== undefined && { cacheKey: cacheFile.key }) });
+    return output;
   } finally {
     release();
   }
+}
+
+/**
+ * A task that ran (its side effects happened) but whose result or cache entry could not be written: its
+ * state is Failed, and it is not retried.
+ *
+ * @example
+ * try { await runFlow(f, params, options); } catch (err) { if (err instanceof ResultWriteError) console.error(err.cause); }
+ */
+export class ResultWriteError extends Error {
+  override name = 'ResultWriteError';
 }
 
 /** Marks a task run's records; a symbol, so local formats never print it. */

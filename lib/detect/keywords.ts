@@ -4,6 +4,17 @@
  */
 const ALPHABET = 128;
 
+/**
+ * The ASCII letter a non-ASCII character matches under a regex's `iu` flags (Unicode case folding reads
+ * the Kelvin sign as `k` and the long s as `s`), or -1: keywords are ASCII, and must be found however a
+ * detector's regex would read them.
+ *
+ * @example foldedToAscii(0x212a) // 0x6b, `k`
+ */
+export function foldedToAscii(c: number): number {
+  return c === 0x212a ? 0x6b : c === 0x17f ? 0x73 : -1;
+}
+
 export class KeywordIndex<T> {
   private readonly keywords: { word: string; value: T }[] = [];
   /**
@@ -99,7 +110,8 @@ export class KeywordIndex<T> {
     let found: Set<T> | undefined;
     for (let i = 0, n = text.length; i < n; i++) {
       const c = text.charCodeAt(i);
-      state = c < ALPHABET ? table[(state << 7) | c]! : 0;
+      const a = c < ALPHABET ? c : foldedToAscii(c);
+      state = a < 0 ? 0 : table[(state << 7) | a]!;
       if (state >= firstOutput) {
         found ??= new Set();
         for (const v of this.outputs[state]!) found.add(v);

@@ -4,7 +4,7 @@
  * each per character: about the cost of the keyword pass alone, where the triggers used to cost an
  * alternation regex pass of their own on top.
  */
-import type { KeywordIndex } from './keywords.ts';
+import { foldedToAscii, type KeywordIndex } from './keywords.ts';
 import { TriggerAutomaton, TriggerSyntaxError, UNBUILT } from './trigger-dfa.ts';
 
 /**
@@ -71,7 +71,8 @@ export function compilePrefilter(keywords: KeywordIndex<number>, triggers: reado
         previous = trigger;
         trigger = triggerTable[(trigger << 7) | c]!;
       } else {
-        keyword = 0; // keywords are ASCII
+        const folded = foldedToAscii(c);
+        keyword = folded < 0 ? 0 : keywordTable[(keyword << 7) | folded]!;
         trigger = automaton === undefined ? 0 : automaton.next(trigger, c);
       }
       if (keyword >= firstOutput) {

@@ -116,6 +116,9 @@ export function compileScanner(detectors: readonly DetectorSpec[], options: Scan
 function compileDetector(spec: DetectorSpec, order: number, keyNames: KeyNameClassifier): CompiledDetector {
   // `d` (match indices) only where a group must be located: it costs on every match.
   const flags = 'g' + (spec.group !== undefined ? 'd' : '') + (spec.flags ?? '').replace(/[gyd]/g, '');
+  // A trigger runs in the trigger automaton, which knows no flags: under `i` or `u` it would miss what the
+  // pattern finds, so the two cannot be combined (builtins only: policies cannot give triggers).
+  if (spec.trigger !== undefined && /[iu]/.test(spec.flags ?? '')) throw new Error(`detector ${spec.id}: a trigger cannot be combined with the i or u flag`);
   const regex = new RegExp(spec.pattern, flags);
   return {
     spec,

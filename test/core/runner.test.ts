@@ -1,10 +1,10 @@
 import { assert } from 'chai';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import { flow, task, runFlow, LocalResult, InlineResult, renderLocation, type RestartPlan } from '../../lib/core/index.ts';
+import { flow, task, runFlow, LocalResult, InlineResult, renderLocation, ResultWriteError, type RestartPlan } from '../../lib/core/index.ts';
 import type { Gate, RawOutbound, RawState } from '../../lib/egress/gate-api.ts';
 
 /** Stands in for the real gate (tested in test/egress and end to end in test/cloud): records what it is given. */
@@ -71,6 +71,22 @@ describe('core: flows, tasks and the runner', () => {
     assert.instanceOf(failed.error, TypeError);
     assert.deepEqual(gate2.states(undefined), ['Running', 'Failed']);
     assert.instanceOf((gate2.items.at(-1) as RawState).error, TypeError);
+  });
+
+  it('a result that cannot be written after the task ran fails the task without running it again (its side effects happened)', async () => {
+    const results = dir();
+    writeFileSync(join(results, 'taken'), 'a file where the results directory would go');
+    let calls = 0;
+    const t = task({ name: 'charge', retries: 3, checkpoint: true, result: new LocalResult({ dir: join(results, 'taken') }) }, async () => ++calls);
+    const gate = new RecordingGate();
+    const outcome = await runFlow(flow({ name: 'w' }, async () => t({})), {}, { gate, ...quiet });
+    assert.equal(calls, 1, 'run once, not retried');
+    assert.equal(outcome.state, 'Failed');
+    const [taskRun] = gate.taskRunIds();
+    assert.deepEqual(gate.states(taskRun), ['Pending', 'Running', 'Failed']);
+    const { error } = gate.items.find((i) => i.kind === 'state' && i.state === 'Failed' && i.taskRunId === taskRun) as RawState;
+    assert.instanceOf(error, ResultWriteError);
+    assert.match((error as Error).message, /^task charge ran, but its result could not be written \(.*\); it is not run again$/);
   });
 
   it('EGRESS_GUARD_CHECKPOINTING=false turns checkpointing off', async () => {

@@ -47,6 +47,20 @@ describe('detect/trigger-dfa', () => {
     fc.assert(fc.property(triggerishText, (text) => tiny.fired(text) === regexFired(BUILTIN_TRIGGERS, text)), { numRuns: 500, seed: 5 });
   });
 
+  it('reads keywords as the regex does under the iu flags: the Kelvin sign is a k, the long s an s', () => {
+    const spec = (flags: string): DetectorSpec => ({ id: 'custom', description: '', tags: ['secret'], pattern: 'token=\\w{8,64}|pass=\\w{8,64}', flags, keywords: ['token=', 'pass='] });
+    for (const text of ['to\u212Aen=abcdefgh12', 'pa\u017Fs=abcdefgh12', 'TO\u212AEN=abcdefgh12']) {
+      const oracle = compileScanner([spec('iu')], { prefilter: false }).scan(text);
+      assert.lengthOf(oracle, 1, 'the regex finds it under iu');
+      assert.deepEqual(compileScanner([spec('iu')]).scan(text), oracle, 'and so does the prefiltered scan');
+    }
+    const index = new KeywordIndex<number>();
+    index.add('token=', 1);
+    index.build();
+    assert.deepEqual(index.candidates('a to\u212Aen=b'), [1], 'the reference loop too');
+    assert.throws(() => compileScanner([{ ...spec('i'), keywords: undefined, trigger: 'token' }]), /a trigger cannot be combined with the i or u flag/);
+  });
+
   it('refuses what is outside its subset, and patterns that match the empty string', () => {
     for (const source of ['^ab', 'ab$', '(?<=a)b', '(?=a)b', '(a)\\1', 'a.b', 'a*', 'x|', '\\bword', 'é', '[é]', 'a{2,1}', '(ab', '[ab']) {
       assert.throws(() => TriggerAutomaton.compile([source]), TriggerSyntaxError, undefined, source);

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compilePolicy, BLOCKED_PLACEHOLDER, PolicyCompileError } from '../../lib/policy/engine.ts';
 import { generateLocationKeySet } from '../../lib/crypto/jose.ts';
-import type { ResolvedPolicy } from '../../lib/policy/types.ts';
+import type { PolicyDocument, ResolvedPolicy } from '../../lib/policy/types.ts';
+import { createEngine } from '../../lib/policy/create.ts';
 import { EMAIL, TEST_CATALOGUE, TOKEN, loaded } from '../helpers/catalogue.ts';
 import { assertNoSecret } from '../helpers/secrets.ts';
 
@@ -291,6 +292,19 @@ describe('policy/engine', () => {
       await e.decryptLocation(parts.join('.')).catch((err: Error) => (refused = err));
       assert.match(refused?.message ?? '', /integrity check failed/);
       assert.throws(() => e.scrubText('x', 'locations'), PolicyCompileError, /scrubLocation/);
+    });
+
+    it('createEngine loads with the env it is given, as it compiles with it: file:${VAR} expands from it', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'eg-loc-env-'));
+      writeFileSync(join(dir, 'loc.jwk'), await generateLocationKeySet(), { mode: 0o600 });
+      assert.isUndefined(process.env.EG_TEST_KEY_DIR, 'only the given env has it');
+      const doc = { name: 'env', version: 1, channels: { locations: { action: 'encrypt', key: 'file:${EG_TEST_KEY_DIR}/loc.jwk' } } } as PolicyDocument;
+      const e = await createEngine(doc, { env: { EG_TEST_KEY_DIR: dir } });
+      assert.equal(await e.decryptLocation((await e.scrubLocation('results/a.json')).text), 'results/a.json');
+      // Checked at load when the given env sets the variable: not deferred to the first location.
+      let refused: Error | undefined;
+      await createEngine(doc, { env: { EG_TEST_KEY_DIR: join(dir, 'missing') } }).catch((err: Error) => (refused = err));
+      assert.match(refused?.message ?? '', /location key file .*missing\/loc\.jwk cannot be read \(ENOENT\)/);
     });
 
     it('a missing key is a clear error naming the command that makes one', async () => {

