@@ -93,7 +93,7 @@ export interface Report {
     /** Items refused before they left (`refused` entries): altered or injected spool lines, control-plane refusals. */
     refused: number;
   };
-  /** Each `refused` entry in the time range, oldest first. */
+  /** Each `refused` entry in the time range, by ledger, in the order recorded. */
   refusals: ReportRefusal[];
   verification: {
     performed: boolean;
@@ -170,9 +170,11 @@ export function buildReport(
       l.entries
         .filter((e) => e.type === 'refused' && inRange(e.time, filters))
         .map((e) => ({ ledger: l.dir, time: e.time, by: String(e.data.by), reason: String(e.data.reason), count: Number(e.data.count), item_ids: (e.data.itemIds as unknown[]).map(String) })),
-    )
-    .sort((a, b) => a.time.localeCompare(b.time));
-  items.sort((a, b) => a.time.localeCompare(b.time) || a.ledger.localeCompare(b.ledger) || a.seq - b.seq);
+    );
+  // In the order the ledgers were given, then as each recorded them: times are the writers' clocks, to the
+  // millisecond, and an item can be stamped before one recorded ahead of it.
+  const ledgerOrder = new Map(ledgers.map((l, i) => [l.dir, i]));
+  items.sort((a, b) => ledgerOrder.get(a.ledger)! - ledgerOrder.get(b.ledger)! || a.seq - b.seq);
 
   // Maps, not objects: a channel or detector named `__proto__` is a name like any other.
   const perChannel = new Map<string, { items: number; bytes: number }>();

@@ -76,6 +76,7 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
     env: io.env,
     projectRoot: io.cwd,
     ...(keyFile !== undefined && { locationKeyFile: keyFile }),
+    onError: (err) => void write(io.stderr, policyFailure(err)),
   });
   try {
     await engine.checkLocationKey();
@@ -203,7 +204,7 @@ export async function executeRun(setup: RunSetup, io: CommandIO): Promise<RunOut
     ...(ledger !== undefined && { audit: ledger }),
     env: io.env,
     destination: cloud,
-    onPolicyError: (err) => void write(io.stderr, `egress-guard: the policy failed on an item; a placeholder was sent instead (${(err as Error).message})\n`),
+    onPolicyError: (err) => void write(io.stderr, policyFailure(err)),
     onAuditError: (err) => warnOnce('intent', `${(err as Error).message}; items wait, and none is sent unrecorded`),
   });
   const restart = setup.restart === undefined ? undefined : await restartPlan(cloud, setup.token, setup.restart, setup.engine);
@@ -243,6 +244,15 @@ export async function executeRun(setup: RunSetup, io: CommandIO): Promise<RunOut
     lost: refused + closed.dropped + closed.unsaved + gate.withheld,
     rejected,
   };
+}
+
+/**
+ * What a run says when the policy failed on a value: the cause's name only, since its message may quote
+ * the value (a getter or proxy of the user's that throws with its data).
+ */
+function policyFailure(err: unknown): string {
+  const name = err instanceof Error ? err.name.replace(/[^\w.-]/g, '').slice(0, 60) || 'Error' : typeof err;
+  return `egress-guard: the policy failed on an item (${name}; its message is not shown, it may hold the item's data); a placeholder was sent instead\n`;
 }
 
 /** Reports each checkpoint to the control plane's witness, posting first those of the ledger it missed. */

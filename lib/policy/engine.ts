@@ -72,6 +72,11 @@ export interface EngineOptions {
   locationKeyFile?: string;
   /** The detector catalogue to start from (default: the builtin catalogue). */
   catalogue?: readonly DetectorSpec[];
+  /**
+   * Told the cause whenever the policy fails on a value and a placeholder goes out instead (fail closed):
+   * the output never holds it. A hook that throws is ignored.
+   */
+  onError?: (error: unknown, channel: Channel) => void;
 }
 
 export interface Engine {
@@ -221,6 +226,15 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
     return locationAction.apply(text, 'location');
   }
 
+  /** Tells options.onError the cause of a placeholder; a hook that throws must not undo the fail-closed. */
+  const told = (err: unknown, channel: Channel): void => {
+    try {
+      options.onError?.(err, channel);
+    } catch {
+      // ignored: the placeholder goes out either way
+    }
+  };
+
   const engine: Engine = {
     identity,
     policy,
@@ -240,6 +254,7 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
         return { text: out === REMOVE ? REDACTED : out, findings: sink.list() };
       } catch (err) {
         if (err instanceof PolicyCompileError) throw err;
+        told(err, channel);
         return { text: BLOCKED_PLACEHOLDER, findings: [blockedFinding()], blocked: 'policy-error' };
       }
     },
@@ -260,6 +275,7 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
         return { value: out === REMOVE ? null : out, findings: sink.list() };
       } catch (err) {
         if (err instanceof PolicyCompileError) throw err;
+        told(err, channel);
         return { value: BLOCKED_PLACEHOLDER, findings: [blockedFinding()], blocked: 'policy-error' };
       }
     },
@@ -270,7 +286,8 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
         const err = error instanceof Error ? error : new NonErrorThrown(error);
         const { message, stack } = scrubErrorInto(err, sink);
         return { message, stack, findings: sink.list() };
-      } catch {
+      } catch (err) {
+        told(err, 'exceptions');
         return { message: BLOCKED_PLACEHOLDER, stack: undefined, findings: [blockedFinding()], blocked: 'policy-error' };
       }
     },

@@ -10,7 +10,8 @@ import { EgressGate, type AuditRecord } from '../../lib/egress/gate.ts';
 import { canonicalJson } from '../../lib/policy/canonical.ts';
 import { createEngine } from '../../lib/policy/create.ts';
 import { REPORT_CSP } from '../../lib/audit/html.ts';
-import type { Report } from '../../lib/audit/report.ts';
+import { buildReport, type Report } from '../../lib/audit/report.ts';
+import { readLedger } from '../../lib/audit/verify.ts';
 import { REPO, run, NODE_FLAGS } from '../helpers/cli.ts';
 import { assertNoSecret } from '../helpers/secrets.ts';
 import { auditReportInProcess } from './in-process.ts';
@@ -56,6 +57,26 @@ describe('audit-report', function () {
     assert.equal(report.summary.policies[0]!.items, 4);
     assert.isFalse(report.verification.performed);
     assertNoSecret(r.stdout, GHP);
+  });
+
+  it('orders items by ledger, then as each ledger recorded them: never by their timestamps', async () => {
+    const [a, b] = [mkdtempSync(join(tmpdir(), 'eg-rep-')), mkdtempSync(join(tmpdir(), 'eg-rep-'))];
+    await runLedger(a);
+    await runLedger(b);
+    // Times running backwards, and the second ledger's before the first's: the order must not change.
+    const backwards = (dir: string, base: number) =>
+      readLedger(dir).entries.map((e) => (e.type === 'intent' ? { ...e, data: { ...e.data, time: new Date(base - e.seq * 1000).toISOString() } } : e));
+    const report = buildReport(
+      [
+        { dir: b, entries: backwards(b, Date.parse('2026-01-01')), problems: [], checkpoints: 0 },
+        { dir: a, entries: backwards(a, Date.parse('2025-01-01')), problems: [], checkpoints: 0 },
+      ],
+      {},
+      { performed: false, signaturesChecked: false },
+    );
+    const order = report.items.map((i) => [i.ledger, i.seq]);
+    const expected = [b, a].flatMap((dir) => readLedger(dir).entries.filter((e) => e.type === 'intent').map((e) => [dir, e.seq]));
+    assert.deepEqual(order, expected);
   });
 
   it('table and Markdown formats, filters, and -o FILE', async () => {

@@ -230,7 +230,13 @@ describe('policy/engine', () => {
           },
         },
       );
-      const out = engine.scrubValue({ opaque, token: TOKEN }, 'parameters');
+      const told: [unknown, string][] = [];
+      const hooked = engineFor(BASE, { onError: (err, channel) => told.push([err, channel]) });
+      const out = hooked.scrubValue({ opaque, token: TOKEN }, 'parameters');
+      assert.lengthOf(told, 1, 'the cause is kept for the hook');
+      assert.instanceOf(told[0]![0], Error);
+      assert.equal(told[0]![1], 'parameters');
+      assert.equal(engineFor(BASE, { onError: () => { throw new Error('hook'); } }).scrubValue({ opaque }, 'parameters').value, BLOCKED_PLACEHOLDER, 'a hook that throws changes nothing');
       assert.equal(out.value, BLOCKED_PLACEHOLDER);
       assert.deepEqual(out.findings, [{ detector: 'policy-error', path: '$', action: 'block', count: 1 }]);
       assert.equal(out.blocked, 'policy-error');
