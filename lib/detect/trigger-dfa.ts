@@ -41,7 +41,12 @@ type Node =
   | { kind: 'alt'; options: Node[] }
   | { kind: 'repeat'; node: Node; min: number; max: number };
 
+/**
+ * Automata by trigger set, the most recently compiled last: engines in one process share them, and a process
+ * that compiles many policies (each with its own detectors disabled) keeps only the latest COMPILED_KEPT.
+ */
 const compiled = new Map<string, TriggerAutomaton>();
+const COMPILED_KEPT = 16;
 
 export class TriggerAutomaton {
   /**
@@ -84,7 +89,11 @@ export class TriggerAutomaton {
         if (nullable(node)) throw new TriggerSyntaxError(`trigger ${JSON.stringify(source)} matches the empty string`);
         return nfa.emit(node, nfa.accepting(g));
       });
+      if (compiled.size >= COMPILED_KEPT) compiled.delete(compiled.keys().next().value!);
       compiled.set(key, (automaton = new TriggerAutomaton(new DfaBuilder(nfa, starts), maxStates)));
+    } else {
+      compiled.delete(key); // most recently used last
+      compiled.set(key, automaton);
     }
     return automaton;
   }

@@ -2,7 +2,7 @@
  * The gate as the execution core sees it. The core describes what happened in raw terms (real parameter
  * values, real errors, real result locations, real log records); the gate applies the policy per channel,
  * records the item for the audit, and hands the GuardedItem to the control-plane client. The core never
- * talks to the client directly (DESIGN.md: core never imports cloud).
+ * talks to the client directly (docs/architecture.md#one-item-end-to-end).
  */
 export interface RawFlowRun {
   kind: 'flow_run';

@@ -1,7 +1,7 @@
 /**
  * What crosses the boundary. The core builds OutboundItems; only the gate (lib/egress) turns them into
  * GuardedItems, after the policy; the control-plane client accepts nothing else, so unguarded data does
- * not type-check on its way out (DESIGN.md principle 1).
+ * not type-check on its way out (docs/architecture.md#rules, rule 1).
  */
 import type { Channel } from '../policy/types.ts';
 

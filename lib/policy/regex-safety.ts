@@ -1,5 +1,5 @@
 /**
- * Regexes in policies are untrusted code (DESIGN.md principle 6). Each one must compile and be proven free
+ * Regexes in policies are untrusted code (docs/architecture.md#rules, rule 6). Each one must compile and be proven free
  * of catastrophic backtracking by recheck's automaton checker, which is exact: its verdict is a function of
  * the pattern, never of luck or of the machine's load. What it cannot prove is refused:
  *

@@ -61,6 +61,13 @@ describe('detect/trigger-dfa', () => {
     assert.throws(() => compileScanner([{ ...spec('i'), keywords: undefined, trigger: 'token' }]), /a trigger cannot be combined with the i or u flag/);
   });
 
+  it('keeps the automata of the 16 trigger sets compiled last, sharing each while it is kept', () => {
+    const first = TriggerAutomaton.compile(['kept0']);
+    assert.strictEqual(TriggerAutomaton.compile(['kept0']), first, 'shared');
+    for (let i = 1; i <= 16; i++) TriggerAutomaton.compile([`kept${i}`]);
+    assert.notStrictEqual(TriggerAutomaton.compile(['kept0']), first, 'the oldest was let go, so the cache is bounded');
+  });
+
   it('refuses what is outside its subset, and patterns that match the empty string', () => {
     for (const source of ['^ab', 'ab$', '(?<=a)b', '(?=a)b', '(a)\\1', 'a.b', 'a*', 'x|', '\\bword', 'é', '[é]', 'a{2,1}', '(ab', '[ab']) {
       assert.throws(() => TriggerAutomaton.compile([source]), TriggerSyntaxError, undefined, source);

@@ -39,7 +39,7 @@ describe('policy/load', function () {
     for (const name of ['default', 'strict', 'pci']) assert.equal((await loadPolicy(`builtin:${name}`)).identity.name, name);
   });
 
-  it('loads the DESIGN.md sketch (with its key files present)', async () => {
+  it('loads a policy using every section (with its key files present)', async () => {
     const keys = join(dir, 'keys');
     writeFileSync(join(dir, 'locations.jwk'), '{}');
     void keys;
