@@ -9,22 +9,10 @@ import { SigningKey } from '../../lib/crypto/jose.ts';
 import type { AuditRecord } from '../../lib/egress/gate.ts';
 import { canonicalJson } from '../../lib/policy/canonical.ts';
 import { NODE_FLAGS } from '../helpers/cli.ts';
+import { auditRecord } from '../helpers/audit.ts';
 
-function record(i: number, extra: Partial<AuditRecord> = {}): AuditRecord {
-  return {
-    itemId: `item-${i}`,
-    kind: 'logs',
-    channel: 'logs',
-    flowRunId: 'run-1',
-    time: '2026-11-23T00:00:00.000Z',
-    policy: { name: 'default', version: 1, sha256: 'a'.repeat(64) },
-    findings: [{ detector: 'github-token', path: 'records[0].message', action: 'remove', count: 1 }],
-    payloadSha256: 'b'.repeat(64),
-    bytes: 42,
-    payload: { records: [{ message: `line ${i} [REDACTED]` }] },
-    ...extra,
-  };
-}
+const record = (i: number, extra: Partial<AuditRecord> = {}): AuditRecord =>
+  auditRecord(i, { findings: [{ detector: 'github-token', path: 'records[0].message', action: 'remove', count: 1 }], payload: { records: [{ message: `line ${i} [REDACTED]` }] }, ...extra });
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'eg-ledger-'));
 const lines = (dir: string, seg = 1) => readFileSync(join(dir, segmentName(seg)), 'utf8').split('\n').filter(Boolean);
@@ -59,7 +47,7 @@ describe('audit/ledger', () => {
     assert.equal(entries[1]!.prev, entries[0]!.hash);
     assert.property(entries[0]!.data, 'payload');
     assert.notProperty(entries[1]!.data, 'payload', 'digest mode keeps payloadSha256 only');
-    assert.equal(entries[1]!.data.payloadSha256, 'b'.repeat(64));
+    assert.equal(entries[1]!.data.payloadSha256, record(2).payloadSha256);
   });
 
   it('rotates segments by size and verifies across them', async () => {

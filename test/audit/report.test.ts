@@ -15,6 +15,7 @@ import { readLedger } from '../../lib/audit/verify.ts';
 import { REPO, run, NODE_FLAGS } from '../helpers/cli.ts';
 import { assertNoSecret } from '../helpers/secrets.ts';
 import { auditReportInProcess } from './in-process.ts';
+import { entriesOf } from '../helpers/audit.ts';
 
 const GHP = 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT';
 const auditReport = (args: string[], cwd?: string) => run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/audit-report.ts'), ...args], cwd === undefined ? {} : { cwd });
@@ -154,7 +155,6 @@ describe('audit-report', function () {
 });
 
 /** The ledger's entries, read back as the attacker reads them. */
-const entriesOf = (dir: string) => readFileSync(join(dir, segmentName(1)), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LedgerEntry);
 
 /** What an attacker who knows the format writes: every seq, link and hash recomputed, canonical JSON. */
 function rewrite(dir: string, entries: LedgerEntry[]): void {

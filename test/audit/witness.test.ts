@@ -3,28 +3,16 @@
  * witnessed checkpoint, checked for its signature and chain, then compared with the local chain.
  */
 import { assert } from 'chai';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { entryHash, Ledger, segmentName, type LedgerEntry, type Witness } from '../../lib/audit/ledger.ts';
+import { entryHash, Ledger, type LedgerEntry, type Witness } from '../../lib/audit/ledger.ts';
 import { readLedger, verifyCheckpoints } from '../../lib/audit/verify.ts';
 import { checkpointDigest, notExtending, parsePublicJwk, verifyWitness, verifyWitnessLog, type PublicJwk, type WitnessLog } from '../../lib/audit/witness.ts';
 import { SigningKey } from '../../lib/crypto/jose.ts';
-import type { AuditRecord } from '../../lib/egress/gate.ts';
 import { canonicalJson, sha256Hex } from '../../lib/policy/canonical.ts';
+import { auditRecord, entriesOf, writeEntries } from '../helpers/audit.ts';
 
-const record = (i: number): AuditRecord => ({
-  itemId: `item-${i}`,
-  kind: 'logs',
-  channel: 'logs',
-  flowRunId: 'run-1',
-  time: '2026-11-24T00:00:00.000Z',
-  policy: { name: 'default', version: 1, sha256: 'a'.repeat(64) },
-  findings: [],
-  payloadSha256: sha256Hex(canonicalJson({ records: [{ message: `line ${i}` }] })),
-  bytes: 42,
-  payload: { records: [{ message: `line ${i}` }] },
-});
 
 interface Witnessed {
   dir: string;
@@ -40,15 +28,12 @@ async function witnessedLedger(): Promise<Witnessed> {
   const key = await SigningKey.generate();
   const witnessed: Witness[] = [];
   const ledger = Ledger.open({ dir, signingKey: key, checkpointEvery: 5, checkpointIntervalMs: 600_000, onCheckpoint: (w) => witnessed.push(w) });
-  for (let i = 0; i < 12; i++) await ledger.intent(record(i));
+  for (let i = 0; i < 12; i++) await ledger.intent(auditRecord(i));
   await ledger.close();
   const jwk = (parsePublicJwk(JSON.parse(key.toJson(false))) as { jwk: PublicJwk }).jwk;
   return { dir, id: ledger.id, key, log: { jwk, checkpoints: witnessed.map(({ ledger_id: _id, ...c }) => c) } };
 }
 
-const entriesOf = (dir: string) => readFileSync(join(dir, segmentName(1)), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LedgerEntry);
-/** Written as the ledger writes entries (canonical JSON), as an attacker who knows the format would. */
-const writeEntries = (dir: string, entries: LedgerEntry[]) => writeFileSync(join(dir, segmentName(1)), entries.map((e) => canonicalJson(e)).join('\n') + '\n');
 
 /**
  * The attack the witness is for: an entry changed, every hash recomputed, and every checkpoint re-signed

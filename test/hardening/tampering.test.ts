@@ -5,28 +5,16 @@
  * own onCheckpoint callback.
  */
 import { assert } from 'chai';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { entryHash, Ledger, segmentName, type LedgerEntry, type Witness } from '../../lib/audit/ledger.ts';
+import { entryHash, Ledger, type LedgerEntry, type Witness } from '../../lib/audit/ledger.ts';
 import { readLedger, verifyCheckpoints, type LedgerProblem } from '../../lib/audit/verify.ts';
 import { verifyWitness } from '../../lib/audit/witness.ts';
 import { SigningKey } from '../../lib/crypto/jose.ts';
-import type { AuditRecord } from '../../lib/egress/gate.ts';
-import { canonicalJson, sha256Hex } from '../../lib/policy/canonical.ts';
+import { sha256Hex } from '../../lib/policy/canonical.ts';
+import { auditRecord, entriesOf, writeEntries } from '../helpers/audit.ts';
 
-const record = (i: number): AuditRecord => ({
-  itemId: `item-${i}`,
-  kind: 'logs',
-  channel: 'logs',
-  flowRunId: 'run-1',
-  time: '2026-11-24T00:00:00.000Z',
-  policy: { name: 'default', version: 1, sha256: 'a'.repeat(64) },
-  findings: [],
-  payloadSha256: 'b'.repeat(64),
-  bytes: 42,
-  payload: { records: [{ message: `line ${i}` }] },
-});
 
 interface Signed {
   dir: string;
@@ -41,15 +29,13 @@ async function signedLedger(): Promise<Signed> {
   const key = await SigningKey.generate();
   let witness: Witness | undefined;
   const ledger = Ledger.open({ dir, signingKey: key, checkpointEvery: 5, checkpointIntervalMs: 600_000, onCheckpoint: (w) => (witness = w) });
-  for (let i = 0; i < 12; i++) await ledger.intent(record(i));
+  for (let i = 0; i < 12; i++) await ledger.intent(auditRecord(i));
   await ledger.close();
   const id = (JSON.parse(readFileSync(join(dir, 'ledger.json'), 'utf8')) as { id: string }).id;
   return { dir, key, witness: witness!, id };
 }
 
-const entriesOf = (dir: string) => readFileSync(join(dir, segmentName(1)), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LedgerEntry);
 // Canonical JSON, as the ledger writes it: the attacker here knows the format.
-const writeEntries = (dir: string, entries: LedgerEntry[]) => writeFileSync(join(dir, segmentName(1)), entries.map((e) => canonicalJson(e)).join('\n') + '\n');
 
 /** Recomputes every hash and link, as an attacker who knows the format would. */
 function rechain(entries: LedgerEntry[]): LedgerEntry[] {

@@ -19,24 +19,22 @@ import { SigningKey } from '../../lib/crypto/jose.ts';
 import type { AuditRecord } from '../../lib/egress/gate.ts';
 import { canonicalJson, sha256Hex } from '../../lib/policy/canonical.ts';
 import { auditReportInProcess } from '../audit/in-process.ts';
+import { auditRecord } from '../helpers/audit.ts';
 
 const KINDS: ProblemKind[] = ['torn-tail', 'unreadable-segment', 'unreadable-entry', 'malformed-entry', 'edited', 'chain-break', 'sequence', 'checkpoint-chain', 'checkpoint-mismatch', 'checkpoint-signature', 'truncated', 'rewritten', 'unwitnessed'];
 const FORMATS = ['table', 'json', 'md', 'html'] as const;
 
-const record = (i: number): AuditRecord => ({
-  itemId: `item-${i}`,
-  kind: i % 3 === 0 ? 'flow_run' : 'logs',
-  channel: i % 3 === 0 ? 'parameters' : 'logs',
-  flowRunId: 'run-1',
-  ...(i % 2 === 0 && { taskRunId: `task-${i}` }),
-  time: `2026-11-24T00:0${i % 10}:00.000Z`,
-  policy: { name: 'default', version: 1, sha256: 'a'.repeat(64) },
-  findings: i % 2 === 0 ? [{ detector: 'github-token', path: 'records[0].message', action: 'remove', count: 1 }] : [],
-  payloadSha256: 'b'.repeat(64),
-  bytes: 40 + i,
-  payload: { records: [{ message: `line ${i} [REDACTED]`, n: i, ok: true, tags: ['a', 'b'] }] },
-  ...(i === 5 && { blocked: 'policy-error' as const }),
-});
+const record = (i: number): AuditRecord =>
+  auditRecord(i, {
+    kind: i % 3 === 0 ? 'flow_run' : 'logs',
+    channel: i % 3 === 0 ? 'parameters' : 'logs',
+    ...(i % 2 === 0 && { taskRunId: `task-${i}` }),
+    time: `2026-11-24T00:0${i % 10}:00.000Z`,
+    findings: i % 2 === 0 ? [{ detector: 'github-token', path: 'records[0].message', action: 'remove', count: 1 }] : [],
+    bytes: 40 + i,
+    payload: { records: [{ message: `line ${i} [REDACTED]`, n: i, ok: true, tags: ['a', 'b'] }] },
+    ...(i === 5 && { blocked: 'policy-error' as const }),
+  });
 
 interface Base {
   text: string;
