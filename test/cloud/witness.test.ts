@@ -13,8 +13,8 @@ import { checkpointDigest, witnessesOf } from '../../lib/audit/witness.ts';
 import { fetchWitnesses, postWitness, WitnessReporter } from '../../lib/cloud/client.ts';
 import { startControlPlane, type ControlPlane } from '../../lib/cloud/server.ts';
 import { SigningKey } from '../../lib/crypto/jose.ts';
-import type { AuditRecord } from '../../lib/egress/gate.ts';
 import { sha256Hex } from '../../lib/policy/canonical.ts';
+import { auditRecord } from '../helpers/audit.ts';
 import { assertNoSecret } from '../helpers/secrets.ts';
 
 const TOKEN_A = 'witness-tenant-a-token-0123456789';
@@ -197,22 +197,10 @@ describe('cloud: the witness keeps every checkpoint, and only checkpoints that e
   it('WitnessReporter: checkpoints the control plane missed (it was down) are posted first, in order: the witness holds the whole chain', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'eg-witness-ledger-'));
     const key = await SigningKey.generate();
-    const record = (i: number): AuditRecord => ({
-      itemId: `item-${i}`,
-      kind: 'logs',
-      channel: 'logs',
-      flowRunId: 'run-1',
-      time: '2026-11-24T00:00:00.000Z',
-      policy: { name: 'default', version: 1, sha256: 'a'.repeat(64) },
-      findings: [],
-      payloadSha256: 'b'.repeat(64),
-      bytes: 42,
-      payload: { records: [{ message: `line ${i}` }] },
-    });
     const runOnce = async (url: string, from: number) => {
       const reporter = new WitnessReporter({ url, token: TOKEN_A, jwk: publicJwk(key), backlog: () => witnessesOf(readLedger(dir), ledger.id) });
       const ledger = Ledger.open({ dir, signingKey: key, checkpointEvery: 3, checkpointIntervalMs: 600_000, onCheckpoint: (w) => reporter.report(w) });
-      for (let i = from; i < from + 7; i++) await ledger.intent(record(i));
+      for (let i = from; i < from + 7; i++) await ledger.intent(auditRecord(i));
       await ledger.close();
       return { summary: await reporter.settle(), id: ledger.id };
     };
