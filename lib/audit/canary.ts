@@ -34,7 +34,7 @@ import { runFlow } from '../core/runner.ts';
 import type { Result } from '../core/results.ts';
 import { flow, task } from '../core/flow.ts';
 import { BUILTIN_DETECTORS } from '../detect/catalogue/index.ts';
-import { compileScanner } from '../detect/scanner.ts';
+import { compileScanner, type Scanner } from '../detect/scanner.ts';
 import type { DetectorSpec } from '../detect/types.ts';
 import { EgressGate } from '../egress/gate.ts';
 import { DEFAULT_LIMITS, type Engine } from '../policy/engine.ts';
@@ -88,8 +88,8 @@ export interface Plant {
   end: number;
   matchStart: number;
   /**
-   * The pattern wants no word character before it (`\b`, a lookbehind): glued to a letter, the token is
-   * another word by the detector's own definition, so the `glued` form is not planted.
+   * The detector does not find its token with a letter glued in front (see leftAnchored): the `glued` form
+   * is not planted.
    */
   leftAnchored: boolean;
 }
@@ -108,7 +108,14 @@ interface Slot {
   unique: boolean;
 }
 
-const LEFT_ANCHOR = /^(?:\(\?:)*(?:\\b|\(\?<[=!])/;
+/**
+ * Whether the detector itself no longer finds its token with a letter glued in front (a `\b`, a look-behind,
+ * START in any alternative): glued, the token is another word by its own definition, so the `glued` form
+ * is not planted. Asked of the detector, not read off its pattern.
+ */
+function leftAnchored(scanner: Scanner, text: string, matchStart: number): boolean {
+  return scanner.scan(insert(text, matchStart, 'x')).length === 0;
+}
 
 /**
  * One plant per detector: the builtin catalogue (all of it, whatever the policy disables: a disabled
@@ -138,7 +145,7 @@ export function canaryPlants(engine: Engine): Plant[] {
         start: first.start,
         end: first.end,
         matchStart: matchStart(d, text, first.start),
-        leftAnchored: LEFT_ANCHOR.test(d.pattern),
+        leftAnchored: leftAnchored(scanner, text, matchStart(d, text, first.start)),
       };
       chosen ??= plant;
       const shadowed = scanners.some((o) => o.d !== d && o.scanner.scan(text).some((m) => m.start < first.end && first.start < m.end));

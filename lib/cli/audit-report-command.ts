@@ -15,6 +15,7 @@ import { parsePublicJwk, verifyWitnessLog, type WitnessLog } from '../audit/witn
 import { fetchWitnesses, parseControlPlaneUrl } from '../cloud/client.ts';
 import { renderHtml } from '../audit/html.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
+import { packageVersion } from '../package-root.ts';
 
 export const AUDIT_REPORT_USAGE =
   'audit-report [--ledger DIR ...] [--since T] [--until T] [--run ID] [--channel C] [--detector D] [--format table|json|md|html] [--verify [--allow-unsigned]] [--key PUBLIC_JWK] [--cloud URL --token T] [--fail-on tamper,unacked,blocked,refused] [-o FILE]';
@@ -23,6 +24,10 @@ const FAIL_ON = ['tamper', 'unacked', 'blocked', 'refused'] as const;
 export const DEFAULT_LEDGER_DIR = '.egress-guard/ledger';
 
 export async function auditReport(args: string[], io: CommandIO): Promise<number> {
+  if (args[0] === '--version') {
+    await write(io.stdout, packageVersion() + '\n');
+    return EXIT_OK;
+  }
   const { values, positionals } = parseCommandArgs(
     'audit-report',
     args,

@@ -3,7 +3,7 @@
  * token-named tasks and tags, and oversized, cyclic and amplified values in every channel; exit 1 on any leak.
  */
 import { runCanary, CANARY_CHANNELS, type CanaryReport } from '../audit/canary.ts';
-import { EXIT_CHECK_FAILED, EXIT_OK, parseCommandArgs, write, type CommandIO } from './io.ts';
+import { EXIT_CHECK_FAILED, EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
 import { engineFromOptions } from './policy-options.ts';
 import { generateLocationKeySet } from '../crypto/jose.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,9 @@ const MAX_FORMS_SHOWN = 8;
 
 export async function canaryCommand(args: string[], io: CommandIO): Promise<number> {
   const { values } = parseCommandArgs('canary', args, { policy: { type: 'string' }, key: { type: 'string' }, format: { type: 'string' } }, CANARY_USAGE);
+  if (values.format !== undefined && values.format !== 'table' && values.format !== 'json') {
+    throw new UserError(`canary: --format must be table or json (got ${JSON.stringify(values.format)})\nusage: ${CANARY_USAGE}`);
+  }
   // Encrypted locations need a key: a throwaway one unless --key gives the real one.
   const scratch = mkdtempSync(join(tmpdir(), 'egress-guard-canary-key-'));
   try {

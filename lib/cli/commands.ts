@@ -2,6 +2,7 @@
 import { packageVersion } from '../package-root.ts';
 import { EXIT_OK, EXIT_USAGE, UserError, write, type CommandIO } from './io.ts';
 import type { Command } from './main.ts';
+import { suggest } from '../policy/suggest.ts';
 import { policyExplainCommand, EXPLAIN_USAGE } from './policy-explain.ts';
 import { policyLintCommand, LINT_USAGE } from './policy-lint.ts';
 import { policyTestCommand, TEST_USAGE } from './policy-test.ts';
@@ -49,6 +50,25 @@ export const egressGuard: Command = async (args, io: CommandIO) => {
   const two = `${args[0]} ${args[1] ?? ''}`;
   const name = COMMANDS[two] !== undefined ? two : args[0]!;
   const command = COMMANDS[name];
-  if (command === undefined) throw new UserError(`egress-guard: unknown command ${JSON.stringify(args[0])}\n\n${help()}`);
-  return command.run(args.slice(name.split(' ').length), io);
+  if (command === undefined) {
+    // A group (`policy`, `keys`, `cloud`) without a known subcommand: its subcommands.
+    const group = Object.keys(COMMANDS).filter((n) => n.startsWith(`${args[0]} `));
+    if (group.length > 0) {
+      const listing = `egress-guard ${args[0]}: one of\n${group.map((n) => `  ${COMMANDS[n]!.usage}\n      ${COMMANDS[n]!.summary}`).join('\n')}\n`;
+      if (args[1] === '--help' || args[1] === '-h') {
+        await write(io.stdout, listing);
+        return EXIT_OK;
+      }
+      const unknown = args[1] === undefined ? '' : `unknown subcommand ${JSON.stringify(args[1])}${suggest(args[1], group.map((n) => n.split(' ')[1]!))}; `;
+      throw new UserError(`egress-guard ${args[0]}: ${unknown}${listing.slice(`egress-guard ${args[0]}: `.length)}`);
+    }
+    const names = [...new Set(Object.keys(COMMANDS).map((n) => n.split(' ')[0]!))];
+    throw new UserError(`egress-guard: unknown command ${JSON.stringify(args[0])}${suggest(args[0]!, names)}; \`egress-guard --help\` lists them`);
+  }
+  const rest = args.slice(name.split(' ').length);
+  if (rest[0] === '--help' || rest[0] === '-h') {
+    await write(io.stdout, `usage: ${command.usage}\n\n${command.summary}\n`);
+    return EXIT_OK;
+  }
+  return command.run(rest, io);
 };

@@ -1,5 +1,6 @@
 /** `egress-guard detectors`: the builtin detector catalogue, for people who review policies. */
-import { BUILTIN_DETECTORS } from '../detect/catalogue/index.ts';
+import { BUILTIN_DETECTORS, BUILTIN_TAGS } from '../detect/catalogue/index.ts';
+import { suggest } from '../policy/suggest.ts';
 import { keyNameVocabulary } from '../detect/key-names.ts';
 import { EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
 
@@ -10,6 +11,9 @@ export async function detectorsCommand(args: string[], io: CommandIO): Promise<n
   const format = values.format ?? 'md';
   if (format !== 'md' && format !== 'json') throw new UserError(`detectors: --format must be md or json\nusage: ${DETECTORS_USAGE}`);
   const tag = values.tag;
+  if (typeof tag === 'string' && !BUILTIN_TAGS.has(tag)) {
+    throw new UserError(`detectors: no detector has the tag ${JSON.stringify(tag)}${suggest(tag, BUILTIN_TAGS)}; tags: ${[...BUILTIN_TAGS].sort().join(', ')}\nusage: ${DETECTORS_USAGE}`);
+  }
   const detectors = BUILTIN_DETECTORS.filter((d) => typeof tag !== 'string' || d.tags.includes(tag));
   if (format === 'json') {
     const rows = detectors.map(({ examples: _examples, ...d }) => d);

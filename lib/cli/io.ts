@@ -18,6 +18,19 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * `--help` (or `-h`) given to a command: its usage goes to stdout and the command exits 0, before any of
+ * its other arguments are looked at.
+ *
+ * @example throw new HelpRequested('egress-guard scrub [--policy P] [FILE]')
+ */
+export class HelpRequested extends Error {
+  constructor(readonly usage: string) {
+    super(usage);
+    this.name = 'HelpRequested';
+  }
+}
+
 export interface CommandIO {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
@@ -37,6 +50,8 @@ export function parseCommandArgs<T extends ParseArgsConfig['options']>(
   options: T,
   usage: string,
 ): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
+  const end = args.indexOf('--');
+  if ((end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h')) throw new HelpRequested(`usage: ${usage}`);
   try {
     const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values: values as Record<string, string | boolean | string[] | undefined>, positionals };

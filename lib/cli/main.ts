@@ -6,7 +6,7 @@ import { CryptoError } from '../crypto/jose.ts';
 import { KeyReferenceError } from '../crypto/keys.ts';
 import { PolicyCompileError } from '../policy/engine.ts';
 import { PolicyError } from '../policy/errors.ts';
-import { EXIT_USAGE, UserError, processIO, type CommandIO } from './io.ts';
+import { EXIT_OK, EXIT_USAGE, HelpRequested, UserError, processIO, type CommandIO } from './io.ts';
 
 export type Command = (args: string[], io: CommandIO) => Promise<number>;
 
@@ -14,6 +14,10 @@ export async function runCommand(command: Command, args: string[], io: CommandIO
   try {
     return await command(args, io);
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      io.stdout.write(err.usage + '\n');
+      return EXIT_OK;
+    }
     if (err instanceof UserError) {
       io.stderr.write(err.message + '\n');
       return err.exitCode;

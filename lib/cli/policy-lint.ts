@@ -7,7 +7,7 @@ export const LINT_USAGE = 'egress-guard policy lint FILE...';
 export async function policyLintCommand(args: string[], io: CommandIO): Promise<number> {
   const { positionals } = parseCommandArgs('policy lint', args, {}, LINT_USAGE);
   if (positionals.length === 0) throw new UserError(`policy lint: name at least one policy file\nusage: ${LINT_USAGE}`);
-  const results = await lintPolicyFiles(positionals);
+  const results = await lintPolicyFiles(positionals, { cwd: io.cwd, env: io.env });
   for (const r of results) {
     if (r.ok) await write(io.stdout, `${r.file}: ok\n`);
     else for (const i of r.issues) await write(io.stderr, `${i.file}:${i.line}:${i.col}: ${i.message}\n`);

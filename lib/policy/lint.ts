@@ -1,5 +1,5 @@
 /** Checks policy files without using them: every problem of every file, positioned. */
-import { loadPolicy } from './load.ts';
+import { loadPolicy, type LoadOptions } from './load.ts';
 import { PolicyError, type PolicyIssue } from './errors.ts';
 
 export interface LintResult {
@@ -8,11 +8,16 @@ export interface LintResult {
   issues: PolicyIssue[];
 }
 
-export async function lintPolicyFiles(files: string[], cwd = process.cwd()): Promise<LintResult[]> {
+/**
+ * Loads each file as `run` would, and collects its problems instead of stopping at the first file.
+ *
+ * @example (await lintPolicyFiles(['policy.yaml'], { cwd: process.cwd(), env: process.env }))[0].ok
+ */
+export async function lintPolicyFiles(files: string[], options: LoadOptions = {}): Promise<LintResult[]> {
   const results: LintResult[] = [];
   for (const file of files) {
     try {
-      await loadPolicy(file, { cwd });
+      await loadPolicy(file, options);
       results.push({ file, ok: true, issues: [] });
     } catch (err) {
       if (!(err instanceof PolicyError)) throw err;

@@ -20,6 +20,7 @@ import { canonicalJson, sha256Hex } from './canonical.ts';
 import { PolicyError, type PolicyIssue } from './errors.ts';
 import { checkRegexesSync, REGEX_CHECK_BUDGET_MS } from './regex-safety.ts';
 import type { LoadedPolicy, PolicyDocument, ResolvedPolicy } from './types.ts';
+import { suggest } from './suggest.ts';
 
 export interface LoadOptions {
   /** Where relative paths of a policy given as an object are resolved (default: the working directory). */
@@ -400,12 +401,17 @@ function describe(e: ErrorObject, data: unknown): { path: PathKey[]; at: 'key' |
     }
     case 'required':
       return { path, at: 'value', message: `missing required key "${(e.params as { missingProperty: string }).missingProperty}" in ${where}` };
-    case 'enum':
-      return { path, at: 'value', message: `${where}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      return { path, at: 'value', message: `${where}: must be one of ${allowed.join(', ')}${misspelt(valueAt(data, path), allowed)}` };
+    }
     case 'oneOf':
-    case 'const':
+    case 'const': {
       // The description is the expectation: a oneOf's description in the schema must list the shapes it accepts.
-      return { path, at: 'value', message: `${where}: invalid value; expected ${schema?.description ?? 'a different shape'}` };
+      const shapes = e.keyword === 'oneOf' && Array.isArray(e.schema) ? (e.schema as { enum?: unknown[]; const?: unknown }[]) : [];
+      const words = shapes.flatMap((shape) => [...(shape.enum ?? []), ...(shape.const !== undefined ? [shape.const] : [])]);
+      return { path, at: 'value', message: `${where}: invalid value${misspelt(valueAt(data, path), words)}; expected ${schema?.description ?? 'a different shape'}` };
+    }
     case 'propertyNames': {
       const name = (e.params as { propertyName: string }).propertyName;
       return { path: [...path, name], at: 'key', message: `${where}: "${name}" is not a valid id (use kebab-case: lower-case letters, digits and single dashes)` };
@@ -416,6 +422,17 @@ function describe(e: ErrorObject, data: unknown): { path: PathKey[]; at: 'key' |
     default:
       return { path, at: 'value', message: `${where}: ${e.message ?? 'invalid'}` };
   }
+}
+
+/** A did-you-mean for a string value among the words a schema allows there, else nothing. */
+function misspelt(value: unknown, allowed: unknown[]): string {
+  return typeof value === 'string' ? suggest(value, allowed.filter((a): a is string => typeof a === 'string')) : '';
+}
+
+function valueAt(data: unknown, path: PathKey[]): unknown {
+  let node = data;
+  for (const key of path) node = typeof node === 'object' && node !== null ? (node as Record<PathKey, unknown>)[key] : undefined;
+  return node;
 }
 
 function isArrayAt(data: unknown, instancePath: string): boolean {
@@ -618,33 +635,4 @@ function hasGroup(pattern: string, flags: string, group: number | string): boole
 
 function asList<T>(v: T | T[] | undefined): T[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
-}
-
-/** `; did you mean "x"?` for the closest candidate within edit distance 2, else nothing. */
-function suggest(word: string, candidates: Iterable<string>): string {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best === undefined ? '' : ` (did you mean "${best}"?)`;
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3;
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
 }

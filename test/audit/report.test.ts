@@ -14,7 +14,7 @@ import { buildReport, type Report } from '../../lib/audit/report.ts';
 import { readLedger } from '../../lib/audit/verify.ts';
 import { REPO, run, NODE_FLAGS } from '../helpers/cli.ts';
 import { assertNoSecret } from '../helpers/secrets.ts';
-import { auditReportInProcess } from './in-process.ts';
+import { auditReportInProcess } from '../helpers/in-process.ts';
 import { entriesOf } from '../helpers/audit.ts';
 
 const GHP = 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT';

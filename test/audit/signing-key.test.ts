@@ -15,7 +15,7 @@ import { startControlPlane, type ControlPlane } from '../../lib/cloud/server.ts'
 import { generateLocationKeySet, SigningKey } from '../../lib/crypto/jose.ts';
 import type { Report } from '../../lib/audit/report.ts';
 import { REPO } from '../helpers/cli.ts';
-import { auditReportInProcess, inProcess } from './in-process.ts';
+import { auditReportInProcess, inProcess } from '../helpers/in-process.ts';
 
 const TOKEN = 'signing-key-test-token-0123456789';
 

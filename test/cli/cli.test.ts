@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { egressGuard, run, REPO } from '../helpers/cli.ts';
 import { assertNoSecret } from '../helpers/secrets.ts';
+import { inProcess } from '../helpers/in-process.ts';
+import { egressGuard as egressGuardCommand } from '../../lib/cli/commands.ts';
+import { auditReport } from '../../lib/cli/audit-report-command.ts';
 
 const GHP = 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT';
 const PASSWORD = 'hunter2-but-longer';
@@ -153,16 +156,56 @@ describe('cli: egress-guard', function () {
   });
 
   it('help, version and unknown commands', async () => {
-    const help = await egressGuard(['--help']);
+    const help = await inProcess(egressGuardCommand, ['--help']);
     assert.equal(help.code, 0);
     assert.include(help.stdout, 'egress-guard scrub');
-    const none = await egressGuard([]);
+    const none = await inProcess(egressGuardCommand, []);
     assert.equal(none.code, 2);
-    const version = await egressGuard(['--version']);
-    assert.equal(version.stdout.trim(), (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version);
-    const unknown = await egressGuard(['scrubb']);
+    const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+    assert.equal((await inProcess(egressGuardCommand, ['--version'])).stdout.trim(), version);
+    assert.equal((await inProcess(auditReport, ['--version'])).stdout.trim(), version, 'both bins');
+    const unknown = await inProcess(egressGuardCommand, ['scrubb']);
     assert.equal(unknown.code, 2);
-    assert.include(unknown.stderr, 'unknown command "scrubb"');
+    assert.include(unknown.stderr, 'unknown command "scrubb" (did you mean "scrub"?)');
+  });
+
+  it('--help on every command and subcommand: its usage on stdout, exit 0, nothing run', async () => {
+    for (const command of ['run', 'demo', 'canary', 'policy lint', 'policy test', 'policy explain', 'scrub', 'detectors', 'keys new', 'cloud serve', 'decrypt-location']) {
+      for (const flag of ['--help', '-h']) {
+        const r = await inProcess(egressGuardCommand, [...command.split(' '), flag]);
+        assert.equal(r.code, 0, `${command} ${flag}`);
+        assert.match(r.stdout, new RegExp(`^usage: egress-guard ${command}\\b`), `${command} ${flag}`);
+        assert.equal(r.stderr, '');
+      }
+      // After other options too: parseCommandArgs answers it before reading them.
+      const late = await inProcess(egressGuardCommand, [...command.split(' '), '--no-such-option', '--help']);
+      assert.equal(late.code, 0, `${command} ... --help`);
+    }
+    const report = await inProcess(auditReport, ['--ledger', 'nowhere', '--help']);
+    assert.equal(report.code, 0);
+    assert.match(report.stdout, /^usage: audit-report /);
+  });
+
+  it('a group lists its subcommands; a misspelt one gets a suggestion (exit 2; --help: exit 0)', async () => {
+    const policy = await inProcess(egressGuardCommand, ['policy']);
+    assert.equal(policy.code, 2);
+    for (const sub of ['lint', 'test', 'explain']) assert.include(policy.stderr, `egress-guard policy ${sub}`);
+    const typo = await inProcess(egressGuardCommand, ['policy', 'lnt']);
+    assert.equal(typo.code, 2);
+    assert.include(typo.stderr, 'unknown subcommand "lnt" (did you mean "lint"?)');
+    const help = await inProcess(egressGuardCommand, ['keys', '--help']);
+    assert.equal(help.code, 0);
+    assert.include(help.stdout, 'egress-guard keys new');
+  });
+
+  it('values a command cannot use are usage errors, never an empty answer: detectors --tag, canary --format', async () => {
+    const tag = await inProcess(egressGuardCommand, ['detectors', '--tag', 'secrt']);
+    assert.equal(tag.code, 2);
+    assert.include(tag.stderr, 'no detector has the tag "secrt" (did you mean "secret"?)');
+    assert.equal(tag.stdout, '');
+    const format = await inProcess(egressGuardCommand, ['canary', '--format', 'yaml']);
+    assert.equal(format.code, 2);
+    assert.include(format.stderr, 'canary: --format must be table or json (got "yaml")');
   });
 
   it('the built command works (npm ci runs the build)', async () => {

@@ -225,19 +225,14 @@ const ACCEPTED: Record<string, { why: string; env?: Case['env'] }> = {
 
 const corpus = readdirSync(CORPUS).sort();
 
-async function withEnv<T>(env: Case['env'], fn: () => Promise<T>): Promise<T> {
-  const saved = Object.entries(env ?? {}).map(([name]) => [name, process.env[name]] as const);
-  const set = (name: string, value: string | undefined) => (value === undefined ? delete process.env[name] : (process.env[name] = value));
-  for (const [name, value] of Object.entries(env ?? {})) set(name, value);
-  try {
-    return await fn();
-  } finally {
-    for (const [name, value] of saved) set(name, value);
-  }
-}
-
 async function issuesOf(file: string, env: Case['env']): Promise<PolicyIssue[]> {
-  const [result] = await withEnv(env, () => lintPolicyFiles([file], CORPUS));
+  // The case's variables set, or unset where undefined, over this process's environment.
+  const withCase: NodeJS.ProcessEnv = { ...process.env };
+  for (const [name, value] of Object.entries(env ?? {})) {
+    if (value === undefined) delete withCase[name];
+    else withCase[name] = value;
+  }
+  const [result] = await lintPolicyFiles([file], { cwd: CORPUS, env: withCase });
   return result!.issues;
 }
 

@@ -18,7 +18,7 @@ import { readLedger, type ProblemKind } from '../../lib/audit/verify.ts';
 import { SigningKey } from '../../lib/crypto/jose.ts';
 import type { AuditRecord } from '../../lib/egress/gate.ts';
 import { canonicalJson, sha256Hex } from '../../lib/policy/canonical.ts';
-import { auditReportInProcess } from '../audit/in-process.ts';
+import { auditReportInProcess } from '../helpers/in-process.ts';
 import { auditRecord } from '../helpers/audit.ts';
 
 const KINDS: ProblemKind[] = ['torn-tail', 'unreadable-segment', 'unreadable-entry', 'malformed-entry', 'edited', 'chain-break', 'sequence', 'checkpoint-chain', 'checkpoint-mismatch', 'checkpoint-signature', 'truncated', 'rewritten', 'unwitnessed'];

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -38,8 +39,31 @@ export function run(command: string, args: string[], opts: { input?: string; env
   });
 }
 
-export function egressGuard(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
-  return run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/egress-guard.ts'), ...args], opts);
+/** Commands whose process is the point (they load a flow module, serve, or run a whole demo): spawned. */
+const SPAWNED = new Set(['run', 'demo', 'cloud']);
+
+/**
+ * `egress-guard ARGS` as a user runs it: in this process through the same entry (runCommand, with the
+ * environment, working directory and stdin a child would get), or as a child process for SPAWNED commands
+ * and with `spawn: true`. In-process is what keeps the suite fast; exit codes and output are the same.
+ */
+export async function egressGuard(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string; spawn?: boolean } = {}): Promise<RunResult> {
+  if (opts.spawn === true || SPAWNED.has(args[0] ?? '')) return run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/egress-guard.ts'), ...args], opts);
+  const { runCommand } = await import('../../lib/cli/main.ts');
+  const { egressGuard: command } = await import('../../lib/cli/commands.ts');
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const env = { ...process.env, XDG_CONFIG_HOME: TEST_CONFIG_HOME, ...opts.env };
+  const code = await runCommand(command, args, { stdout, stderr, stdin: Readable.from(opts.input === undefined ? [] : [opts.input]), env, cwd: opts.cwd ?? REPO });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
+    this.text += String(chunk);
+    callback();
+  }
 }
 
 /** A directory with `egress-guard` and `audit-report` shims that run the sources: put it first on PATH. */

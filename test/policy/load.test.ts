@@ -106,6 +106,15 @@ tests:
     assert.equal(new PolicyError([issue!]).message, `${path}:3:1: unknown key "chanels" in policy root (did you mean "channels"?)`);
   });
 
+  it('suggests the closest allowed value for a misspelt action or level (hsah, inof)', async () => {
+    const path = file('typo-values.yaml', 'name: t\nversion: 1\nchannels:\n  logs:\n    level: inof\n    values: { detectors: [secret], action: hsah }\n');
+    const messages = (await issuesOf(path)).map((i) => `${i.line}:${i.col} ${i.message}`);
+    assert.deepEqual(messages, [
+      '5:12 channels.logs.level: must be one of error, warn, info, http, verbose, debug, silly (did you mean "info"?)',
+      '6:44 channels.logs.values.action: invalid value (did you mean "hash"?); expected remove | replace | mask | hash | encrypt | allow, or {replace: TEMPLATE}, or {mask: {keep, char}}.',
+    ]);
+  });
+
   it('reports every schema error of a file with its position', async () => {
     const path = file(
       'types.yaml',
