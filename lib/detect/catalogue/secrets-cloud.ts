@@ -1,6 +1,6 @@
 /** Secrets of cloud providers and infrastructure services. All example values are fake. */
 import type { DetectorSpec } from '../types.ts';
-import { END, GLUED, START } from './common.ts';
+import { ASSIGN, END, GLUED, START } from './common.ts';
 
 const r = String.raw;
 
@@ -59,6 +59,25 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
         'aws_session_token = FwoGZXIvYXdzEN+8u/BKkVa8fG7dfX35dkwxiFSdvWq6hbqRAjWJ23ZP2cMzKpvyCEreTufYcJUyQ9I8cT96RTvbAo58i3Z1D6aeOfz0m6w/AiQx/7AzdcMPR+QB4IrXBS0JqQC5Gazd+8lI79TZygPiEz+0YSBaYnx77lLNLd4Aj',
       ],
       negative: ['aws_session_token = IQoJb3JpZ2luX2VjkJCzV+T7mwvaNMsTTQ5IILNCnl6ChNmn02rFztGw', 'token = FwoGZXIvYXdzVVL0E0zm9EfLkE5gtfA+mm/A4k9B0lqT5OFGM9U60S5vFTyGKcK11ZfjoDfay58t6jxMGhZS2CQJTnXyWKLQDQvTjOz9Yzj7JVrOYzm8Rs/mfjvGF8vUg12OKPhDiLauslsEWj0IkeuJTyr3OsYoNrx8XOmdU0mK'],
+    },
+  },
+  {
+    id: 'aws-account-id',
+    description: 'AWS account id (12 digits) in context: an aws_account_id / AccountId key, or an ARN',
+    tags: ['secret', 'cloud', 'aws'],
+    // Only in context: twelve digits alone are any number. The ARN's partition, service and region come first.
+    pattern: r`(?:(?:aws[_.-]?account[_.-]?id|accountid)${ASSIGN}|arn:aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?:[a-z0-9-]{1,32}:[a-z0-9-]{0,24}:)([0-9]{12})(?![0-9])`,
+    flags: 'i',
+    keywords: ['account', 'arn:aws'],
+    group: 1,
+    examples: {
+      positive: [
+        'AWS_ACCOUNT_ID=359678501290',
+        '{"UserId": "AROAEXAMPLEID:ci", "AccountId": "563781970456", "Arn": "x"}',
+        'assuming role arn:aws:iam::225196829298:role/deploy-ci',
+        'Resource: arn:aws:s3:eu-west-1:359678501290:accesspoint/logs',
+      ],
+      negative: ['AWS_ACCOUNT_ID=${AWS_ACCOUNT_ID}', 'account_number=359678501290', 'arn:aws:s3:::acme-logs-bucket/2024/01/15'],
     },
   },
   {
@@ -242,11 +261,12 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'databricks-token',
     description: 'Databricks personal access token',
     tags: ['secret', 'infra'],
-    pattern: r`${GLUED}dapi[a-f0-9]{32}(?:-\d)?\b`,
+    // Hex of either case: tokens are also shown and pasted upper-cased.
+    pattern: r`${GLUED}dapi[a-fA-F0-9]{32}(?:-\d)?\b`,
     keywords: ['dapi'],
     entropy: 3,
     examples: {
-      positive: ['DATABRICKS_TOKEN=dapib9c0cdc6e906fb0ae6acfac6a49ed942', 'token = "dapi0839c58da5ad99f1d157a2757f6da401-2"'],
+      positive: ['DATABRICKS_TOKEN=dapib9c0cdc6e906fb0ae6acfac6a49ed942', 'token = "dapi0839c58da5ad99f1d157a2757f6da401-2"', 'DATABRICKS_TOKEN=dapiE66690C7816A0DDD8C6127462714A69D'],
       negative: ['DATABRICKS_TOKEN=dapi7d091c7c98373e424758', 'rapid dapiik9undnv8e2c2xrfju0tjj9c1gvi36v9xyz'],
     },
   },
@@ -299,7 +319,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'grafana-cloud-token',
     description: 'Grafana Cloud access policy / API token (glc_)',
     tags: ['secret', 'infra', 'observability'],
-    pattern: r`${GLUED}glc_[A-Za-z0-9+/]{32,400}={0,2}(?![A-Za-z0-9+/=])`,
+    pattern: r`${GLUED}glc_[A-Za-z0-9+/]{32,1024}={0,3}(?![A-Za-z0-9+/=])`,
     keywords: ['glc_'],
     entropy: 4,
     examples: {
@@ -322,11 +342,12 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'grafana-api-key',
     description: 'Grafana legacy API key (base64 JSON starting {"k":)',
     tags: ['secret', 'infra', 'observability'],
-    pattern: r`${GLUED}eyJrIjoi[A-Za-z0-9]{70,400}={0,2}(?![A-Za-z0-9=])`,
+    // `{"k":"<32>","n":"<name>","id":<n>}`: a one-letter name makes it 60 characters after the prefix.
+    pattern: r`${GLUED}eyJrIjoi[A-Za-z0-9+/]{50,400}={0,3}(?![A-Za-z0-9+/=])`,
     keywords: ['eyjrijoi'],
     entropy: 4,
     examples: {
-      positive: ['GRAFANA_API_KEY=eyJrIjoiFrOPPqcaL1RDjOUTPRyYk91jnZF9lzDwGbBolPBzF7bfsktN6JZFfXeQuL4zdj8eWdkGH3CbyZzbxONjn5QuUwTvZ5=', 'Authorization: Bearer eyJrIjoixtNwSSe0SquT7pWlJWmwcKocd7O5xg1WJJm7J0TFWSYUSt0tGyHQS3ps82cjBsVpU4dAeIjY0gjM3bg9'],
+      positive: ['GRAFANA_API_KEY=eyJrIjoiFrOPPqcaL1RDjOUTPRyYk91jnZF9lzDwGbBolPBzF7bfsktN6JZFfXeQuL4zdj8eWdkGH3CbyZzbxONjn5QuUwTvZ5=', 'Authorization: Bearer eyJrIjoixtNwSSe0SquT7pWlJWmwcKocd7O5xg1WJJm7J0TFWSYUSt0tGyHQS3ps82cjBsVpU4dAeIjY0gjM3bg9', 'grafana_api_key = "eyJrIjoijccdg1eT4nkRlB4690qWFgpOuzdvmvRKM9J8Ve4MhqIETlG7nEIH6RbG"'],
       negative: ['GRAFANA_API_KEY=eyJrIjoiLQpoAbfBkOwHqD6Irmeb', 'GRAFANA_API_KEY=eyJhIjoi0ga3H8YvTKRbI6bUiRhN87hfHfN4RuzZxHu8upXFPliRee50EDUtwWT5SEOTpxgNtWJIc3pyh8fKZVmSlY8th5MCH6'],
     },
   },
@@ -405,25 +426,31 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'planetscale-token',
     description: 'PlanetScale service token, password or OAuth token',
     tags: ['secret', 'infra'],
-    pattern: r`${GLUED}pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.-]{32,64}${END}`,
+    pattern: r`${GLUED}pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.=-]{32,64}${END}`,
     keywords: ['pscale_tkn_', 'pscale_pw_', 'pscale_oauth_'],
     entropy: 3.5,
     examples: {
-      positive: ['PLANETSCALE_SERVICE_TOKEN=pscale_tkn_63ZEmbIOiqJ7B4-cRwXZkr28gMR4frY04K81SMtaNbH', 'DATABASE_PASSWORD=pscale_pw_zqv5zoePlNfza8IvI7tU5HFFwX_a_bq-IFD1PfunnaJ'],
+      positive: ['PLANETSCALE_SERVICE_TOKEN=pscale_tkn_63ZEmbIOiqJ7B4-cRwXZkr28gMR4frY04K81SMtaNbH', 'DATABASE_PASSWORD=pscale_pw_zqv5zoePlNfza8IvI7tU5HFFwX_a_bq-IFD1PfunnaJ', 'PLANETSCALE_OAUTH_TOKEN=pscale_oauth_QRDI76hoeGn3q5GbQyre7v3DVZwgQmhIEX0MN-Gn=='],
       negative: ['PLANETSCALE_SERVICE_TOKEN=pscale_tkn_RCuNtebzCG', 'PLANETSCALE_ORG=pscale_org_ly6pcVt8vBmVkYJlbZx37SUS6jcgS0FN8d1h6MMTPpw'],
     },
   },
   {
     id: 'fly-io-token',
-    description: 'Fly.io access token (fo1_)',
+    description: 'Fly.io access token (fo1_) or macaroon token (fm1a_, fm1r_, fm2_; a FlyV1 header value with all its comma-separated macaroons)',
     tags: ['secret', 'infra'],
-    // At a word start: glued, `fo1_` is the tail of `info1_`, and the body takes a snake_case name.
-    pattern: r`${START}fo1_[A-Za-z0-9_-]{43}${END}`,
-    keywords: ['fo1_'],
+    // `fo1_` at a word start: glued, it is the tail of `info1_`, and the body takes a snake_case name. The
+    // macaroons are long base64: `FlyV1 ` and every further `,fm2_…` are part of the token.
+    pattern: r`${START}fo1_[A-Za-z0-9_-]{43}${END}|${GLUED}(?:FlyV1 )?fm(?:1[ar]|2)_[A-Za-z0-9+/]{100,4096}={0,3}(?:,fm(?:1[ar]|2)_[A-Za-z0-9+/]{20,4096}={0,3}){0,8}(?![A-Za-z0-9+/=])`,
+    keywords: ['fo1_', 'fm1a_', 'fm1r_', 'fm2_'],
     entropy: 3.5,
     examples: {
-      positive: ['FLY_API_TOKEN=fo1_thVx8sM1Gg_FBzmpTxo3MfDfkr1s_EnNg4P7z_TPHCv', 'flyctl auth token fo1_2M2Q71Gml0wpKTxJaeOC-XWXWPFA9WUbbKhjaX9afzs'],
-      negative: ['FLY_API_TOKEN=fo1_qTojEVJdDChvK69muxot', 'FLY_API_TOKEN=fo2_foohWpjHSzGkCjA4cmhmTPw2hbWIWY6Bj_nq4KUz_JS'],
+      positive: [
+        'FLY_API_TOKEN=fo1_thVx8sM1Gg_FBzmpTxo3MfDfkr1s_EnNg4P7z_TPHCv',
+        'flyctl auth token fo1_2M2Q71Gml0wpKTxJaeOC-XWXWPFA9WUbbKhjaX9afzs',
+        'Authorization: FlyV1 fm2_XAWR7qXcrxNxs6cnfN2rsJel5CQDLMmW8k9Dz10n3DqrDE6xyVHWnlA0RCgXZ9nJyVeMcaDypi4s6jb3qQWhxYfwy5ZgtDz3H7mBLRk886m5FHa4bfUhP4Wnc4U8i1zt/fys1zS8wNiR86P2fS3zsfVfzzCaRUupBgLiPw/fNOpp4AF/ZjUOJVlGnEY79Jbmo3JMZdz0,fm2_LQt/X9nmvH/6neag1DlszhaTBMSb1vPZkuEl5d7rF5mYWv2QJVUVV3OPHsGv',
+        'FLY_API_TOKEN=fm1r_oIbGRcKPu6DjJh3FGIozSweQt6esx0P5jeQ0EJF8rV2x4Qc91IEURrJOKTaeXcJQTFZ1P9FAVTufPmL3tdLaz6oJribyfdu416jMIzK7HCwtkTn4RagG8QIlF+9QE19mmO7E86/LLkuMYzfJL2aROD==',
+      ],
+      negative: ['FLY_API_TOKEN=fo1_qTojEVJdDChvK69muxot', 'FLY_API_TOKEN=fo2_foohWpjHSzGkCjA4cmhmTPw2hbWIWY6Bj_nq4KUz_JS', 'Authorization: FlyV1 fm2_LQt/X9nmvH/6neag1DlszhaTBMSb1vPZkuEl5d7rF5mYWv2QJVUVV3OPHsGv'],
     },
   },
   {

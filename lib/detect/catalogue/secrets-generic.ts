@@ -203,13 +203,21 @@ export const CREDENTIAL_DETECTORS: DetectorSpec[] = [
     id: 'cli-user-password',
     description: 'user:password given to -u / --user on a command line (curl, wget, httpie): only the password',
     tags: ['secret', 'credentials'],
-    pattern: r`(?<![\w-])(?:-u {1,3}|--user(?: {1,3}|=))["']?(?!\d{1,10}:\d{1,10}(?![^\s"']))[^\s:"'-][^\s:"']{0,63}:(${NOT_PLACEHOLDER}[^\s"']{1,128})`,
+    // Attached (`-uroot:pw`) too; an empty user only inside quotes (`-u ":pw"`); the password alone may be
+    // quoted (`-u u:"pw"`). Not a uid:gid pair (`docker run -u 1000:1000`).
+    pattern: r`(?<![\w-])(?:-u {0,3}|--user(?: {1,3}|=))(?:["'][^\s:"']{0,64}|(?!\d{1,10}:\d{1,10}(?![^\s"']))[^\s:"'-][^\s:"']{0,63}):["']?(${NOT_PLACEHOLDER}[^\s"']{1,128})`,
     flags: 'i',
-    keywords: ['-u ', '--user'],
+    keywords: ['-u'],
     group: 1,
     examples: {
-      positive: ['curl -u deploy:zfUUNuzedTOTZm https://artifacts.internal/upload', 'wget --user=ci:sK8cc5sk0R2n https://mirror.internal/x.tgz'],
-      negative: ['docker run -u 1000:1000 --rm alpine true', 'curl -u deploy:${DEPLOY_PASSWORD} https://artifacts.internal/upload', 'curl -u deploy https://x'],
+      positive: [
+        'curl -u deploy:zfUUNuzedTOTZm https://artifacts.internal/upload',
+        'wget --user=ci:sK8cc5sk0R2n https://mirror.internal/x.tgz',
+        'curl -u ":Rq8vXk2mLp" https://api.internal/v1',
+        "curl -udeploy:'T4kz9Wq1Lm' https://artifacts.internal",
+        'curl -u deploy:"pV7xQ2nL9k" -X POST https://api.internal',
+      ],
+      negative: ['docker run -u 1000:1000 --rm alpine true', 'docker run -u1000:1000 alpine', 'curl -u deploy:${DEPLOY_PASSWORD} https://artifacts.internal/upload', 'curl -u deploy https://x', 'mysql -uroot orders'],
     },
   },
   {

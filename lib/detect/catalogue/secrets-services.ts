@@ -10,21 +10,24 @@ const r = String.raw;
 export const VCS_DETECTORS: DetectorSpec[] = [
   {
     id: 'github-token',
-    description: 'GitHub classic token: personal (ghp_), OAuth (gho_), user-to-server (ghu_), server-to-server (ghs_), refresh (ghr_)',
+    description: 'GitHub classic token: personal (ghp_), OAuth (gho_), user-to-server (ghu_), server-to-server (ghs_, also the stateless JWT-bodied form), refresh (ghr_)',
     tags: ['secret', 'vcs', 'github'],
-    pattern: r`${GLUED}gh[pousr]_[A-Za-z0-9]{36,251}\b`,
+    // The stateless installation token (`ghs_` and a JWT: dots and base64url) first: the opaque body would
+    // stop at its first dot and leave the payload and the signature behind.
+    pattern: r`${GLUED}(?:ghs_eyJ[A-Za-z0-9_-]{8,256}\.eyJ[A-Za-z0-9_-]{8,2048}\.[A-Za-z0-9_-]{16,1024}${END}|gh[pousr]_[A-Za-z0-9]{36,251}\b)`,
     keywords: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
     entropy: 3,
     examples: {
-      positive: ['export GITHUB_TOKEN=ghp_O6x8A7D29IE4yzBv8eY0p1qDKzTuLTwjSx0Q', 'git clone https://x-access-token:ghs_vSJE1W65edVTdsgHNuW4GsdgHBIG3fuleqYR@github.com/acme/app.git'],
-      negative: ['GITHUB_TOKEN=ghp_u4NL6sGgmoOIobs69zzt', 'GITHUB_TOKEN=ghx_IwloifAkhf6oR0RTPtI4ATztzET9VwHVcmQa', 'GITHUB_TOKEN=ghp_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
+      positive: ['export GITHUB_TOKEN=ghp_O6x8A7D29IE4yzBv8eY0p1qDKzTuLTwjSx0Q', 'git clone https://x-access-token:ghs_vSJE1W65edVTdsgHNuW4GsdgHBIG3fuleqYR@github.com/acme/app.git', 'remote: token ghs_eyJ9RfvQs73l8Q8hzrwUUXHy4arq63dHc6-8j.eyJlRsYzo5Gpm3V0N46hnDRoW6cE2i-B3ADNCrAmeNVqFNdcIwbMFkQyoHPHcCyB4v_zRqqbtqFY2aZn7MFyExTyD4YROokpDKq9vn5wk6PB-m3sxtOxkOkJeY2.vxX2mMmk0ZhQNliQLLhw-R1Vm8-YM8n8kI2aZyNOGmN rejected'],
+      negative: ['GITHUB_TOKEN=ghp_u4NL6sGgmoOIobs69zzt', 'GITHUB_TOKEN=ghs_eyJhbGciOiJSUzI1NiJ9.eyJ',  'GITHUB_TOKEN=ghx_IwloifAkhf6oR0RTPtI4ATztzET9VwHVcmQa', 'GITHUB_TOKEN=ghp_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
     },
   },
   {
     id: 'github-fine-grained-pat',
     description: 'GitHub fine-grained personal access token',
     tags: ['secret', 'vcs', 'github'],
-    pattern: r`${GLUED}github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}\b`,
+    // 22 + `_` + 59 as issued; any underscore placement in 82 to 100 characters, as other scanners accept.
+    pattern: r`${GLUED}github_pat_[A-Za-z0-9_]{82,100}(?![A-Za-z0-9_])`,
     keywords: ['github_pat_'],
     entropy: 3.5,
     examples: {
@@ -48,7 +51,7 @@ export const VCS_DETECTORS: DetectorSpec[] = [
     id: 'gitlab-deploy-token',
     description: 'GitLab deploy token (gldt-)',
     tags: ['secret', 'vcs', 'gitlab'],
-    pattern: r`${GLUED}gldt-[A-Za-z0-9_-]{20,64}${END}`,
+    pattern: r`${GLUED}gldt-[A-Za-z0-9_-]{20,300}(?:\.[0-9a-z]{2}\.[0-9a-z]{7,9})?${END}`,
     keywords: ['gldt-'],
     entropy: 3.5,
     examples: {
@@ -58,26 +61,26 @@ export const VCS_DETECTORS: DetectorSpec[] = [
   },
   {
     id: 'gitlab-runner-token',
-    description: 'GitLab runner authentication (glrt-) or legacy registration (GR1348941) token',
+    description: 'GitLab runner authentication (glrt-, also routable glrt-t1_… with its .xx.crc suffix) or legacy registration (GR1348941) token',
     tags: ['secret', 'vcs', 'gitlab', 'ci'],
-    pattern: r`${GLUED}(?:glrtr?-|GR1348941)[A-Za-z0-9_-]{20,64}${END}`,
+    pattern: r`${GLUED}(?:glrtr?-|GR1348941)[A-Za-z0-9_-]{20,300}(?:\.[0-9a-z]{2}\.[0-9a-z]{7,9})?${END}`,
     keywords: ['glrt-', 'glrtr-', 'gr1348941'],
     entropy: 3.5,
     examples: {
-      positive: ['gitlab-runner register --token glrt-MkkPL_qXXix1JMH7jw7X', 'registration-token: GR1348941T3hMmBHlXqOnIXOffKdo'],
+      positive: ['gitlab-runner register --token glrt-MkkPL_qXXix1JMH7jw7X', 'registration-token: GR1348941T3hMmBHlXqOnIXOffKdo', 'token = "glrt-t1_IzOtjUzKYoGMhs83eejY1L7T0nP.01.1fni2rtkp3"'],
       negative: ['token: glrt-trxW54HU4V', 'token: GR1348942LAyejc_Wg7SindYcryrw'],
     },
   },
   {
     id: 'gitlab-other-token',
-    description: 'Other GitLab tokens: pipeline trigger, CI job, SCIM, feature flags, OAuth secret, incoming mail, agent',
+    description: 'Other GitLab tokens: pipeline trigger, CI job, SCIM, feature flags, feed, OAuth secret, incoming mail, agent',
     tags: ['secret', 'vcs', 'gitlab'],
-    pattern: r`${GLUED}(?:glptt-[0-9a-f]{40}\b|glcbt-[0-9a-fA-F]{1,5}_[A-Za-z0-9_-]{20,64}${END}|gl(?:soat|ffct|oas|imt|agent)-[A-Za-z0-9_-]{20,64}${END})`,
-    keywords: ['glptt-', 'glcbt-', 'glsoat-', 'glffct-', 'gloas-', 'glimt-', 'glagent-'],
+    pattern: r`${GLUED}(?:glptt-[0-9a-f]{40}\b|glcbt-[0-9a-zA-Z]{1,5}_[A-Za-z0-9_-]{20,64}${END}|gl(?:soat|ffct|ft|oas|imt|agent)-[A-Za-z0-9_-]{20,64}${END})`,
+    keywords: ['glptt-', 'glcbt-', 'glsoat-', 'glffct-', 'glft-', 'gloas-', 'glimt-', 'glagent-'],
     entropy: 3.5,
     examples: {
-      positive: ['curl -X POST -F token=glptt-880b38b7956494153d1f0f66356bedf0314359f1 -F ref=main https://gitlab.example.com/api/v4/projects/9/trigger/pipeline', 'CI_JOB_TOKEN=glcbt-64_Rgi-ggyIsUVRCYXcvnmV', 'GITLAB_AGENT_TOKEN=glagent-ZrlFkM_1kkJpbiZWZVv7V6iL1_jAQ9GDxUZhO84R-pQYdulLRy'],
-      negative: ['token=glptt-6fd56999b3aa82704c90', 'token=glcbt-OwDxYeA3jpopHKLkFrP1'],
+      positive: ['curl -X POST -F token=glptt-880b38b7956494153d1f0f66356bedf0314359f1 -F ref=main https://gitlab.example.com/api/v4/projects/9/trigger/pipeline', 'CI_JOB_TOKEN=glcbt-64_Rgi-ggyIsUVRCYXcvnmV', 'GITLAB_OAUTH_SECRET=gloas-zfXdnCtYG3-YnQMmF6FbFGvNF69ze9.01.0xk2q7m4c', 'GITLAB_AGENT_TOKEN=glagent-ZrlFkM_1kkJpbiZWZVv7V6iL1_jAQ9GDxUZhO84R-pQYdulLRy'],
+      negative: ['token=glptt-6fd56999b3aa82704c90', 'token=glcbt-OwDxYeA3jpopHKLkFrP1', 'token=glimt-KxQ2v8m'],
     },
   },
   {
@@ -109,13 +112,13 @@ export const VCS_DETECTORS: DetectorSpec[] = [
 export const CHAT_DETECTORS: DetectorSpec[] = [
   {
     id: 'slack-bot-token',
-    description: 'Slack bot token (xoxb-)',
+    description: 'Slack bot token (xoxb-), also the legacy two-part form',
     tags: ['secret', 'chat', 'slack'],
-    pattern: r`${GLUED}xoxb-[0-9]{10,13}-[0-9]{10,13}-[A-Za-z0-9]{24,34}\b`,
+    pattern: r`${GLUED}xoxb-[0-9]{8,14}-(?:[0-9]{8,14}-)?[A-Za-z0-9]{18,34}\b`,
     keywords: ['xoxb-'],
     examples: {
-      positive: ['SLACK_BOT_TOKEN=xoxb-950080862483-8606883715942-ljmeEGnLD7pfSF13q8GkVJbH', '{"ok": true, "access_token": "xoxb-73511894038-338721403790-thlrUY7wuclkTCogWrJZSJbk"}'],
-      negative: ['SLACK_BOT_TOKEN=xoxb-518172341757-I5V6yofDKcjvJRBetc4jitwx', 'SLACK_BOT_TOKEN=xoxb-your-bot-token'],
+      positive: ['SLACK_BOT_TOKEN=xoxb-950080862483-8606883715942-ljmeEGnLD7pfSF13q8GkVJbH', '{"ok": true, "access_token": "xoxb-73511894038-338721403790-thlrUY7wuclkTCogWrJZSJbk"}', 'legacy bot token xoxb-05268124098-DSMUauhIHiy6P6lugU5xQ9Jh'],
+      negative: ['SLACK_BOT_TOKEN=xoxb-518172341757-I5V6yofDKcjv', 'SLACK_BOT_TOKEN=xoxb-your-bot-token', 'SLACK_BOT_TOKEN=xoxb-5181723-I5V6yofDKcjvJRBetc4jitwx'],
     },
   },
   {
@@ -131,14 +134,15 @@ export const CHAT_DETECTORS: DetectorSpec[] = [
   },
   {
     id: 'slack-other-token',
-    description: 'Other Slack tokens: workspace app (xoxa-), legacy (xoxo-, xoxr-, xoxs-)',
+    description: 'Other Slack tokens: workspace app (xoxa-), legacy (xoxo-, xoxr-, xoxs-), with any number of short numeric parts',
     tags: ['secret', 'chat', 'slack'],
-    pattern: r`${GLUED}xox[aors]-[0-9A-Za-z]{1,12}-[0-9A-Za-z-]{20,150}${END}`,
+    // Numeric parts, each ended by `-`, then the secret part: a dash-separated word (`xoxa-your-token`) never fits.
+    pattern: r`${GLUED}xox[aors]-(?:[0-9]{1,13}-){0,4}[0-9A-Za-z]{8,150}${END}`,
     keywords: ['xoxa-', 'xoxo-', 'xoxr-', 'xoxs-'],
     entropy: 3,
     examples: {
-      positive: ['SLACK_TOKEN=xoxa-2-817859820525-469739794711-9960cee928ade1d573bfa55d68f3e2c6', 'token = "xoxs-2533037606-999349728028-685440674943-1c891e55b1cd4c044204cddd"'],
-      negative: ['SLACK_TOKEN=xoxa-2-081394', 'SLACK_TOKEN=xoxz-2-035916374240-619970686069-3118fc19f9c0419440ce7a66dfa5b5f9'],
+      positive: ['SLACK_TOKEN=xoxa-2-817859820525-469739794711-9960cee928ade1d573bfa55d68f3e2c6', 'token = "xoxs-2533037606-999349728028-685440674943-1c891e55b1cd4c044204cddd"', 'SLACK_TOKEN=xoxa-2-6AvF8rfj08EhCwrygLWzzPnzz0QhaU'],
+      negative: ['SLACK_TOKEN=xoxa-2-081394', 'SLACK_TOKEN=xoxa-your-workspace-token', 'SLACK_TOKEN=xoxz-2-035916374240-619970686069-3118fc19f9c0419440ce7a66dfa5b5f9'],
     },
   },
   {
@@ -156,11 +160,12 @@ export const CHAT_DETECTORS: DetectorSpec[] = [
     id: 'slack-webhook-url',
     description: 'Slack incoming webhook or workflow trigger URL',
     tags: ['secret', 'chat', 'slack', 'webhook'],
-    pattern: r`${GLUED}hooks\.slack\.com/(?:services|workflows|triggers)/([A-Za-z0-9]{8,12}/[A-Za-z0-9]{8,12}/(?:\d{8,14}/)?[A-Za-z0-9]{20,32})\b`,
+    // Team id, then an app / bot id, a numeric workflow or trigger id (up to 20 digits) or both, then the secret.
+    pattern: r`${GLUED}hooks\.slack\.com/(?:services|workflows|triggers)/([A-Za-z0-9]{8,12}/(?:[A-Za-z0-9]{8,12}/)?(?:\d{8,20}/)?[A-Za-z0-9]{20,32})\b`,
     keywords: ['hooks.slack.com'],
     group: 1,
     examples: {
-      positive: ['SLACK_WEBHOOK=https://hooks.slack.com/services/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', 'POST https://hooks.slack.com/workflows/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'],
+      positive: ['SLACK_WEBHOOK=https://hooks.slack.com/services/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', 'POST https://hooks.slack.com/workflows/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', 'WORKFLOW_URL=https://hooks.slack.com/workflows/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', 'curl -X POST https://hooks.slack.com/triggers/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 -d @payload.json'],
       negative: ['see https://hooks.slack.com/services/', 'SLACK_WEBHOOK=https://hooks.slack.com/services/T000/B000/XXXX'],
     },
   },
@@ -292,10 +297,11 @@ export const PAYMENT_DETECTORS: DetectorSpec[] = [
     id: 'shopify-token',
     description: 'Shopify access token, custom app token, private app password or shared secret',
     tags: ['secret', 'payment', 'saas'],
-    pattern: r`${GLUED}shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b`,
+    pattern: r`${GLUED}shp(?:at|ca|pa|ss)_[A-Za-z0-9]{32,64}\b`,
     keywords: ['shpat_', 'shpca_', 'shppa_', 'shpss_'],
+    entropy: 3,
     examples: {
-      positive: ['SHOPIFY_ACCESS_TOKEN=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', 'X-Shopify-Access-Token: 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'],
+      positive: ['SHOPIFY_ACCESS_TOKEN=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', 'X-Shopify-Access-Token: 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', 'SHOPIFY_ADMIN_TOKEN=shpat_ZEjVEp6UsFvOVvj5emu6LKgtjlzcgjtc', 'shopify.custom_app_token: shpca_JOitKJldWeGbblkYPwu4FbJK9ZjmpT9F'],
       negative: ['SHOPIFY_ACCESS_TOKEN=shpat_16c8b9603d45f9623102', 'SHOPIFY_ACCESS_TOKEN=shpxx_513d97b6ab528aaf986579a76ec3ccc2'],
     },
   },
@@ -306,26 +312,29 @@ export const EMAIL_SERVICE_DETECTORS: DetectorSpec[] = [
     id: 'sendgrid-api-key',
     description: 'SendGrid API key',
     tags: ['secret', 'email-service'],
-    pattern: r`${GLUED}SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}${END}`,
+    // Glued on both sides: the format's fixed 22 + 43 lengths end it, whatever follows (`…ABC123next`).
+    pattern: r`${GLUED}SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}`,
     keywords: ['sg.'],
     entropy: 4,
     examples: {
-      positive: ['SENDGRID_API_KEY=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', 'sg = SendGridAPIClient("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")'],
+      positive: ['SENDGRID_API_KEY=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', 'sg = SendGridAPIClient("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")', 'apikey=SG.Fs5UkTWgXUEOBw1uW5CcSc.-I4PAHgnkL3ElEc9ENWs7ZYnx0MqQ4LJsOgZQQDAlrqvNEXT'],
       negative: ['SENDGRID_API_KEY=SG.hdEaOkPJAIFU6z-jBa2WRh.Ht6XZWpNV_hRK3cgAu17', 'SENDGRID_API_KEY=SG.your-key-here'],
     },
   },
   {
     id: 'mailgun-api-key',
-    description: 'Mailgun API or webhook signing key, next to a mailgun key name',
+    description: 'Mailgun private API key (key- + 32 hex, anywhere) or webhook signing key (next to a mailgun key name)',
     tags: ['secret', 'email-service'],
-    pattern: r`mailgun[A-Za-z0-9_.-]{0,30}(?:\\?["'])?[ \t]{0,3}(?:=|:|=>)[ \t]{0,3}(?:\\?["'])?((?:key-)?[a-f0-9]{32}(?:-[a-f0-9]{8}-[a-f0-9]{8})?)\b`,
+    // `key-` alone stays at a word start: glued, it ends `apikey-`, `monkey-`.
+    // The sensitive part is the hex after the public `key-` prefix.
+    pattern: r`(?:mailgun[A-Za-z0-9_.-]{0,30}(?:\\?["'])?[ \t]{0,3}(?:=|:|=>)[ \t]{0,3}(?:\\?["'])?(?:key-)?|${START}key-)([a-f0-9]{32}(?:-[a-f0-9]{8}-[a-f0-9]{8})?)\b`,
     flags: 'i',
-    keywords: ['mailgun'],
+    keywords: ['mailgun', 'key-'],
     group: 1,
     entropy: 3,
     examples: {
-      positive: ['MAILGUN_API_KEY=key-b5c256807e8cb68ff29eeab6087e91b1', 'mailgun.signing_key: "0dd23c4b1be83377969a921ba803548e-6361c29c-8bbdf80f"'],
-      negative: ['MAILGUN_API_KEY=key-4b964690ae4014ea235f', 'MAILGUN_DOMAIN=mg.example.com'],
+      positive: ['MAILGUN_API_KEY=key-b5c256807e8cb68ff29eeab6087e91b1', 'mailgun.signing_key: "0dd23c4b1be83377969a921ba803548e-6361c29c-8bbdf80f"', 'sending with credential key-2916beb38b22bac0bb68a93b71af79d7 to api.mailgun.net', 'curl -s --user "api:key-8c894488b7cd5650ea17b7ae70d330c5" https://api.eu.mailgun.net/v3/mg.acme.io/messages'],
+      negative: ['MAILGUN_API_KEY=key-4b964690ae4014ea235f', 'MAILGUN_DOMAIN=mg.example.com', 'cache monkey-ee7670dea5021f2b49cfa694bc8a051b hit', 'using credential key-b56719c9815ac3ce0eaad8ef792d0b1'],
     },
   },
   {
@@ -344,15 +353,15 @@ export const EMAIL_SERVICE_DETECTORS: DetectorSpec[] = [
   },
   {
     id: 'twilio-api-key-sid',
-    description: 'Twilio API key SID (SK...) next to a twilio key name',
+    description: 'Twilio API key SID (SK + 32 hex), anywhere',
     tags: ['secret', 'email-service', 'sms'],
-    pattern: r`twilio[A-Za-z0-9_.-]{0,30}(?:\\?["'])?[ \t]{0,3}(?:=|:|=>)[ \t]{0,3}(?:\\?["'])?(SK[0-9a-fA-F]{32})\b`,
-    flags: 'i',
-    keywords: ['twilio'],
-    group: 1,
+    // At a word start: `SK` is two letters, and glued it ends words (`TASK`, `DESK`) that hex may follow.
+    pattern: r`${START}SK[0-9a-f]{32}\b`,
+    keywords: ['sk'],
+    entropy: 3,
     examples: {
-      positive: ['TWILIO_API_KEY=SK79f61314257090f407ec328b7457f33a', 'twilio_api_key_sid: "SKf1c3c2bd2c71ab4b0f2259a59e5e1d32"'],
-      negative: ['TWILIO_API_KEY=SK8b8cc404f782a3413b3f', 'SID=SK096027939d1f3afda40dd57fc82d80f2'],
+      positive: ['TWILIO_API_KEY=SK79f61314257090f407ec328b7457f33a', 'twilio_api_key_sid: "SKf1c3c2bd2c71ab4b0f2259a59e5e1d32"', 'using credential SKf77856ebe86e88013bc69fb4cae38520 for the sms job'],
+      negative: ['TWILIO_API_KEY=SK8b8cc404f782a3413b3f', 'TASK096027939d1f3afda40dd57fc82d80f2 done', 'SID=SK096027939D1F3AFDA40DD57FC82D80F2X'],
     },
   },
   {
