@@ -1,7 +1,7 @@
 import type { SecretFamily } from './key-names.ts';
 
 /** Names of the validators a detector can ask for after its pattern matched. */
-export type ValidatorName = 'luhn' | 'iban' | 'ssn' | 'ipv4' | 'ipv6' | 'phone' | 'jwt';
+export type ValidatorName = 'luhn' | 'iban' | 'ssn' | 'ipv4' | 'ipv6' | 'phone' | 'jwt' | 'bitcoin' | 'ethereum' | 'nhs';
 
 /**
  * One detector: a regex that finds a kind of secret or personal data in text.

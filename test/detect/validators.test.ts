@@ -1,5 +1,6 @@
 import { assert } from 'chai';
-import { IBAN_LENGTHS, VALIDATORS, shannonEntropy } from '../../lib/detect/validators.ts';
+import { createHash } from 'node:crypto';
+import { IBAN_LENGTHS, VALIDATORS, keccak256, shannonEntropy } from '../../lib/detect/validators.ts';
 import type { ValidatorName } from '../../lib/detect/types.ts';
 
 /** [input, expected]: failure messages show the validator and row index only. */
@@ -37,7 +38,10 @@ const TABLE: Record<ValidatorName, [string, boolean][]> = {
     ['DE2914245407205709780', false], // one character short for DE
     ['GB72QXBK699039361458451', false], // one character long for GB
     ['XX29142454072057097805', false], // unknown country
-    ['DE29-1424-5407-2057-0978-05', false],
+    ['DE29-1424-5407-2057-0978-05', true], // dashes between groups
+    ['DE28-3705-1104-8319-2774-02', true],
+    ['DE29-3705-1104-8319-2774-02', false],
+    ['DE29_1424_5407_2057_0978_05', false],
     ['', false],
   ],
   ssn: [
@@ -56,6 +60,9 @@ const TABLE: Record<ValidatorName, [string, boolean][]> = {
     ['219-09-9999', false], // advertising sample
     ['123-45-6789', false], // documentation sample
     ['524-71-339', false],
+    ['417.52.9036', true], // dots
+    ['417.52.0000', false],
+    ['912.73.4406', false], // 9xx: an ITIN, not an SSN
     ['abc-de-fghi', false],
   ],
   ipv4: [
@@ -108,6 +115,48 @@ const TABLE: Record<ValidatorName, [string, boolean][]> = {
     ['202-401-1512', true], // with separators the same digits are a Washington DC number, not a date
     ['+202401151230', true], // an explicit + makes it a phone number
   ],
+  nhs: [
+    ['465 869 7904', true],
+    ['448-804-6851', true],
+    ['4317395800', true], // check digit 0
+    ['4000000004', true],
+    ['465 869 7905', false], // check digit off by one
+    ['4488046850', false],
+    ['4000000080', false], // computed check digit 10: never issued
+    ['0000000000', false], // one digit repeated
+    ['431739580', false], // 9 digits
+    ['43173958001', false], // 11 digits
+    ['431.739.5800', false],
+  ],
+  bitcoin: [
+    ['17L43gqoYAe74Tuf3Epz5mZWFCT7KfjynC', true], // P2PKH
+    ['3MBWcrwZvkJmVMHfyoYhr27n3b1b736HZ2', true], // P2SH
+    ['bc1q87l9eahyq2zvkcms6vyx58f2j5sl7fhnrxwvl2', true], // v0, 20-byte program (bech32)
+    ['BC1Q87L9EAHYQ2ZVKCMS6VYX58F2J5SL7FHNRXWVL2', true], // the same, upper case
+    ['bc1qa0w7k53wzde0lgsrt7kerh3690j0k2s98qm9sn3fs72jv52wj9eqsp05ds', true], // v0, 32-byte program
+    ['bc1pxh4epp8asj54rlmqnsu57a3dw8847sg7crdxewlg0snrtpmy5qss3fqt6d', true], // v1 taproot (bech32m)
+    ['17L43gqoYAe74Tuf3Epz5mZWFCT7KfjynD', false], // checksum
+    ['37L43gqoYAe74Tuf3Epz5mZWFCT7KfjynC', false], // P2PKH payload under the P2SH prefix
+    ['3MBWcrwZvkJmVMHfyoYhr27n3b1b736HZ3', false],
+    ['17L43gqoYAe74Tuf3Epz5mZWFCT7Kfjyn0', false], // 0 is not base58
+    ['bc1q87l9eahyq2zvkcms6vyx58f2j5sl7fhnrxwvl3', false], // bech32 checksum
+    ['bc1Q87l9eahyq2zvkcms6vyx58f2j5sl7fhnrxwvl2', false], // mixed case
+    ['bc1qxh4epp8asj54rlmqnsu57a3dw8847sg7crdxewlg0snrtpmy5qss3fqt6d', false], // v0 data under a bech32m checksum
+    ['bc1q87l9eahyq2zb', false],
+    ['', false],
+  ],
+  ethereum: [
+    ['0x50C88606Ca87653700D59B5bd4acF9B29811cEc1', true], // EIP-55
+    ['0x151421362DF419801f61FBd23EB23733C8EA0dFF', true],
+    ['0x151421362df419801f61fbd23eb23733c8ea0dff', true], // all lower: no checksum to check
+    ['0x151421362DF419801F61FBD23EB23733C8EA0DFF', true], // all upper
+    ['0x50C88606Ca87653700D59B5bd4acF9B29811cEC1', false], // one letter's case flipped
+    ['0x50c88606Ca87653700D59B5bd4acF9B29811cEc1', false],
+    ['0x0000000000000000000000000000000000000000', false], // the zero address
+    ['0x50c88606ca87653700d59b5bd4acf9b29811cec', false], // 39 digits
+    ['0x50c88606ca87653700d59b5bd4acf9b29811cecg', false],
+    ['', false],
+  ],
   jwt: [
     ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXBhcnQtZmFrZQ', true],
     ['eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJhIjoxfQ.c2ln', true],
@@ -131,7 +180,16 @@ describe('detect/validators', function () {
   }
 
   it('has a validator for every ValidatorName', function () {
-    assert.sameMembers(Object.keys(VALIDATORS), ['luhn', 'iban', 'ssn', 'ipv4', 'ipv6', 'phone', 'jwt']);
+    assert.sameMembers(Object.keys(VALIDATORS), ['luhn', 'iban', 'ssn', 'ipv4', 'ipv6', 'phone', 'jwt', 'bitcoin', 'ethereum', 'nhs']);
+  });
+
+  it('computes Keccak-256 (the empty input, and the permutation against SHA3-256 with its padding)', function () {
+    const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+    assert.equal(hex(keccak256(new Uint8Array(0))), 'c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470');
+    for (const n of [0, 1, 135, 136, 137, 300]) {
+      const msg = Buffer.alloc(n, 0x5a);
+      assert.equal(hex(keccak256(msg, 0x06)), createHash('sha3-256').update(msg).digest('hex'), `length ${n}`);
+    }
   });
 
   it('knows IBAN lengths between 15 and 34 for two-letter country codes', function () {
