@@ -5,7 +5,9 @@
  * alternation regex pass of their own on top.
  */
 import { foldedToAscii, type KeywordIndex } from './keywords.ts';
-import { TriggerAutomaton, TriggerSyntaxError, UNBUILT } from './trigger-dfa.ts';
+import { TRIGGER_LEAD, TriggerAutomaton, TriggerSyntaxError, UNBUILT } from './trigger-dfa.ts';
+
+export { TRIGGER_LEAD };
 
 /**
  * Base64 or base64url of at least 12 bytes: at least this many characters of the alphabet in a row. The
@@ -49,6 +51,7 @@ export function compilePrefilter(keywords: KeywordIndex<number>, triggers: reado
   const firstOutput = keywords.firstOutput;
   // Without an automaton, a one-state table that never accepts.
   const triggerTable = automaton?.asciiTable ?? new Uint16Array(128);
+
   const accepts = automaton?.accepts ?? new Int32Array(1);
   // A value is pushed once per text: its entry holds the number of the last text that pushed it.
   const seen = new Uint32Array(values);
@@ -60,7 +63,7 @@ export function compilePrefilter(keywords: KeywordIndex<number>, triggers: reado
       generation = 1;
     }
     let keyword = 0;
-    let trigger = 0;
+    let trigger = automaton === undefined ? 0 : automaton.start();
     let previous = 0;
     let fired = 0;
     let base64End = -1;
@@ -95,7 +98,8 @@ export function compilePrefilter(keywords: KeywordIndex<number>, triggers: reado
       }
     }
     if (regexTriggers !== undefined) {
-      out.fired = regexTriggers.fired(text);
+      // As read after TRIGGER_LEAD, and as written (for a trigger anchored with `^`).
+      out.fired = regexTriggers.fired(TRIGGER_LEAD + text) | regexTriggers.fired(text);
       out.base64From = 0;
     } else {
       out.fired = fired & ~base64Bit;

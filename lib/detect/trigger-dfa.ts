@@ -131,9 +131,14 @@ export class TriggerAutomaton {
     this.builder.reset();
   }
 
+  /** The state a text starts in: after TRIGGER_LEAD (asked each time: the cache of states may start over). */
+  start(): number {
+    return this.next(0, TRIGGER_LEAD.charCodeAt(0));
+  }
+
   /** Bit g set: trigger g occurs in the text (the reference loop; the scanner runs its fused one). */
   fired(text: string): number {
-    let state = 0;
+    let state = this.start();
     let fired = 0;
     for (let i = 0; i < text.length; i++) {
       state = this.next(state, text.charCodeAt(i));
@@ -142,6 +147,12 @@ export class TriggerAutomaton {
     return fired;
   }
 }
+
+/**
+ * What every text is read after: a space, so that a trigger may begin with the separator its detector's
+ * look-behind wants (`[^\w.-]0[1-9]…`) and still fire on a text that starts with the match.
+ */
+export const TRIGGER_LEAD = ' ';
 
 /** The non-ASCII code units `\s` matches (ECMAScript WhiteSpace and LineTerminator). */
 export function isNonAsciiSpace(c: number): boolean {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { BUILTIN_DETECTORS, BUILTIN_TAGS } from '../../lib/detect/catalogue/index.ts';
 import { compileScanner } from '../../lib/detect/scanner.ts';
+import { TRIGGER_LEAD } from '../../lib/detect/prefilter.ts';
 import { checkRegexesSync, recheckIsolatedSync } from '../../lib/policy/regex-safety.ts';
 import type { DetectorSpec, Match } from '../../lib/detect/types.ts';
 import { FALSE_POSITIVE_CORPUS } from './fp-corpus.ts';
@@ -169,8 +170,9 @@ describe('builtin detector catalogue', function () {
         assert.equal(d.trigger !== undefined, keywordless, `${d.id}: a trigger is for keywordless detectors`);
         if (d.trigger === undefined) continue;
         const trigger = new RegExp(d.trigger, d.flags ?? '');
+        // As the prefilter reads it: after TRIGGER_LEAD (a trigger may want the separator before a match).
         for (const raw of d.examples!.positive.flatMap((t) => rawMatches(d, t))) {
-          assert.isTrue(trigger.test(raw), `${d.id}: a raw match of a positive example does not match the trigger`);
+          assert.isTrue(trigger.test(TRIGGER_LEAD + raw), `${d.id}: a raw match of a positive example does not match the trigger`);
         }
       }
     });

@@ -4,6 +4,7 @@
  * are held down by strict separators, boundaries and a checksum/structure validator. All examples are fake
  * (NANP numbers use the fictional 555-01xx range; cards, IBANs pass their checksums but belong to no one).
  */
+import { BASE64_RUN } from '../prefilter.ts';
 import type { DetectorSpec } from '../types.ts';
 
 const r = String.raw;
@@ -18,11 +19,20 @@ const r = String.raw;
 const NANP_TRIGGER = r`[2-9]\d\d[ .-]\d{4}`;
 const SSN_TRIGGER = r`\d{3}[- .]\d{2}[- .]\d{4}`;
 const CARD_TRIGGER = r`\d{13}|\d{4}[ -]\d{4}[ -]\d{4}|\d{4}[ -]\d{6}[ -]\d{4}|\d{4} \d{5} \d{6}`;
-const NATIONAL_PHONE_TRIGGER = r`0[1-9]\d{0,3}[ -]\d\d|\(0[1-9]\d{0,3}\)`;
-const ITIN_TRIGGER = r`9\d\d[- .][5-9]\d[- .]\d{4}`;
+// With the character before it, as the pattern's look-behind wants: else every ISO date (`2024-01-15`)
+// fired it, and ran the pattern on most log lines.
+const NATIONAL_PHONE_TRIGGER = r`(?:[^\w.+/:-]|[Tt]el:)(?:0[1-9]\d{0,3}[ -]\d\d|\(0[1-9]\d{0,3}\))`;
+// An ITIN has the shape of an SSN: the SSN's trigger, shared (one more trigger of its own, overlapping
+// the SSN's and the NANP one's digits, doubled the automaton's states).
+const ITIN_TRIGGER = SSN_TRIGGER;
 const NHS_TRIGGER = r`\d{3}[ -]\d{3}[ -]\d{4}|\d{10}`;
 const NINO_TRIGGER = r`[A-Z]{2} ?\d\d ?\d\d ?\d\d ?[A-D]`;
-const BITCOIN_TRIGGER = r`[13][1-9A-HJ-NP-Za-km-z]{25}|[bB][cC]1[02-9AC-HJ-NP-Zac-hj-np-z]{8}`;
+/**
+ * A Bitcoin address is a run of 26+ base58 or 14+ bech32 characters (42 in practice): within the run of
+ * 16 base64-alphabet characters the prefilter already finds for the encoded scan. Its own trigger (a run
+ * that starts at any `1` or `3`) multiplied the automaton's states past its cache on every log line.
+ */
+const BITCOIN_TRIGGER = BASE64_RUN;
 
 /** ITIN middle group (IRS): 50–65, 70–88, 90–92, 94–99. */
 const ITIN_GROUP = r`(?:5\d|6[0-5]|7\d|8[0-8]|9[0-24-9])`;
