@@ -23,10 +23,11 @@ import { mayBeDisguised, normalize, toOriginal, type Change, type MappedText } f
 export const ENCODED_DEPTH = 3;
 
 /**
- * A run with at least one %XX escape, up to whitespace or a quote. It starts only where a run can start
- * (the lookbehind): else a long run with no escape is retried from each of its characters, quadratic.
+ * A run with at least one %XX escape, up to whitespace or a double quote; a single quote is part of it,
+ * since encodeURIComponent leaves `'` as it is (`curl%20-u%20u%3A'pw'`). It starts only where a run can
+ * start (the lookbehind): else a long run with no escape is retried from each of its characters, quadratic.
  */
-const URL_ENCODED_RUN = /(?<![^\s%"'<>])[^\s%"'<>]*(?:%[0-9A-Fa-f]{2}[^\s%"'<>]*)+/g;
+const URL_ENCODED_RUN = /(?<![^\s%"<>])[^\s%"<>]*(?:%[0-9A-Fa-f]{2}[^\s%"<>]*)+/g;
 /**
  * At least MIN_DECODED bytes written as hex pairs separated by single spaces or colons, all alike:
  * `67 68 70 5f …`, `67:68:70:5f:…`, the bytes of Node's `<Buffer 67 68 … 37 more bytes>`.

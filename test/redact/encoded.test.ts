@@ -22,6 +22,13 @@ describe('redact: encoded secrets and JSON inside strings', () => {
     assert.deepEqual(out.findings.map((f) => f.detector), ['email-address']);
   });
 
+  it("URL-encoded text keeps its single quotes (encodeURIComponent leaves them): the context before one still counts", () => {
+    // Found by the no-leak property test: the run stopped at `'`, and `-udeploy:` was cut from its password.
+    const password = 'T4kz9Wq1Lm';
+    const text = `GET /run?cmd=${encodeURIComponent(`curl -udeploy:'${password}' https://artifacts.internal`)} 200`;
+    assertNoSecret(engine.scrubText(text, 'logs').text, password, 'the URL-encoded command line');
+  });
+
   it('base64 and base64url, padded or not, alone or in a line: the whole run goes', () => {
     for (const encoded of [b64(`deploy:${GHP}`), Buffer.from(`{"token":"${GHP}"}`).toString('base64url'), b64(`x ${GHP}`).replace(/=+$/, '')]) {
       for (const text of [encoded, `auth=${encoded}; next`, `"${encoded}"`]) {
