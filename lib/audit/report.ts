@@ -316,7 +316,8 @@ function isFinding(f: unknown): f is Finding {
 
 function matches(item: ReportItem, f: ReportFilters): boolean {
   if (!inRange(item.time, f)) return false;
-  if (f.run !== undefined && item.flow_run_id !== f.run) return false;
+  // A run id or its start, as the table prints it (12 characters).
+  if (f.run !== undefined && !item.flow_run_id.startsWith(f.run)) return false;
   if (f.channel !== undefined && item.channel !== f.channel) return false;
   if (f.detector !== undefined && !item.findings.some((x) => x.detector === f.detector)) return false;
   return true;

@@ -23,6 +23,27 @@ export const AUDIT_REPORT_USAGE =
 const FAIL_ON = ['tamper', 'unacked', 'blocked', 'refused'] as const;
 export const DEFAULT_LEDGER_DIR = '.egress-guard/ledger';
 
+/**
+ * A `--since`/`--until` value as a time: an ISO 8601 date or time, a duration before `now` (`90s`, `30m`,
+ * `24h`, `7d`, `2w`), or `today`/`yesterday` (local midnight). Undefined for anything else.
+ *
+ * @example timeOf('24h', new Date('2026-12-03T12:00:00Z'))?.toISOString() // '2026-12-02T12:00:00.000Z'
+ */
+export function timeOf(value: string, now: Date): Date | undefined {
+  const ago = /^(\d{1,6})([smhdw])$/.exec(value);
+  if (ago !== null) return new Date(now.getTime() - Number(ago[1]) * DURATION_MS[ago[2] as keyof typeof DURATION_MS]);
+  if (value === 'today' || value === 'yesterday') {
+    const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+    return value === 'today' ? midnight : new Date(midnight.getFullYear(), midnight.getMonth(), midnight.getDate() - 1);
+  }
+  // Only what looks like a date: `new Date('1')` is the year 2001.
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value)) return undefined;
+  const t = new Date(value);
+  return Number.isNaN(t.getTime()) ? undefined : t;
+}
+
+const DURATION_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
 export async function auditReport(args: string[], io: CommandIO): Promise<number> {
   if (args[0] === '--version') {
     await write(io.stdout, packageVersion() + '\n');
@@ -59,8 +80,8 @@ export async function auditReport(args: string[], io: CommandIO): Promise<number
   for (const k of ['since', 'until'] as const) {
     const v = values[k] as string | undefined;
     if (v === undefined) continue;
-    const t = new Date(v);
-    if (Number.isNaN(t.getTime())) throw usage(`--${k} must be a date or ISO 8601 time (got ${JSON.stringify(v)})`);
+    const t = timeOf(v, new Date());
+    if (t === undefined) throw usage(`--${k} must be a date, an ISO 8601 time, a duration ago (30m, 24h, 7d, 2w), today or yesterday (got ${JSON.stringify(v)})`);
     filters[k] = t.toISOString();
   }
   for (const k of ['run', 'channel', 'detector'] as const) if (typeof values[k] === 'string') filters[k] = values[k] as string;
@@ -120,6 +141,8 @@ export async function auditReport(args: string[], io: CommandIO): Promise<number
     signaturesChecked: ledgers.every((l) => l.seal?.signaturesChecked === true),
     allowUnsigned: values['allow-unsigned'] === true,
   });
+  const runs = new Set(report.items.map((i) => i.flow_run_id));
+  if (filters.run !== undefined && runs.size > 1) throw usage(`--run ${JSON.stringify(filters.run)} is the start of ${runs.size} run ids; give more of the id`);
   const render = { json: renderJson, md: renderMarkdown, html: renderHtml, table: renderTable }[format as 'json' | 'md' | 'html' | 'table'];
   const text = render(report);
   if (typeof values.output === 'string') {

@@ -15,6 +15,7 @@ import { readLedger } from '../../lib/audit/verify.ts';
 import { REPO, run, NODE_FLAGS } from '../helpers/cli.ts';
 import { assertNoSecret } from '../helpers/secrets.ts';
 import { auditReportInProcess } from '../helpers/in-process.ts';
+import { timeOf } from '../../lib/cli/audit-report-command.ts';
 import { entriesOf } from '../helpers/audit.ts';
 
 const GHP = 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT';
@@ -136,6 +137,27 @@ describe('audit-report', function () {
     assert.notMatch(html, /<(script|link|img|iframe)\b/i, 'no scripts or external assets');
     assert.notMatch(html, /(src|href)=["']?(https?:)?\/\//i);
     assertNoSecret(html, GHP);
+  });
+
+  it('--since and --until take durations ago and today/yesterday; --run takes the id start the table prints', async () => {
+    const now = new Date('2026-12-03T12:00:00Z');
+    assert.equal(timeOf('24h', now)?.toISOString(), '2026-12-02T12:00:00.000Z');
+    assert.equal(timeOf('30m', now)?.toISOString(), '2026-12-03T11:30:00.000Z');
+    assert.equal(timeOf('2w', now)?.toISOString(), '2026-11-19T12:00:00.000Z');
+    assert.equal(timeOf('yesterday', now)!.getTime(), new Date(2026, 11, 2).getTime(), 'local midnight');
+    for (const bad of ['1', '24', 'h', 'last week', '5y']) assert.isUndefined(timeOf(bad, now), bad);
+
+    const dir = mkdtempSync(join(tmpdir(), 'eg-rep-'));
+    await runLedger(dir);
+    const recent = JSON.parse((await auditReportInProcess(['--ledger', dir, '--since', '1h', '--format', 'json'])).stdout) as Report;
+    assert.lengthOf(recent.items, 4, 'written a moment ago');
+    const future = await auditReportInProcess(['--ledger', dir, '--until', '2w', '--format', 'json']);
+    assert.lengthOf((JSON.parse(future.stdout) as Report).items, 0, 'nothing is two weeks old');
+    const byPrefix = JSON.parse((await auditReportInProcess(['--ledger', dir, '--run', 'run-', '--format', 'json'])).stdout) as Report;
+    assert.deepEqual([...new Set(byPrefix.items.map((i) => i.flow_run_id))], ['run-A']);
+    const bad = await auditReportInProcess(['--ledger', dir, '--since', 'last week']);
+    assert.equal(bad.code, 2);
+    assert.include(bad.stderr, '--since must be a date, an ISO 8601 time, a duration ago');
   });
 
   it('--fail-on unacked and blocked; usage errors and missing ledgers exit 2', async () => {
