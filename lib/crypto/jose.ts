@@ -47,6 +47,12 @@ export const LOCATION_KEY_ALG = 'A256KW';
 export const LOCATION_CONTENT_ENC = 'A256GCM';
 
 /** Thrown for every key and JWE problem; the message names the cause, never the key or the plaintext. */
+/**
+ * A key or token refused, saying why in terms of our files and commands. The JOSE library's own error is
+ * kept as `cause`; a key file that does not parse keeps none, since JSON.parse quotes the text it read.
+ *
+ * @example try { await ring.decrypt(token); } catch (err) { if (err instanceof CryptoError) console.error(err.message, err.cause); }
+ */
 export class CryptoError extends Error {
   override name = 'CryptoError';
 }
@@ -87,8 +93,8 @@ export class LocationKeyring {
       }
       try {
         keys.push(await store.add({ ...jwk, alg: LOCATION_KEY_ALG }));
-      } catch {
-        throw new CryptoError(`${source}: key ${i} (kid ${jwk.kid}) was refused by the JOSE library`);
+      } catch (cause) {
+        throw new CryptoError(`${source}: key ${i} (kid ${jwk.kid}) was refused by the JOSE library`, { cause });
       }
     }
     return new LocationKeyring(store, keys[0]!);
@@ -123,8 +129,8 @@ export class LocationKeyring {
         algorithms: [LOCATION_KEY_ALG, LOCATION_CONTENT_ENC],
       }).decrypt(token);
       return result.plaintext.toString('utf8');
-    } catch {
-      throw new CryptoError('refused JWE: integrity check failed (tampered, truncated or made with another key)');
+    } catch (cause) {
+      throw new CryptoError('refused JWE: integrity check failed (tampered, truncated or made with another key)', { cause });
     }
   }
 }
@@ -162,8 +168,8 @@ export class SigningKey {
     }
     try {
       return new SigningKey(await jose.JWK.asKey({ ...jwk, alg: CHECKPOINT_ALG }));
-    } catch {
-      throw new CryptoError(`${source}: the key was refused by the JOSE library`);
+    } catch (cause) {
+      throw new CryptoError(`${source}: the key was refused by the JOSE library`, { cause });
     }
   }
 
@@ -196,8 +202,8 @@ export class SigningKey {
     let payload: Buffer;
     try {
       payload = (await jose.JWS.createVerify(this.key, { algorithms: [CHECKPOINT_ALG] }).verify(token)).payload;
-    } catch {
-      throw new CryptoError('refused JWS: signature check failed (tampered, or signed with another key)');
+    } catch (cause) {
+      throw new CryptoError('refused JWS: signature check failed (tampered, or signed with another key)', { cause });
     }
     const parsed: unknown = JSON.parse(payload.toString('utf8'));
     if (!isRecord(parsed)) throw new CryptoError('refused JWS: the payload is not a JSON object');

@@ -66,6 +66,7 @@ describe('crypto/jose: location keyring', () => {
       .final();
     errors.push(await refusal(ring.decrypt(otherAlg)));
     assert.match(errors[0]!.message, /integrity check failed/);
+    assert.instanceOf(errors[0]!.cause, Error, "the JOSE library's own error is kept as the cause");
     assert.match(errors[1]!.message, /5 parts/);
     assert.match(errors[3]!.message, /zip/);
     assert.match(errors[4]!.message, /algorithm A256GCMKW\/A256GCM/);
