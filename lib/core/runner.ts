@@ -221,7 +221,8 @@ export async function runTask<I, O>(options: TaskOptions<I>, fn: (input: I, ctx:
  * state is Failed, and it is not retried.
  *
  * @example
- * try { await runFlow(f, params, options); } catch (err) { if (err instanceof ResultWriteError) console.error(err.cause); }
+ * const outcome = await runFlow(f, params, options);
+ * if (outcome.error instanceof ResultWriteError) console.error(outcome.error.cause); // the disk, not the task
  */
 export class ResultWriteError extends Error {
   override name = 'ResultWriteError';

@@ -82,6 +82,7 @@ describe('core: flows, tasks and the runner', () => {
     const outcome = await runFlow(flow({ name: 'w' }, async () => t({})), {}, { gate, ...quiet });
     assert.equal(calls, 1, 'run once, not retried');
     assert.equal(outcome.state, 'Failed');
+    assert.instanceOf(outcome.error, ResultWriteError, 'the flow fails with it, as the example in its TSDoc reads it');
     const [taskRun] = gate.taskRunIds();
     assert.deepEqual(gate.states(taskRun), ['Pending', 'Running', 'Failed']);
     const { error } = gate.items.find((i) => i.kind === 'state' && i.state === 'Failed' && i.taskRunId === taskRun) as RawState;
