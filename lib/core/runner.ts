@@ -184,7 +184,15 @@ export async function runTask<I, O>(options: TaskOptions<I>, fn: (input: I, ctx:
         output = await fn(input, { logger: run.logger.child({ [TASK_RUN]: taskRunId }), flowRunId, taskRunId });
         break;
       } catch (error) {
-        if (attempt >= retries) {
+        // Shown where the run is (local logs are whole); the control plane gets it scrubbed, in the state.
+        const retrying = attempt < retries;
+        run.logger.log({
+          level: retrying ? 'warn' : 'error',
+          message: `task ${options.name} failed${retries > 0 ? ` (attempt ${attempt + 1} of ${retries + 1}${retrying ? ', retrying' : ''})` : ''}: ${describeError(error)}`,
+          ship: false,
+          [TASK_RUN]: taskRunId,
+        });
+        if (!retrying) {
           report('Failed', { error });
           throw error;
         }
@@ -226,6 +234,16 @@ export async function runTask<I, O>(options: TaskOptions<I>, fn: (input: I, ctx:
  */
 export class ResultWriteError extends Error {
   override name = 'ResultWriteError';
+}
+
+/** An error as a local log shows it: its stack (which starts with `Type: message`), else its text. */
+function describeError(error: unknown): string {
+  try {
+    if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
+    return String(error);
+  } catch {
+    return 'a value that cannot be printed';
+  }
 }
 
 /** Marks a task run's records; a symbol, so local formats never print it. */

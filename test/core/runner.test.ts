@@ -90,6 +90,23 @@ describe('core: flows, tasks and the runner', () => {
     assert.match((error as Error).message, /^task charge ran, but its result could not be written \(.*\); it is not run again$/);
   });
 
+  it("a failed task's error, with its stack, is shown in the local logs at each attempt; only the scrubbed state goes out", async () => {
+    let local = '';
+    const stream = new Writable({ write: (chunk, _enc, done) => ((local += String(chunk)), done()) });
+    const t = task({ name: 'load', retries: 1 }, async () => {
+      throw new TypeError('column "amount" is missing');
+    });
+    const gate = new RecordingGate();
+    const outcome = await runFlow(flow({ name: 'e' }, async () => t({})), {}, { gate, localTransports: [new winston.transports.Stream({ stream })] });
+    assert.equal(outcome.state, 'Failed');
+    const lines = local.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: string; message: string });
+    assert.deepEqual(lines.map((l) => l.level), ['warn', 'error']);
+    assert.match(lines[0]!.message, /^task load failed \(attempt 1 of 2, retrying\): TypeError: column "amount" is missing\n\s+at /);
+    assert.match(lines[1]!.message, /^task load failed \(attempt 2 of 2\): TypeError/);
+    await gate.drain();
+    assert.notInclude(JSON.stringify(gate.items.filter((i) => i.kind === 'logs')), 'column', 'not shipped as a log: the Failed state carries it');
+  });
+
   it('EGRESS_GUARD_CHECKPOINTING=false turns checkpointing off', async () => {
     const t = task({ name: 't', checkpoint: true, result: new LocalResult({ dir: dir() }) }, async () => 1);
     const gate = new RecordingGate();
