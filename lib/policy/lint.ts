@@ -1,11 +1,18 @@
 /** Checks policy files without using them: every problem of every file, positioned. */
 import { loadPolicy, type LoadOptions } from './load.ts';
+import type { LoadedPolicy } from './types.ts';
 import { PolicyError, type PolicyIssue } from './errors.ts';
 
 export interface LintResult {
   file: string;
   ok: boolean;
   issues: PolicyIssue[];
+  /**
+   * What is valid but will stop `run`, `scrub` or `policy test` in this environment: a hash key read from
+   * an environment variable that is not set, while the policy hashes. Lint still passes (it often runs
+   * where secrets are not), but says so.
+   */
+  warnings: string[];
 }
 
 /**
@@ -17,12 +24,22 @@ export async function lintPolicyFiles(files: string[], options: LoadOptions = {}
   const results: LintResult[] = [];
   for (const file of files) {
     try {
-      await loadPolicy(file, options);
-      results.push({ file, ok: true, issues: [] });
+      const loaded = await loadPolicy(file, options);
+      results.push({ file, ok: true, issues: [], warnings: environmentWarnings(loaded, options.env ?? process.env) });
     } catch (err) {
       if (!(err instanceof PolicyError)) throw err;
-      results.push({ file, ok: false, issues: err.issues });
+      results.push({ file, ok: false, issues: err.issues, warnings: [] });
     }
   }
   return results;
+}
+
+/** A hash key named by an unset environment variable, in a policy that hashes (see LintResult.warnings). */
+function environmentWarnings(loaded: LoadedPolicy, env: NodeJS.ProcessEnv): string[] {
+  const ref = loaded.policy.hash?.key;
+  if (ref === undefined || !ref.startsWith('env:')) return [];
+  const name = ref.slice(4);
+  if (env[name] !== undefined && env[name] !== '') return [];
+  if (!JSON.stringify(loaded.policy.channels ?? {}).includes('"hash"')) return [];
+  return [`hash.key is ${ref}, which is not set here: run, scrub and policy test refuse to start without it (set it to at least 32 random bytes)`];
 }

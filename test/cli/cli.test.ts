@@ -102,6 +102,17 @@ describe('cli: egress-guard', function () {
   });
 
   describe('policy', () => {
+    it('lint warns (still exit 0) when the policy hashes with a key from an environment variable that is not set', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'eg-lint-env-'));
+      writeFileSync(join(dir, 'h.yaml'), 'name: h\nversion: 1\nhash: { key: env:EG_LINT_TEST_HASH_KEY }\nchannels:\n  parameters:\n    values: { detectors: [pii], action: hash }\n');
+      const unset = await egressGuard(['policy', 'lint', 'h.yaml'], { cwd: dir, env: { EG_LINT_TEST_HASH_KEY: '' } });
+      assert.equal(unset.code, 0);
+      assert.equal(unset.stdout, 'h.yaml: ok\n');
+      assert.include(unset.stderr, 'h.yaml: warning: hash.key is env:EG_LINT_TEST_HASH_KEY, which is not set here');
+      const set = await egressGuard(['policy', 'lint', 'h.yaml'], { cwd: dir, env: { EG_LINT_TEST_HASH_KEY: 'k'.repeat(64) } });
+      assert.equal(set.stderr, '', 'no warning once it is set');
+    });
+
     it('lint: 0 for valid policies, 2 with FILE:LINE:COL for invalid ones', async () => {
       const bad = join(scratch, 'bad.yaml');
       writeFileSync(bad, 'name: bad\nversion: 1\nchanels: {}\n');
