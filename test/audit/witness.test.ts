@@ -6,12 +6,12 @@ import { assert } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { entryHash, Ledger, type LedgerEntry, type Witness } from '../../lib/audit/ledger.ts';
+import { Ledger, type Witness } from '../../lib/audit/ledger.ts';
 import { readLedger, verifyCheckpoints } from '../../lib/audit/verify.ts';
 import { checkpointDigest, notExtending, parsePublicJwk, verifyWitness, verifyWitnessLog, type PublicJwk, type WitnessLog } from '../../lib/audit/witness.ts';
 import { SigningKey } from '../../lib/crypto/jose.ts';
 import { canonicalJson, sha256Hex } from '../../lib/policy/canonical.ts';
-import { auditRecord, entriesOf, writeEntries } from '../helpers/audit.ts';
+import { auditRecord, entriesOf, resign, writeEntries } from '../helpers/audit.ts';
 
 
 interface Witnessed {
@@ -35,32 +35,6 @@ async function witnessedLedger(): Promise<Witnessed> {
 }
 
 
-/**
- * The attack the witness is for: an entry changed, every hash recomputed, and every checkpoint re-signed
- * with `key` (the real one, taken from the machine), their chain redone. Every local check passes.
- */
-async function rewrite(entries: LedgerEntry[], key: SigningKey, change: (e: LedgerEntry) => LedgerEntry): Promise<LedgerEntry[]> {
-  const hashes = new Map<number, string>();
-  let prev = entries[0]!.prev;
-  let prevCheckpoint: string | undefined;
-  const out: LedgerEntry[] = [];
-  for (const original of entries) {
-    const e = change(original);
-    let data = e.data;
-    if (e.type === 'checkpoint') {
-      const d = e.data as { upto_seq: number; prev_checkpoint: string; time: string };
-      const claim = { upto_seq: d.upto_seq, head: hashes.get(d.upto_seq)!, time: d.time, prev_checkpoint: prevCheckpoint ?? d.prev_checkpoint };
-      data = { ...claim, kid: key.kid, jws: await key.sign(claim) };
-      prevCheckpoint = checkpointDigest((data as { jws: string }).jws);
-    }
-    const next = { ...e, data, prev };
-    const entry = { ...next, hash: entryHash(next) };
-    hashes.set(entry.seq, entry.hash);
-    prev = entry.hash;
-    out.push(entry);
-  }
-  return out;
-}
 
 const kinds = (problems: { kind: string; seq?: number }[]) => problems.map((p) => [p.kind, p.seq]);
 
@@ -78,9 +52,10 @@ describe('audit: holding a ledger against every checkpoint the control plane wit
   it('a ledger rewritten and re-signed with the real key is caught by the checkpoints witnessed before the rewrite', async () => {
     const w = await witnessedLedger();
     // Entry 2's payload replaced, digest and all, as if something else had been sent.
-    const forged = await rewrite(entriesOf(w.dir), w.key, (e) =>
-      e.seq === 2 ? { ...e, data: { ...e.data, payload: { records: [{ message: 'nothing to see' }] }, payloadSha256: sha256Hex(canonicalJson({ records: [{ message: 'nothing to see' }] })) } } : e,
-    );
+    const forged = await resign(entriesOf(w.dir), w.key, {
+      change: (e) =>
+        e.seq === 2 ? { ...e, data: { ...e.data, payload: { records: [{ message: 'nothing to see' }] }, payloadSha256: sha256Hex(canonicalJson({ records: [{ message: 'nothing to see' }] })) } } : e,
+    });
     writeEntries(w.dir, forged);
     const reading = readLedger(w.dir);
     assert.deepEqual([...reading.problems, ...(await verifyCheckpoints(reading, w.key)).problems], [], 'every local check passes, with the real public key');
@@ -101,7 +76,7 @@ describe('audit: holding a ledger against every checkpoint the control plane wit
 
   it("a forged head in the control plane's answer is reported and not used: it cannot make a rewritten ledger pass", async () => {
     const w = await witnessedLedger();
-    const forged = await rewrite(entriesOf(w.dir), w.key, (e) => (e.seq === 7 ? { ...e, data: { ...e.data, flowRunId: 'run-elsewhere' } } : e));
+    const forged = await resign(entriesOf(w.dir), w.key, { change: (e) => (e.seq === 7 ? { ...e, data: { ...e.data, flowRunId: 'run-elsewhere' } } : e) });
     writeEntries(w.dir, forged);
     const reading = readLedger(w.dir);
     const heads = new Map(forged.map((e) => [e.seq, e.hash]));

@@ -8,13 +8,14 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, exist
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { entryHash, type LedgerEntry } from '../../lib/audit/ledger.ts';
+import type { LedgerEntry } from '../../lib/audit/ledger.ts';
 import { checkpointDigest } from '../../lib/audit/witness.ts';
 import { fetchWitnesses, postWitness } from '../../lib/cloud/client.ts';
 import { SigningKey } from '../../lib/crypto/jose.ts';
 import { canonicalJson, sha256Hex } from '../../lib/policy/canonical.ts';
 import { egressGuard, NODE_FLAGS, REPO, run, TEST_SIGNING_PUBLIC_KEY } from '../helpers/cli.ts';
 import { assertNoSecret } from '../helpers/secrets.ts';
+import { resign } from '../helpers/audit.ts';
 
 const GHP = 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT';
 const TOKEN = 'e2e-tenant-token-0123456789abcdef';
@@ -153,29 +154,11 @@ export default flow({ name: 'e2e-etl' }, async (p: { day: string; token: string;
     const bySegment = segments.map((f) => readFileSync(join(ledger, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LedgerEntry));
     const firstIntent = bySegment.flat().find((e) => e.type === 'intent')!.seq;
     const innocent = { flow_name: 'e2e-etl', parameters: { day: '1999-01-01' } };
-    const hashes = new Map<number, string>();
-    let prev = bySegment[0]![0]!.prev;
-    let prevCheckpoint: string | undefined;
-    const rewritten: LedgerEntry[][] = [];
-    for (const segment of bySegment) {
-      const out: LedgerEntry[] = [];
-      for (const e of segment) {
-        let data = e.data;
-        if (e.seq === firstIntent) data = { ...data, payload: innocent, payloadSha256: sha256Hex(canonicalJson(innocent)), bytes: Buffer.byteLength(canonicalJson(innocent)) };
-        if (e.type === 'checkpoint') {
-          const d = e.data as { upto_seq: number; prev_checkpoint: string; time: string };
-          const claim = { upto_seq: d.upto_seq, head: hashes.get(d.upto_seq)!, time: d.time, prev_checkpoint: prevCheckpoint ?? d.prev_checkpoint };
-          data = { ...claim, kid: realKey.kid, jws: await realKey.sign(claim) };
-          prevCheckpoint = checkpointDigest((data as { jws: string }).jws);
-        }
-        const next = { ...e, data, prev };
-        const entry = { ...next, hash: entryHash(next) };
-        hashes.set(entry.seq, entry.hash);
-        prev = entry.hash;
-        out.push(entry);
-      }
-      rewritten.push(out);
-    }
+    const flat = await resign(bySegment.flat(), realKey, {
+      change: (e) => (e.seq === firstIntent ? { ...e, data: { ...e.data, payload: innocent, payloadSha256: sha256Hex(canonicalJson(innocent)), bytes: Buffer.byteLength(canonicalJson(innocent)) } } : e),
+    });
+    // Back into the segments they came from.
+    const rewritten = bySegment.map((segment) => flat.splice(0, segment.length));
     segments.forEach((f, i) => writeFileSync(join(ledger, f), rewritten[i]!.map((e) => canonicalJson(e)).join('\n') + '\n'));
     const local = await report([]);
     assert.equal(local.code, 0, `every local check passes with the real public key: ${local.stdout}`);

@@ -12,8 +12,7 @@ import { entryHash, Ledger, type LedgerEntry, type Witness } from '../../lib/aud
 import { readLedger, verifyCheckpoints, type LedgerProblem } from '../../lib/audit/verify.ts';
 import { verifyWitness } from '../../lib/audit/witness.ts';
 import { SigningKey } from '../../lib/crypto/jose.ts';
-import { sha256Hex } from '../../lib/policy/canonical.ts';
-import { auditRecord, entriesOf, writeEntries } from '../helpers/audit.ts';
+import { auditRecord, entriesOf, resign, writeEntries } from '../helpers/audit.ts';
 
 
 interface Signed {
@@ -124,36 +123,11 @@ describe('hardening: tampering with checkpoints, the ledger end and the signing 
     assert.deepEqual(found, [['checkpoint-signature', 5], ['checkpoint-signature', 11], ['checkpoint-signature', 14]]);
   });
 
-  /**
-   * What an attacker with a key of their own (or the local one) does: every checkpoint from `from` on
-   * re-signed, sealing the heads of the recomputed chain, the checkpoint chain redone, every hash recomputed.
-   */
-  async function resignAll(entries: LedgerEntry[], key: SigningKey, from = 0): Promise<LedgerEntry[]> {
-    const hashes = new Map<number, string>();
-    let prev = entries[0]!.prev;
-    let prevCheckpoint: string | undefined;
-    const out: LedgerEntry[] = [];
-    for (const e of entries) {
-      let data = e.data;
-      if (e.type === 'checkpoint' && e.seq >= from) {
-        const d = e.data as { upto_seq: number; prev_checkpoint: string; time: string };
-        const claim = { upto_seq: d.upto_seq, head: hashes.get(d.upto_seq)!, prev_checkpoint: prevCheckpoint ?? d.prev_checkpoint, time: d.time };
-        data = { ...claim, kid: key.kid, jws: await key.sign(claim) };
-      }
-      if (e.type === 'checkpoint') prevCheckpoint = sha256Hex(String((data as { jws: string }).jws));
-      const next = { ...e, data, prev };
-      const entry = { ...next, hash: entryHash(next) };
-      hashes.set(entry.seq, entry.hash);
-      prev = entry.hash;
-      out.push(entry);
-    }
-    return out;
-  }
 
   it('the whole ledger re-signed with a new key and the public key replaced: clean locally, the witness catches it', async () => {
     const s = await signedLedger();
     const attacker = await SigningKey.generate();
-    writeEntries(s.dir, await resignAll(entriesOf(s.dir), attacker));
+    writeEntries(s.dir, await resign(entriesOf(s.dir), attacker));
     const reading = readLedger(s.dir);
     assert.deepEqual([...reading.problems, ...(await verifyCheckpoints(reading, attacker)).problems], [], 'with the swapped public key, every local check passes');
     assert.deepEqual(await problems(s, attacker), [['rewritten', 13]]);
@@ -162,7 +136,7 @@ describe('hardening: tampering with checkpoints, the ledger end and the signing 
   it('only the last checkpoint re-signed (nothing before it changed): the witnessed signature differs', async () => {
     const s = await signedLedger();
     const attacker = await SigningKey.generate();
-    writeEntries(s.dir, await resignAll(entriesOf(s.dir), attacker, 14));
+    writeEntries(s.dir, await resign(entriesOf(s.dir), attacker, { from: 14 }));
     assert.deepInclude(await problems(s, attacker), ['rewritten', 14]);
   });
 
