@@ -1,6 +1,6 @@
 /** The `egress-guard` command line: dispatches to one module per command. */
 import { packageVersion } from '../package-root.ts';
-import { EXIT_OK, EXIT_USAGE, UserError, write, type CommandIO } from './io.ts';
+import { EXIT_OK, EXIT_USAGE, HelpRequested, UserError, write, type CommandIO } from './io.ts';
 import type { Command } from './main.ts';
 import { suggest } from '../policy/suggest.ts';
 import { policyExplainCommand, EXPLAIN_USAGE } from './policy-explain.ts';
@@ -65,10 +65,11 @@ export const egressGuard: Command = async (args, io: CommandIO) => {
     const names = [...new Set(Object.keys(COMMANDS).map((n) => n.split(' ')[0]!))];
     throw new UserError(`egress-guard: unknown command ${JSON.stringify(args[0])}${suggest(args[0]!, names)}; \`egress-guard --help\` lists them`);
   }
-  const rest = args.slice(name.split(' ').length);
-  if (rest[0] === '--help' || rest[0] === '-h') {
-    await write(io.stdout, `usage: ${command.usage}\n\n${command.summary}\n`);
-    return EXIT_OK;
+  try {
+    return await command.run(args.slice(name.split(' ').length), io);
+  } catch (err) {
+    // `--help` anywhere among its arguments (parseCommandArgs): the usage, and what the command is for.
+    if (err instanceof HelpRequested) throw new HelpRequested(`${err.usage}\n\n${command.summary}`);
+    throw err;
   }
-  return command.run(rest, io);
 };

@@ -191,6 +191,7 @@ describe('cli: egress-guard', function () {
       // After other options too: parseCommandArgs answers it before reading them.
       const late = await inProcess(egressGuardCommand, [...command.split(' '), '--no-such-option', '--help']);
       assert.equal(late.code, 0, `${command} ... --help`);
+      assert.match(late.stdout, /^usage: .*\n\n\S/, `${command} ... --help: the usage, then what the command is for`);
     }
     const report = await inProcess(auditReport, ['--ledger', 'nowhere', '--help']);
     assert.equal(report.code, 0);
