@@ -4,7 +4,6 @@ import { mkdirSync, mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -26,9 +25,14 @@ export interface RunResult {
   stderr: string;
 }
 
+/** The environment every command the tests run gets: this one's, with TEST_CONFIG_HOME, then `env`. */
+function commandEnv(env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
+  return { ...process.env, XDG_CONFIG_HOME: TEST_CONFIG_HOME, ...env };
+}
+
 export function run(command: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: opts.cwd ?? REPO, env: { ...process.env, XDG_CONFIG_HOME: TEST_CONFIG_HOME, ...opts.env }, stdio: 'pipe' });
+    const child = spawn(command, args, { cwd: opts.cwd ?? REPO, env: commandEnv(opts.env), stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -49,21 +53,9 @@ const SPAWNED = new Set(['run', 'demo', 'cloud']);
  */
 export async function egressGuard(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string; spawn?: boolean } = {}): Promise<RunResult> {
   if (opts.spawn === true || SPAWNED.has(args[0] ?? '')) return run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/egress-guard.ts'), ...args], opts);
-  const { runCommand } = await import('../../lib/cli/main.ts');
+  const { inProcess } = await import('./in-process.ts');
   const { egressGuard: command } = await import('../../lib/cli/commands.ts');
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const env = { ...process.env, XDG_CONFIG_HOME: TEST_CONFIG_HOME, ...opts.env };
-  const code = await runCommand(command, args, { stdout, stderr, stdin: Readable.from(opts.input === undefined ? [] : [opts.input]), env, cwd: opts.cwd ?? REPO });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
-    this.text += String(chunk);
-    callback();
-  }
+  return inProcess(command, args, { env: commandEnv(opts.env), cwd: opts.cwd ?? REPO, ...(opts.input !== undefined && { input: opts.input }) });
 }
 
 /** A directory with `egress-guard` and `audit-report` shims that run the sources: put it first on PATH. */

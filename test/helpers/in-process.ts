@@ -21,10 +21,11 @@ class Capture extends Writable {
   }
 }
 
-export async function inProcess(command: Command, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Captured> {
+export async function inProcess(command: Command, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<Captured> {
   const stdout = new Capture();
   const stderr = new Capture();
-  const code = await runCommand(command, args, { stdout, stderr, stdin: Readable.from([]), env: opts.env ?? {}, cwd: opts.cwd ?? process.cwd() });
+  const stdin = Readable.from(opts.input === undefined ? [] : [opts.input]);
+  const code = await runCommand(command, args, { stdout, stderr, stdin, env: opts.env ?? {}, cwd: opts.cwd ?? process.cwd() });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
