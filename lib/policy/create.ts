@@ -34,3 +34,18 @@ export function loadAnySync(policy: string | PolicyDocument | LoadedPolicy, opti
 function isLoaded(p: PolicyDocument | LoadedPolicy): p is LoadedPolicy {
   return 'identity' in p && 'policy' in p && 'sources' in p;
 }
+
+/** A compiled engine, a policy file, `builtin:NAME`, a policy object or a loaded policy: what the logger guards take. */
+export type PolicyArgument = Engine | string | PolicyDocument | LoadedPolicy;
+
+/**
+ * The engine for a policy argument; policies are loaded synchronously, so logger guards can be made anywhere.
+ *
+ * @example
+ * const engine = engineFor('builtin:default');
+ * engine.scrubText('token=ghp_...', 'logs').text;
+ */
+export function engineFor(policy: PolicyArgument = DEFAULT_POLICY, options: EngineOptions & { cwd?: string } = {}): Engine {
+  if (typeof policy === 'object' && 'scrubText' in policy) return policy;
+  return createEngineSync(policy, options);
+}

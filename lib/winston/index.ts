@@ -9,17 +9,14 @@ import { format, type Logform } from 'winston';
 import { levelShipped, logsShipped } from '../channels/logs.ts';
 import type { AuditHook } from '../egress/gate.ts';
 import { canonicalJson, sha256Hex } from '../policy/canonical.ts';
-import { createEngineSync, DEFAULT_POLICY } from '../policy/create.ts';
+import { DEFAULT_POLICY, engineFor, type PolicyArgument } from '../policy/create.ts';
 import type { Engine, EngineOptions } from '../policy/engine.ts';
-import type { LoadedPolicy, PolicyDocument } from '../policy/types.ts';
 import { DropCounter } from './drops.ts';
 import { guardRecord, LEVEL, type Info } from './record.ts';
 
+export { engineFor, type PolicyArgument } from '../policy/create.ts';
 export { guardRecord, type GuardedRecord } from './record.ts';
 export { DEFAULT_DROP_SUMMARY_MS, type DropSummary } from './drops.ts';
-
-/** A compiled engine, a policy file, `builtin:NAME`, a policy object or a loaded policy. */
-export type PolicyArgument = Engine | string | PolicyDocument | LoadedPolicy;
 
 export interface GuardOptions extends EngineOptions {
   /** Relative policy files are resolved against this directory (default: the working directory). */
@@ -35,11 +32,6 @@ export interface GuardOptions extends EngineOptions {
 /** A winston format, plus the number of records each drop rule removed so far. */
 export type GuardFormat = Logform.Format & { dropped(): Record<string, number> };
 
-/** The engine for a policy argument; policies are loaded synchronously, so formats can be made anywhere. */
-export function engineFor(policy: PolicyArgument = DEFAULT_POLICY, options: GuardOptions = {}): Engine {
-  if (typeof policy === 'object' && 'scrubText' in policy) return policy;
-  return createEngineSync(policy, options);
-}
 
 /** A winston format applying a policy's logs-channel rules (default `builtin:default`). */
 export function guardFormat(policy: PolicyArgument = DEFAULT_POLICY, options: GuardOptions = {}): GuardFormat {
