@@ -45,6 +45,15 @@ const LEFT_ANCHORED: Record<string, Anchored> = {
   },
   'square-access-token': { reason: '`EAAA` runs through base64 data by chance (zero bytes encode as `A`)', prefixes: ['EAAA'], afterAnsi: true },
   'supabase-token': { reason: '`sb_secret_` ends `usb_secret_`, and the body takes a snake_case name', prefixes: ['sb_secret_'], afterAnsi: true },
+  'authress-service-client-access-key': { reason: '`sc_` and `ext_` end snake_case names (`misc_`, `text_`), and the dotted body takes a dotted name', afterAnsi: true },
+  'clickhouse-cloud-api-secret-key': { reason: '`4b1d` is four hex digits: glued, it is part of a longer hex or base64 run', afterAnsi: true },
+  'easypost-api-token': { reason: '`EZAK`, `EZTK` run through base64 data by chance', afterAnsi: true },
+  'harness-api-key': { reason: '`pat.` and `sat.` end words and dotted names (`compat.`, `kubesat.`)', afterAnsi: true },
+  'infracost-api-token': { reason: '`ico-` ends words (`mexico-`, `favico-`)', afterAnsi: true },
+  'octopus-deploy-api-key': { reason: '`API-` ends names (`REST-API-`, `MYAPI-`) followed by capitals and digits', afterAnsi: true },
+  'scalingo-api-token': { reason: '`tk-us-` ends kebab-case names (`…tk-us-east-1-…`), which the body takes', afterAnsi: true },
+  'settlemint-access-token': { reason: '`sm_pat_` and the like end snake_case names (`csm_pat_`)', afterAnsi: true },
+  'artifactory-reference-token': { reason: '`cmVmd` is base64 text: glued, it is a stretch of a longer base64 run' },
   // key=value: the key is the whole word before the separator, glued characters included, and the key-name
   // classifier (lib/detect/key-names.ts) judges it.
   'password-assignment': { reason: 'the key-name classifier judges the glued key' },
@@ -53,6 +62,8 @@ const LEFT_ANCHORED: Record<string, Anchored> = {
   // a different string (or a flag, a path, a number that is not one).
   'azure-ad-client-secret': { reason: 'the `Q~` literal comes after 4 data characters' },
   'terraform-cloud-token': { reason: 'the `.atlasv1.` literal comes after 14 data characters' },
+  'maxmind-license-key': { reason: 'the `_mmk` literal comes after 36 data characters', afterAnsi: true },
+  'facebook-app-access-token': { reason: 'starts with the numeric app id', afterAnsi: true },
   'discord-bot-token': { reason: 'starts with a base64 user id' },
   'telegram-bot-token': { reason: 'starts with the bot\'s numeric id' },
   'mailchimp-api-key': { reason: 'starts with 32 hex digits' },
