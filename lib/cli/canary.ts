@@ -9,16 +9,15 @@ import { generateLocationKeySet } from '../crypto/jose.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-export const CANARY_USAGE = 'egress-guard canary [--policy P] [--key FILE] [--format table|json]';
+import { COMMAND_HELP } from './usage.ts';
 
 /** Forms listed per leaked cell in the table, at most (the JSON report has them all). */
 const MAX_FORMS_SHOWN = 8;
 
 export async function canaryCommand(args: string[], io: CommandIO): Promise<number> {
-  const { values } = parseCommandArgs('canary', args, { policy: { type: 'string' }, key: { type: 'string' }, format: { type: 'string' } }, CANARY_USAGE);
+  const { values } = parseCommandArgs('canary', args, { policy: { type: 'string' }, key: { type: 'string' }, format: { type: 'string' } }, COMMAND_HELP.canary.usage);
   if (values.format !== undefined && values.format !== 'table' && values.format !== 'json') {
-    throw new UserError(`canary: --format must be table or json (got ${JSON.stringify(values.format)})\nusage: ${CANARY_USAGE}`);
+    throw new UserError(`canary: --format must be table or json (got ${JSON.stringify(values.format)})\nusage: ${COMMAND_HELP.canary.usage}`);
   }
   // Encrypted locations need a key: a throwaway one unless --key gives the real one.
   const scratch = mkdtempSync(join(tmpdir(), 'egress-guard-canary-key-'));

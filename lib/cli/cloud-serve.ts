@@ -3,17 +3,16 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startControlPlane, TENANT_NAME } from '../cloud/server.ts';
 import { EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
-
-export const CLOUD_SERVE_USAGE = 'egress-guard cloud serve --port N --data DIR (--token T | --tenants FILE)';
+import { COMMAND_HELP } from './usage.ts';
 
 export async function cloudServeCommand(args: string[], io: CommandIO): Promise<number> {
   const { values } = parseCommandArgs(
     'cloud serve',
     args,
     { port: { type: 'string' }, data: { type: 'string' }, token: { type: 'string' }, tenants: { type: 'string' } },
-    CLOUD_SERVE_USAGE,
+    COMMAND_HELP['cloud serve'].usage,
   );
-  const usage = (m: string) => new UserError(`cloud serve: ${m}\nusage: ${CLOUD_SERVE_USAGE}`);
+  const usage = (m: string) => new UserError(`cloud serve: ${m}\nusage: ${COMMAND_HELP['cloud serve'].usage}`);
   const port = Number(values.port);
   if (typeof values.port !== 'string' || !Number.isInteger(port) || port < 0 || port > 65535) throw usage('--port must be 0..65535 (0: any free port)');
   if (typeof values.data !== 'string') throw usage('--data DIR is required');

@@ -3,14 +3,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LocationKeyring } from '../crypto/jose.ts';
 import { EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
-
-export const DECRYPT_USAGE = 'egress-guard decrypt-location --key FILE TOKEN';
+import { COMMAND_HELP } from './usage.ts';
 
 export async function decryptLocationCommand(args: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs('decrypt-location', args, { key: { type: 'string' } }, DECRYPT_USAGE);
+  const { values, positionals } = parseCommandArgs('decrypt-location', args, { key: { type: 'string' } }, COMMAND_HELP['decrypt-location'].usage);
   const keyFile = typeof values.key === 'string' ? values.key : io.env.EGRESS_GUARD_LOCATION_KEY;
-  if (keyFile === undefined || keyFile === '') throw new UserError(`decrypt-location: --key FILE is required (or EGRESS_GUARD_LOCATION_KEY)\nusage: ${DECRYPT_USAGE}`);
-  if (positionals.length !== 1) throw new UserError(`decrypt-location: give exactly one token\nusage: ${DECRYPT_USAGE}`);
+  if (keyFile === undefined || keyFile === '') throw new UserError(`decrypt-location: --key FILE is required (or EGRESS_GUARD_LOCATION_KEY)\nusage: ${COMMAND_HELP['decrypt-location'].usage}`);
+  if (positionals.length !== 1) throw new UserError(`decrypt-location: give exactly one token\nusage: ${COMMAND_HELP['decrypt-location'].usage}`);
   const path = resolve(io.cwd, keyFile);
   let text: string;
   try {

@@ -17,8 +17,7 @@ import { createEngine } from '../policy/create.ts';
 import demoFlow from '../../examples/nightly-etl/flow.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, parseCommandArgs, write, type CommandIO } from './io.ts';
 import { executeRun } from './run.ts';
-
-export const DEMO_USAGE = 'egress-guard demo';
+import { COMMAND_HELP } from './usage.ts';
 
 const PLANTED = [
   { what: 'GitHub token', where: 'parameters and logs', value: 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT', rules: ['key-name', 'github-token'] },
@@ -28,7 +27,7 @@ const PLANTED = [
 ];
 
 export async function demoCommand(args: string[], io: CommandIO): Promise<number> {
-  parseCommandArgs('demo', args, {}, DEMO_USAGE);
+  parseCommandArgs('demo', args, {}, COMMAND_HELP.demo.usage);
   const work = mkdtempSync(join(tmpdir(), 'egress-guard-demo-'));
   const data = join(work, 'control-plane');
   const token = randomBytes(24).toString('hex');

@@ -2,17 +2,17 @@
 import { BUILTIN_DETECTORS, BUILTIN_TAGS } from '../detect/catalogue/index.ts';
 import { suggest } from '../policy/suggest.ts';
 import { keyNameVocabulary } from '../detect/key-names.ts';
+import { GITLEAKS_COMMIT, GITLEAKS_COVERAGE } from '../detect/catalogue/gitleaks-coverage.ts';
 import { EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
-
-export const DETECTORS_USAGE = 'egress-guard detectors [--format md|json] [--tag TAG]';
+import { COMMAND_HELP } from './usage.ts';
 
 export async function detectorsCommand(args: string[], io: CommandIO): Promise<number> {
-  const { values } = parseCommandArgs('detectors', args, { format: { type: 'string' }, tag: { type: 'string' } }, DETECTORS_USAGE);
+  const { values } = parseCommandArgs('detectors', args, { format: { type: 'string' }, tag: { type: 'string' } }, COMMAND_HELP.detectors.usage);
   const format = values.format ?? 'md';
-  if (format !== 'md' && format !== 'json') throw new UserError(`detectors: --format must be md or json\nusage: ${DETECTORS_USAGE}`);
+  if (format !== 'md' && format !== 'json') throw new UserError(`detectors: --format must be md or json\nusage: ${COMMAND_HELP.detectors.usage}`);
   const tag = values.tag;
   if (typeof tag === 'string' && !BUILTIN_TAGS.has(tag)) {
-    throw new UserError(`detectors: no detector has the tag ${JSON.stringify(tag)}${suggest(tag, BUILTIN_TAGS)}; tags: ${[...BUILTIN_TAGS].sort().join(', ')}\nusage: ${DETECTORS_USAGE}`);
+    throw new UserError(`detectors: no detector has the tag ${JSON.stringify(tag)}${suggest(tag, BUILTIN_TAGS)}; tags: ${[...BUILTIN_TAGS].sort().join(', ')}\nusage: ${COMMAND_HELP.detectors.usage}`);
   }
   const detectors = BUILTIN_DETECTORS.filter((d) => typeof tag !== 'string' || d.tags.includes(tag));
   if (format === 'json') {
@@ -47,8 +47,33 @@ export function detectorsMarkdown(detectors = BUILTIN_DETECTORS): string {
     }),
     '',
     ...keyNamesMarkdown(),
+    ...gitleaksMarkdown(),
   ];
   return lines.join('\n');
+}
+
+/** GITLEAKS_COVERAGE (lib/detect/catalogue/gitleaks-coverage.ts) as a table, for people who compare scanners. */
+function gitleaksMarkdown(): string[] {
+  const rules = Object.entries(GITLEAKS_COVERAGE);
+  const covered = rules.filter(([, c]) => 'detectors' in c).length;
+  return [
+    '## Coverage of gitleaks rules',
+    '',
+    `${covered} of the ${rules.length} rules of gitleaks' default configuration are covered by builtin detectors`,
+    `(config/gitleaks.toml at commit \`${GITLEAKS_COMMIT}\`); the others are listed with the reason.`,
+    'test/detect/gitleaks-coverage.test.ts checks each covered rule: a fake sample in the rule\'s format, in the',
+    'context the rule expects, loses its secret to one of the detectors named. Where a rule wants the',
+    'provider\'s name before the value, the sample\'s key name is that name and what it holds',
+    '(`ADAFRUIT_API_KEY = "…"`): `secret-assignment` takes the value because the name says key, secret or',
+    'token, and would not under the provider\'s name alone (`adafruit = …`).',
+    '',
+    '| gitleaks rule id | covered by | reason if not |',
+    '| --- | --- | --- |',
+    ...rules.map(([id, c]) =>
+      'detectors' in c ? `| \`${id}\` | ${c.detectors.map((d) => '`' + d + '`').join(' ')} | |` : `| \`${id}\` | | ${c.reason.replaceAll('|', '\\|')} |`,
+    ),
+    '',
+  ];
 }
 
 /** The key-name classifier's vocabulary (lib/detect/key-names.ts), as a reviewer reads it. */

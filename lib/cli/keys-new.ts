@@ -9,12 +9,11 @@ import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { generateLocationKeySet, SigningKey } from '../crypto/jose.ts';
 import { EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
-
-export const KEYS_NEW_USAGE = 'egress-guard keys new [--signing] [--out FILE]';
+import { COMMAND_HELP } from './usage.ts';
 
 export async function keysNewCommand(args: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs('keys new', args, { out: { type: 'string' }, signing: { type: 'boolean' } }, KEYS_NEW_USAGE);
-  if (positionals.length > 0) throw new UserError(`keys new: unexpected argument ${JSON.stringify(positionals[0])}\nusage: ${KEYS_NEW_USAGE}`);
+  const { values, positionals } = parseCommandArgs('keys new', args, { out: { type: 'string' }, signing: { type: 'boolean' } }, COMMAND_HELP['keys new'].usage);
+  if (positionals.length > 0) throw new UserError(`keys new: unexpected argument ${JSON.stringify(positionals[0])}\nusage: ${COMMAND_HELP['keys new'].usage}`);
   if (values.signing === true) return signingKey(values.out, io);
   const jwks = await generateLocationKeySet();
   if (typeof values.out !== 'string') {
@@ -30,7 +29,7 @@ export async function keysNewCommand(args: string[], io: CommandIO): Promise<num
 
 /** An ES256 checkpoint-signing key: the private JWK at OUT (0600), the public one at OUT.pub.json for auditors. */
 async function signingKey(out: unknown, io: CommandIO): Promise<number> {
-  if (typeof out !== 'string') throw new UserError(`keys new --signing: --out FILE is required (the private key must go to a file)\nusage: ${KEYS_NEW_USAGE}`);
+  if (typeof out !== 'string') throw new UserError(`keys new --signing: --out FILE is required (the private key must go to a file)\nusage: ${COMMAND_HELP['keys new'].usage}`);
   const key = await SigningKey.generate();
   const path = resolve(io.cwd, out);
   writeNew(path, key.toJson(true), 0o600);

@@ -2,10 +2,9 @@
  * Runs a command function the way a terminal expects: user errors (bad input, bad policy, missing key)
  * print their message and exit 2 (or their own code); anything else is a bug and prints its stack.
  */
-import { CryptoError } from '../crypto/jose.ts';
+import { CryptoError } from '../crypto/errors.ts';
 import { KeyReferenceError } from '../crypto/keys.ts';
-import { PolicyCompileError } from '../policy/engine.ts';
-import { PolicyError } from '../policy/errors.ts';
+import { PolicyCompileError, PolicyError } from '../policy/errors.ts';
 import { EXIT_OK, EXIT_USAGE, HelpRequested, UserError, processIO, type CommandIO } from './io.ts';
 
 export type Command = (args: string[], io: CommandIO) => Promise<number>;

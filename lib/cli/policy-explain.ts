@@ -3,15 +3,14 @@ import { mask } from '../redact/actions.ts';
 import { inputLines, parseRecord } from './input.ts';
 import { EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
 import { channelOption, engineFromOptions } from './policy-options.ts';
-
-export const EXPLAIN_USAGE = 'egress-guard policy explain [--policy P] --channel C [FILE|-]';
+import { COMMAND_HELP } from './usage.ts';
 
 export async function policyExplainCommand(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     'policy explain',
     args,
     { policy: { type: 'string' }, channel: { type: 'string' } },
-    EXPLAIN_USAGE,
+    COMMAND_HELP['policy explain'].usage,
   );
   const channel = channelOption(values.channel, 'policy explain');
   if (channel === 'locations') {

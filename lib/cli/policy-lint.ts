@@ -1,12 +1,11 @@
 /** `egress-guard policy lint`: exit 0 when every policy is valid, 2 with positioned errors otherwise. */
 import { lintPolicyFiles } from '../policy/lint.ts';
 import { EXIT_OK, EXIT_USAGE, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
-
-export const LINT_USAGE = 'egress-guard policy lint FILE...';
+import { COMMAND_HELP } from './usage.ts';
 
 export async function policyLintCommand(args: string[], io: CommandIO): Promise<number> {
-  const { positionals } = parseCommandArgs('policy lint', args, {}, LINT_USAGE);
-  if (positionals.length === 0) throw new UserError(`policy lint: name at least one policy file\nusage: ${LINT_USAGE}`);
+  const { positionals } = parseCommandArgs('policy lint', args, {}, COMMAND_HELP['policy lint'].usage);
+  if (positionals.length === 0) throw new UserError(`policy lint: name at least one policy file\nusage: ${COMMAND_HELP['policy lint'].usage}`);
   const results = await lintPolicyFiles(positionals, { cwd: io.cwd, env: io.env });
   for (const r of results) {
     if (r.ok) await write(io.stdout, `${r.file}: ok\n`);

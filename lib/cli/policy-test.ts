@@ -3,12 +3,11 @@ import { loadAny } from '../policy/create.ts';
 import { compilePolicy } from '../policy/engine.ts';
 import { runPolicyTests } from '../policy/test-runner.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
-
-export const TEST_USAGE = 'egress-guard policy test FILE|builtin:NAME...';
+import { COMMAND_HELP } from './usage.ts';
 
 export async function policyTestCommand(args: string[], io: CommandIO): Promise<number> {
-  const { positionals } = parseCommandArgs('policy test', args, {}, TEST_USAGE);
-  if (positionals.length === 0) throw new UserError(`policy test: name at least one policy\nusage: ${TEST_USAGE}`);
+  const { positionals } = parseCommandArgs('policy test', args, {}, COMMAND_HELP['policy test'].usage);
+  if (positionals.length === 0) throw new UserError(`policy test: name at least one policy\nusage: ${COMMAND_HELP['policy test'].usage}`);
   let failed = 0;
   let passed = 0;
   for (const ref of positionals) {

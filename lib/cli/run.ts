@@ -14,14 +14,12 @@ import { SigningKey } from '../crypto/jose.ts';
 import { runFlow, type Flow, type RestartPlan } from '../core/runner.ts';
 import { auditRecordOf, EgressGate } from '../egress/gate.ts';
 import type { GuardedItem } from '../egress/types.ts';
-import { createEngine, DEFAULT_POLICY } from '../policy/create.ts';
 import type { Engine } from '../policy/engine.ts';
 import type { Finding } from '../redact/findings.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
 import { ledgerSigningKey } from './keys-new.ts';
-
-export const RUN_USAGE =
-  'egress-guard run MODULE [--param k=v ...] [--params-file F] [--policy P] [--key FILE] --cloud URL --token T [--ledger DIR [--signing-key FILE]] [--restart RUN_ID]';
+import { engineFromOptions } from './policy-options.ts';
+import { COMMAND_HELP } from './usage.ts';
 
 export interface RunSetup {
   flow: Flow<Record<string, unknown>, unknown>;
@@ -54,9 +52,9 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
       'signing-key': { type: 'string' },
       restart: { type: 'string' },
     },
-    RUN_USAGE,
+    COMMAND_HELP.run.usage,
   );
-  const usage = (m: string) => new UserError(`run: ${m}\nusage: ${RUN_USAGE}`);
+  const usage = (m: string) => new UserError(`run: ${m}\nusage: ${COMMAND_HELP.run.usage}`);
   if (positionals.length !== 1) throw usage('name exactly one MODULE');
   if (typeof values.cloud !== 'string') throw usage('--cloud URL is required');
   let cloud: string;
@@ -70,14 +68,7 @@ export async function runCommand(args: string[], io: CommandIO): Promise<number>
   if (token === undefined || token === '') throw usage('--token T (or EGRESS_GUARD_TOKEN) is required');
   const flow = await loadFlow(resolve(io.cwd, positionals[0]!));
   const params = readParams(values, io);
-  const keyFile = typeof values.key === 'string' ? resolve(io.cwd, values.key) : undefined;
-  const engine = await createEngine(typeof values.policy === 'string' ? values.policy : DEFAULT_POLICY, {
-    cwd: io.cwd,
-    env: io.env,
-    projectRoot: io.cwd,
-    ...(keyFile !== undefined && { locationKeyFile: keyFile }),
-    onError: (err) => void write(io.stderr, policyFailure(err)),
-  });
+  const engine = await engineFromOptions(values, io, { onError: (err) => void write(io.stderr, policyFailure(err)) });
   try {
     await engine.checkLocationKey();
   } catch (err) {

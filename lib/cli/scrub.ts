@@ -2,15 +2,14 @@
 import { inputLines, parseRecord } from './input.ts';
 import { EXIT_OK, parseCommandArgs, write, type CommandIO } from './io.ts';
 import { channelOption, engineFromOptions } from './policy-options.ts';
-
-export const SCRUB_USAGE = 'egress-guard scrub [--policy P] --channel parameters|logs|exceptions|locations [--key FILE] [FILE|-]';
+import { COMMAND_HELP } from './usage.ts';
 
 export async function scrubCommand(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     'scrub',
     args,
     { policy: { type: 'string' }, channel: { type: 'string' }, key: { type: 'string' } },
-    SCRUB_USAGE,
+    COMMAND_HELP.scrub.usage,
   );
   const channel = channelOption(values.channel, 'scrub');
   const engine = await engineFromOptions(values, io);

@@ -3,7 +3,6 @@
  * keys can rotate) and the key files behind it. Nothing here ever puts key material or plaintext into an
  * error message.
  */
-import joseUntyped from 'node-jose';
 import { randomBytes } from 'node:crypto';
 
 interface JoseKey {
@@ -41,21 +40,18 @@ interface JoseApi {
     ): { decrypt(token: string): Promise<{ plaintext: Buffer; header: Record<string, unknown> }> };
   };
 }
-const jose = joseUntyped as JoseApi;
+let joseApi: Promise<JoseApi> | undefined;
+/** node-jose loads on first use: most commands never encrypt, sign or verify, and it costs start-up time. */
+function jose(): Promise<JoseApi> {
+  return (joseApi ??= import('node-jose').then((m) => m.default as unknown as JoseApi));
+}
 
 export const LOCATION_KEY_ALG = 'A256KW';
 export const LOCATION_CONTENT_ENC = 'A256GCM';
 
-/** Thrown for every key and JWE problem; the message names the cause, never the key or the plaintext. */
-/**
- * A key or token refused, saying why in terms of our files and commands. The JOSE library's own error is
- * kept as `cause`; a key file that does not parse keeps none, since JSON.parse quotes the text it read.
- *
- * @example try { await ring.decrypt(token); } catch (err) { if (err instanceof CryptoError) console.error(err.message, err.cause); }
- */
-export class CryptoError extends Error {
-  override name = 'CryptoError';
-}
+import { CryptoError } from './errors.ts';
+
+export { CryptoError };
 
 /** Keys for location encryption: the first key encrypts, every key decrypts (rotation). */
 export class LocationKeyring {
@@ -82,7 +78,7 @@ export class LocationKeyring {
     }
     const jwks = isRecord(parsed) && Array.isArray(parsed.keys) ? parsed.keys : [parsed];
     if (jwks.length === 0) throw new CryptoError(`${source}: the key set has no keys`);
-    const store = jose.JWK.createKeyStore();
+    const store = (await jose()).JWK.createKeyStore();
     const keys: JoseKey[] = [];
     for (const [i, jwk] of jwks.entries()) {
       if (!isRecord(jwk) || jwk.kty !== 'oct' || typeof jwk.k !== 'string' || typeof jwk.kid !== 'string') {
@@ -101,7 +97,8 @@ export class LocationKeyring {
   }
 
   async encrypt(plaintext: string): Promise<string> {
-    return jose.JWE.createEncrypt(
+    const { JWE } = await jose();
+    return JWE.createEncrypt(
       { format: 'compact', fields: { alg: LOCATION_KEY_ALG, enc: LOCATION_CONTENT_ENC, kid: this.active.kid } },
       this.active,
     )
@@ -124,8 +121,9 @@ export class LocationKeyring {
     if (typeof header.kid !== 'string' || this.store.get(header.kid) === null) {
       throw new CryptoError(`refused JWE: no key with kid ${JSON.stringify(header.kid ?? null)} in the key file`);
     }
+    const { JWE } = await jose();
     try {
-      const result = await jose.JWE.createDecrypt(this.store, {
+      const result = await JWE.createDecrypt(this.store, {
         algorithms: [LOCATION_KEY_ALG, LOCATION_CONTENT_ENC],
       }).decrypt(token);
       return result.plaintext.toString('utf8');
@@ -166,8 +164,9 @@ export class SigningKey {
     if (!isRecord(jwk) || jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.kid !== 'string') {
       throw new CryptoError(`${source}: must be an EC P-256 JWK with a "kid"`);
     }
+    const { JWK } = await jose();
     try {
-      return new SigningKey(await jose.JWK.asKey({ ...jwk, alg: CHECKPOINT_ALG }));
+      return new SigningKey(await JWK.asKey({ ...jwk, alg: CHECKPOINT_ALG }));
     } catch (cause) {
       throw new CryptoError(`${source}: the key was refused by the JOSE library`, { cause });
     }
@@ -175,7 +174,8 @@ export class SigningKey {
 
   static async generate(): Promise<SigningKey> {
     const kid = 'ckpt-' + new Date().toISOString().slice(0, 10) + '-' + randomBytes(4).toString('hex');
-    return new SigningKey(await jose.JWK.createKey('EC', 'P-256', { alg: CHECKPOINT_ALG, use: 'sig', kid }));
+    const { JWK } = await jose();
+    return new SigningKey(await JWK.createKey('EC', 'P-256', { alg: CHECKPOINT_ALG, use: 'sig', kid }));
   }
 
   /** The private JWK (keep it local, mode 0600) or the public one (for auditors who verify). */
@@ -183,8 +183,9 @@ export class SigningKey {
     return JSON.stringify(this.key.toJSON(includePrivate), null, 2) + '\n';
   }
 
-  sign(payload: Record<string, unknown>): Promise<string> {
-    return jose.JWS.createSign({ format: 'compact', fields: { alg: CHECKPOINT_ALG, kid: this.key.kid, typ: 'egress-guard-checkpoint' } }, this.key)
+  async sign(payload: Record<string, unknown>): Promise<string> {
+    const { JWS } = await jose();
+    return JWS.createSign({ format: 'compact', fields: { alg: CHECKPOINT_ALG, kid: this.key.kid, typ: 'egress-guard-checkpoint' } }, this.key)
       .update(Buffer.from(JSON.stringify(payload), 'utf8'))
       .final();
   }
@@ -199,9 +200,10 @@ export class SigningKey {
     const header = parseHeader(token, 3, 'JWS');
     if (header.alg !== CHECKPOINT_ALG) throw new CryptoError(`refused JWS: algorithm ${String(header.alg)}, expected ${CHECKPOINT_ALG}`);
     if (header.kid !== this.key.kid) throw new CryptoError(`refused JWS: signed by key ${JSON.stringify(header.kid ?? null)}, not ${this.key.kid}`);
+    const { JWS } = await jose();
     let payload: Buffer;
     try {
-      payload = (await jose.JWS.createVerify(this.key, { algorithms: [CHECKPOINT_ALG] }).verify(token)).payload;
+      payload = (await JWS.createVerify(this.key, { algorithms: [CHECKPOINT_ALG] }).verify(token)).payload;
     } catch (cause) {
       throw new CryptoError('refused JWS: signature check failed (tampered, or signed with another key)', { cause });
     }
@@ -214,7 +216,8 @@ export class SigningKey {
 /** A new 256-bit location key as a JWK set (JSON text), with a random `kid`. */
 export async function generateLocationKeySet(): Promise<string> {
   const kid = 'loc-' + new Date().toISOString().slice(0, 10) + '-' + randomBytes(4).toString('hex');
-  const key = await jose.JWK.createKey('oct', 256, { alg: LOCATION_KEY_ALG, use: 'enc', kid });
+  const { JWK } = await jose();
+  const key = await JWK.createKey('oct', 256, { alg: LOCATION_KEY_ALG, use: 'enc', kid });
   return JSON.stringify({ keys: [key.toJSON(true)] }, null, 2) + '\n';
 }
 

@@ -66,17 +66,14 @@ export class KeywordIndex<T> {
     }
     for (let qi = 0; qi < queue.length; qi++) {
       const state = queue[qi]!;
+      const viaFail = fail[state]! * ALPHABET;
       for (const v of out[fail[state]!]!) out[state]!.add(v);
-      for (let c = 0; c < ALPHABET; c++) {
-        const next = goto[state]!.get(c);
-        const viaFail = table[fail[state]! * ALPHABET + c]!;
-        if (next === undefined) {
-          table[state * ALPHABET + c] = viaFail;
-        } else {
-          fail[next] = viaFail;
-          table[state * ALPHABET + c] = next;
-          queue.push(next);
-        }
+      // The failure state is shallower, so its row is complete: start from it, then add this state's edges.
+      table.copyWithin(state * ALPHABET, viaFail, viaFail + ALPHABET);
+      for (const [c, next] of goto[state]!) {
+        fail[next] = table[viaFail + c]!;
+        table[state * ALPHABET + c] = next;
+        queue.push(next);
       }
     }
     // Upper-case ASCII letters follow the lower-case transitions: case-insensitive for free.

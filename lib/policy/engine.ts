@@ -6,7 +6,7 @@
 import { BUILTIN_DETECTORS } from '../detect/catalogue/index.ts';
 import { keyAssignmentDetectors } from '../detect/catalogue/secrets-key-names.ts';
 import { BUILTIN_KEY_NAMES, KeyNameClassifier } from '../detect/key-names.ts';
-import { compileScanner } from '../detect/scanner.ts';
+import { compileScanner, type Scanner } from '../detect/scanner.ts';
 import type { DetectorSpec } from '../detect/types.ts';
 import { compileAction, REDACTED, type CompiledAction } from '../redact/actions.ts';
 import { FindingSink, type Finding } from '../redact/findings.ts';
@@ -16,6 +16,7 @@ import { CleanStrings, REMOVE, scrubString, type CompiledValueRule, type Compile
 import { walkValue, type CompiledFieldRule, type WalkPolicy } from '../redact/walk.ts';
 import { CryptoError, LocationKeyring } from '../crypto/jose.ts';
 import { readKeyReference } from '../crypto/keys.ts';
+import { PolicyCompileError } from './errors.ts';
 import type {
   Channel,
   FieldRule,
@@ -102,9 +103,7 @@ export interface Engine {
   checkLocationKey(): Promise<void>;
 }
 
-export class PolicyCompileError extends Error {
-  override name = 'PolicyCompileError';
-}
+export { PolicyCompileError };
 
 export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {}): Engine {
   const { policy, identity } = loaded;
@@ -132,8 +131,9 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
     return (hashKeyBytes = key);
   };
 
+  const scanners = new ScannerCache(keyNames);
   const valueRules = (rules: ValueRule | ValueRule[] | undefined): CompiledValueRules =>
-    compileValueRules(asList(rules), detectors, hashKey, limits.max_scan_length, keyNames);
+    compileValueRules(asList(rules), detectors, hashKey, limits.max_scan_length, scanners);
   const keyAction = compileAction(policy.key_names?.action ?? 'remove', hashKey);
   const secretKeys = keyAction.name === 'allow' ? undefined : { classifier: keyNames, action: keyAction };
 
@@ -359,7 +359,7 @@ function compileValueRules(
   detectors: readonly DetectorSpec[],
   hashKey: () => Uint8Array,
   maxScanLength: number,
-  keyNames: KeyNameClassifier,
+  scanners: ScannerCache,
 ): CompiledValueRules {
   const compiled = rules.map((r): CompiledValueRule => ({ action: compileAction(r.action, hashKey), scope: r.scope ?? 'match' }));
   const ruleFor = new Map<string, CompiledValueRule>();
@@ -370,7 +370,30 @@ function compileValueRules(
     ruleFor.set(d.id, compiled[index]!);
     acting.push(d);
   }
-  return { scanner: compileScanner(acting, { keyNames }), ruleFor, maxScanLength, clean: new CleanStrings() };
+  return { scanner: scanners.for(acting), ruleFor, maxScanLength, clean: new CleanStrings() };
+}
+
+/**
+ * One scanner per set of acting detectors, built on its first scan: channels whose rules select the same
+ * detectors share it (actions are looked up per match, not built in), and a command that scrubs one
+ * channel compiles no other (most of a small command's start-up otherwise, docs/benchmarks.md).
+ */
+class ScannerCache {
+  private readonly scanners = new Map<string, Scanner>();
+
+  constructor(private readonly keyNames: KeyNameClassifier) {}
+
+  for(detectors: readonly DetectorSpec[]): Scanner {
+    const key = detectors.map((d) => d.id).join('\n');
+    let scanner = this.scanners.get(key);
+    if (scanner === undefined) {
+      let compiled: Scanner | undefined;
+      const build = () => (compiled ??= compileScanner(detectors, { keyNames: this.keyNames }));
+      scanner = { detectors, scan: (text, hints) => build().scan(text, hints) };
+      this.scanners.set(key, scanner);
+    }
+    return scanner;
+  }
 }
 
 function compileFieldRules(rules: FieldRule[], hashKey: () => Uint8Array): CompiledFieldRule[] {

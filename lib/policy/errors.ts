@@ -20,3 +20,12 @@ export class PolicyError extends Error {
 export function formatIssue(i: PolicyIssue): string {
   return `${i.file}:${i.line}:${i.col}: ${i.message}`;
 }
+
+/**
+ * A policy that loads but cannot be put in force here: a hash action without its key, an unreadable key.
+ *
+ * @example throw new PolicyCompileError('policy strict: the hash action needs a key; add hash: { key: env:NAME } to the policy');
+ */
+export class PolicyCompileError extends Error {
+  override name = 'PolicyCompileError';
+}

@@ -6,12 +6,9 @@
  */
 import { readFileSync, accessSync, constants } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import {
-  LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit,
-  type Document, type Node as YamlNode, type YAMLError,
-} from 'yaml';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { BUILTIN_POLICY_DOCUMENTS } from './builtin-policies.generated.ts';
+import validatePolicySchema from './policy-validator.generated.ts';
 import { BUILTIN_DETECTORS } from '../detect/catalogue/index.ts';
 import { expandPath, FileReadError, MAX_KEY_FILE_BYTES, readRegularFileSync, regularFileProblem } from '../crypto/keys.ts';
 import { packageRoot } from '../package-root.ts';
@@ -20,6 +17,7 @@ import { canonicalJson, sha256Hex } from './canonical.ts';
 import { PolicyError, type PolicyIssue } from './errors.ts';
 import { checkRegexesSync, REGEX_CHECK_BUDGET_MS } from './regex-safety.ts';
 import type { LoadedPolicy, PolicyDocument, ResolvedPolicy } from './types.ts';
+import { parseYamlPolicy, type Locate, type PathKey } from './yaml-source.ts';
 import { suggest } from './suggest.ts';
 
 export interface LoadOptions {
@@ -28,14 +26,12 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-type PathKey = string | number;
-
 /** One policy file (or object) being loaded, and how to find a node's position in it. */
 interface Source {
   file: string;
   dir: string;
   data: PolicyDocument;
-  locate(path: readonly PathKey[], at?: 'key' | 'value'): { line: number; col: number };
+  locate: Locate;
 }
 
 const BUILTIN_PREFIX = 'builtin:';
@@ -62,6 +58,12 @@ export async function loadPolicy(ref: string, options: LoadOptions = {}): Promis
 export function loadPolicySync(ref: string, options: LoadOptions = {}): LoadedPolicy {
   const target = resolveRef(ref, options.cwd ?? process.cwd());
   if (!target.ok) throw new PolicyError([{ file: ref, line: 1, col: 1, message: target.message }]);
+  if (target.builtin !== undefined) {
+    const state = new LoadState(options.env ?? process.env);
+    const result = state.loadBuiltin(target.builtin, target.display, target.path, []);
+    if (state.issues.length > 0 || result === undefined) throw new PolicyError(sortIssues(state.issues));
+    return finish(result.policy, [target.display, ...result.parents]);
+  }
   let text: string;
   try {
     text = readPolicyFile(target.path);
@@ -119,48 +121,26 @@ class LoadState {
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
   load(text: string, file: string, path: string, chain: string[]): { policy: ResolvedPolicy; parents: string[] } | undefined {
-    const before = this.issues.length;
-    const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
-    const at = (offset: number) => {
-      const p = lineCounter.linePos(offset);
-      return { line: p.line, col: p.col };
-    };
-    for (const e of doc.errors) {
-      const { offset, opens } = errorOffset(doc, e, text);
-      this.issues.push({ file, ...at(offset), message: yamlMessage(e.message) + (opens === undefined ? '' : `; the ${opens} opened here is never closed`) });
-    }
-    // yaml only warns about some things that change what a policy means (an unknown tag such as
-    // `!include` silently becomes a plain string): refuse those too.
-    for (const w of doc.warnings) {
-      if (w.code === 'BAD_INDENT') continue; // "Flow end indicator should be more indented": layout only
-      this.issues.push({ file, ...at(Math.min(w.pos[0], lastOffset(text))), message: yamlWarningMessage(w) });
-    }
-    // toJS throws on an alias without an anchor, without saying where: find those first.
-    for (const alias of unresolvedAliases(doc)) {
-      this.issues.push({
-        file,
-        ...at(alias.offset),
-        message: `YAML error: Unresolved alias *${alias.name}: no anchor &${alias.name} is set before it; put the anchor on an earlier value, or write the value out`,
-      });
-    }
-    if (this.issues.length > before) return undefined;
-    let data: unknown;
-    try {
-      data = doc.toJS({ maxAliasCount: MAX_ALIASES });
-    } catch (err) {
-      const message = (err as Error).message;
-      const limit = /Excessive alias count/.test(message) ? ` (aliases are limited to ${MAX_ALIASES})` : '';
-      this.issues.push({ file, line: 1, col: 1, message: `${message}${limit}` });
+    const parsed = parseYamlPolicy(text, file, MAX_ALIASES);
+    if ('issues' in parsed) {
+      this.issues.push(...parsed.issues);
       return undefined;
     }
-    const source: Source = {
-      file,
-      dir: dirname(path),
-      data: data as PolicyDocument,
-      locate: (p, where = 'value') => locateNode(doc, p, where, at),
-    };
+    const source: Source = { file, dir: dirname(path), data: parsed.data as PolicyDocument, locate: parsed.locate };
     return this.process(source, path, chain);
+  }
+
+  /**
+   * A builtin policy from its document parsed at build time (no YAML parser at start-up). Should it have
+   * anything to say (an unset key variable), it is loaded again from its file, so that messages have lines.
+   */
+  loadBuiltin(name: string, display: string, path: string, chain: string[]): { policy: ResolvedPolicy; parents: string[] } | undefined {
+    const before = this.issues.length;
+    const data = structuredClone(BUILTIN_POLICY_DOCUMENTS[name]) as PolicyDocument;
+    const result = this.process({ file: display, dir: dirname(path), data, locate: () => ({ line: 1, col: 1 }) }, path, chain);
+    if (this.issues.length === before) return result;
+    this.issues.length = before;
+    return this.load(readPolicyFile(path), display, path, chain);
   }
 
   /** Validates one source, loads what it extends, checks and merges. */
@@ -181,6 +161,14 @@ class LoadState {
       if (target.path === path || chain.includes(target.path)) {
         const cycle = [...chain, path, target.path].map((p) => displayName(p)).join(' -> ');
         this.issues.push({ file: source.file, ...where, message: `extends cycle: ${cycle}; remove one of these extends` });
+        continue;
+      }
+      if (target.builtin !== undefined) {
+        const parent = this.loadBuiltin(target.builtin, target.display, target.path, [...chain, path]);
+        if (parent !== undefined) {
+          parents.push(parent.policy);
+          parentNames.push(target.display, ...parent.parents);
+        }
         continue;
       }
       let text: string;
@@ -341,18 +329,11 @@ class LoadState {
 // ---------------------------------------------------------------------------------------------------------
 // Schema validation with positioned, readable messages
 
-let validator: ValidateFunction | undefined;
-
-function schemaValidator(): ValidateFunction {
-  if (validator !== undefined) return validator;
-  const schema = JSON.parse(readFileSync(join(packageRoot(), 'lib/policy/policy.schema.json'), 'utf8')) as object;
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-  (addFormats as unknown as (a: Ajv2020) => void)(ajv);
-  return (validator = ajv.compile(schema));
-}
+/** The schema compiled ahead of time (scripts/policy-validator.ts): no schema compiler runs at start-up. */
+const schemaValidator = validatePolicySchema as unknown as ValidateFunction;
 
 function validateSchema(source: Source, issues: PolicyIssue[]): boolean {
-  const validate = schemaValidator();
+  const validate = schemaValidator;
   if (validate(source.data)) return true;
   const errors = selectErrors(validate.errors ?? []);
   const seen = new Set<string>();
@@ -446,94 +427,6 @@ function formatPolicyPath(path: readonly PathKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Positions
-
-function locateNode(
-  doc: Document,
-  path: readonly PathKey[],
-  at: 'key' | 'value',
-  pos: (offset: number) => { line: number; col: number },
-): { line: number; col: number } {
-  // Walk as far as the document goes; report the deepest node found.
-  let node: unknown = doc.contents;
-  let best: YamlNode | undefined = isNode(node) ? node : undefined;
-  for (const [i, key] of path.entries()) {
-    const last = i === path.length - 1;
-    if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(key));
-      if (pair === undefined) break;
-      if (last && at === 'key' && isNode(pair.key)) return pos(pair.key.range![0]);
-      node = pair.value;
-      if (isNode(pair.value)) best = pair.value;
-      else if (isNode(pair.key)) best = pair.key;
-    } else if (node !== null && typeof node === 'object' && 'items' in node && Array.isArray((node as { items: unknown[] }).items)) {
-      const item = (node as { items: unknown[] }).items[Number(key)];
-      if (item === undefined) break;
-      node = item;
-      if (isNode(item)) best = item;
-    } else break;
-  }
-  return best?.range !== undefined && best.range !== null ? pos(best.range[0]) : { line: 1, col: 1 };
-}
-
-/** The offset of the last character that is on a line (an offset at the end of input is past the last line). */
-function lastOffset(text: string): number {
-  return text.replace(/[\r\n]+$/, '').length;
-}
-
-/** The yaml errors about something never closed, and the node that opens it. */
-const UNCLOSED: { message: string; what: string; is: (n: YamlNode) => boolean }[] = [
-  { message: 'Missing closing "quote', what: 'quoted string', is: (n) => isScalar(n) && n.type === 'QUOTE_DOUBLE' },
-  { message: "Missing closing 'quote", what: 'quoted string', is: (n) => isScalar(n) && n.type === 'QUOTE_SINGLE' },
-  { message: 'Flow map', what: 'flow map', is: (n) => isMap(n) && n.flow === true },
-  { message: 'Flow sequence', what: 'flow sequence', is: (n) => isSeq(n) && n.flow === true },
-];
-
-/**
- * Where a yaml error is reported. An unclosed quote or flow collection is found at the end of input, past
- * the last line: point at the quote or bracket that opens it instead (the innermost one still open there).
- */
-function errorOffset(doc: Document, e: YAMLError, text: string): { offset: number; opens?: string } {
-  const offset = e.pos[0];
-  if (offset < text.length) return { offset: Math.min(offset, lastOffset(text)) };
-  const kind = UNCLOSED.find((u) => e.message.startsWith(u.message));
-  let open: number | undefined;
-  if (kind !== undefined) {
-    visit(doc, (_key, node) => {
-      if (!isNode(node) || !node.range || node.range[1] < text.length || !kind.is(node)) return;
-      if (open === undefined || node.range[0] > open) open = node.range[0];
-    });
-  }
-  return open !== undefined ? { offset: open, opens: kind!.what } : { offset: lastOffset(text) };
-}
-
-/** Aliases with no anchor of their name before them (in document order, as yaml resolves them). */
-function unresolvedAliases(doc: Document): { name: string; offset: number }[] {
-  const anchors = new Set<string>();
-  const out: { name: string; offset: number }[] = [];
-  visit(doc, (_key, node) => {
-    if (isAlias(node)) {
-      if (!anchors.has(node.source)) out.push({ name: node.source, offset: node.range?.[0] ?? 0 });
-    } else if (isNode(node) && node.anchor !== undefined) {
-      anchors.add(node.anchor);
-    }
-  });
-  return out;
-}
-
-function yamlWarningMessage(w: YAMLError): string {
-  const message = w.message.split('\n')[0]!;
-  if (w.code === 'TAG_RESOLVE_FAILED') {
-    return `YAML error: ${message}; remove the tag: policies are plain YAML (they do not include other files; to build on another policy, use extends)`;
-  }
-  if (w.code === 'BAD_DIRECTIVE') return `YAML error: ${message}; remove the directive`;
-  return `YAML error: ${message}; rewrite it so that the YAML is unambiguous`;
-}
-
-function yamlMessage(message: string): string {
-  return `YAML syntax error: ${message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
-}
 
 function sortIssues(issues: PolicyIssue[]): PolicyIssue[] {
   return [...issues].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
@@ -542,7 +435,7 @@ function sortIssues(issues: PolicyIssue[]): PolicyIssue[] {
 // ---------------------------------------------------------------------------------------------------------
 // References, merging, keys
 
-type Resolved = { ok: true; path: string; display: string } | { ok: false; message: string };
+type Resolved = { ok: true; path: string; display: string; builtin?: string } | { ok: false; message: string };
 
 function resolveRef(ref: string, dir: string): Resolved {
   if (ref.startsWith(BUILTIN_PREFIX)) {
@@ -551,13 +444,13 @@ function resolveRef(ref: string, dir: string): Resolved {
     if (!available.includes(name)) {
       return { ok: false, message: `unknown builtin policy "${ref}"${suggest(name, available)}; available: ${available.map((n) => BUILTIN_PREFIX + n).join(', ')}` };
     }
-    return { ok: true, path: join(packageRoot(), 'policies', `${name}.yaml`), display: ref };
+    return { ok: true, path: join(packageRoot(), 'policies', `${name}.yaml`), display: ref, builtin: name };
   }
   return { ok: true, path: isAbsolute(ref) ? ref : resolve(dir, ref), display: ref };
 }
 
 function builtinPolicyNames(): string[] {
-  return ['default', 'strict', 'pci'];
+  return Object.keys(BUILTIN_POLICY_DOCUMENTS);
 }
 
 function displayName(path: string): string {

@@ -28,7 +28,7 @@ describe('run --ledger: the ledger is signed by default', function () {
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'eg-sign-'));
     cp = await startControlPlane({ port: 0, dataDir: join(work, 'cp'), tenants: new Map([[TOKEN, 'default']]) });
-    flowFile = join(work, 'flow.ts');
+    flowFile = join(work, 'flow.mts');
     writeFileSync(flowFile, `import { flow } from ${JSON.stringify(join(REPO, 'lib/core/index.ts'))};\nexport default flow({ name: 'signed' }, async () => 1);\n`);
     locationKey = join(work, 'loc.jwk');
     writeFileSync(locationKey, await generateLocationKeySet(), { mode: 0o600 });

@@ -7,6 +7,7 @@ import { assertNoSecret } from '../helpers/secrets.ts';
 import { inProcess } from '../helpers/in-process.ts';
 import { egressGuard as egressGuardCommand } from '../../lib/cli/commands.ts';
 import { auditReport } from '../../lib/cli/audit-report-command.ts';
+import { COMMAND_HELP } from '../../lib/cli/usage.ts';
 
 const GHP = 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT';
 const PASSWORD = 'hunter2-but-longer';
@@ -180,13 +181,18 @@ describe('cli: egress-guard', function () {
     assert.include(unknown.stderr, 'unknown command "scrubb" (did you mean "scrub"?)');
   });
 
-  it('--help on every command and subcommand: its usage on stdout, exit 0, nothing run', async () => {
-    for (const command of ['run', 'demo', 'canary', 'policy lint', 'policy test', 'policy explain', 'scrub', 'detectors', 'keys new', 'cloud serve', 'decrypt-location']) {
+  it('--help on every command and subcommand: usage, purpose, every option described, an example; exit 0, nothing run', async () => {
+    for (const command of Object.keys(COMMAND_HELP)) {
       for (const flag of ['--help', '-h']) {
         const r = await inProcess(egressGuardCommand, [...command.split(' '), flag]);
         assert.equal(r.code, 0, `${command} ${flag}`);
         assert.match(r.stdout, new RegExp(`^usage: egress-guard ${command}\\b`), `${command} ${flag}`);
         assert.equal(r.stderr, '');
+        assert.match(r.stdout, new RegExp(`\nexample:\n  [^\n]*egress-guard ${command}\\b`), `${command}: an example of itself`);
+        // Every option of the synopsis has its line under options:, with a meaning.
+        for (const option of COMMAND_HELP[command as keyof typeof COMMAND_HELP].usage.match(/--[a-z-]+/g) ?? []) {
+          assert.match(r.stdout, new RegExp(`\\n  ${option}\\b[^\\n]*\\s{2}\\S`), `${command}: ${option} is described`);
+        }
       }
       // After other options too: parseCommandArgs answers it before reading them.
       const late = await inProcess(egressGuardCommand, [...command.split(' '), '--no-such-option', '--help']);
@@ -212,7 +218,7 @@ describe('cli: egress-guard', function () {
 
   it('values a command cannot use are usage errors, never an empty answer: detectors --tag, canary --format', async () => {
     const tag = await inProcess(egressGuardCommand, ['detectors', '--tag', 'secrt']);
-    assert.equal(tag.code, 2);
+    assert.equal(tag.code, 2, tag.stderr);
     assert.include(tag.stderr, 'no detector has the tag "secrt" (did you mean "secret"?)');
     assert.equal(tag.stdout, '');
     const format = await inProcess(egressGuardCommand, ['canary', '--format', 'yaml']);

@@ -173,7 +173,7 @@ const CASES: Record<string, Case> = {
   'path-bad-index.yaml':                   { at: '5:22', says: 'invalid key path "items[-1].sku": expected a number, * or a quoted key' },
 
   // extends
-  'extends-unknown-builtin.yaml':          { at: '4:5', says: 'unknown builtin policy "builtin:paranoid"; available: builtin:default, builtin:strict, builtin:pci' },
+  'extends-unknown-builtin.yaml':          { at: '4:5', says: 'unknown builtin policy "builtin:paranoid"; available: builtin:default, builtin:pci, builtin:strict' },
   'extends-missing-file.yaml':             { at: '3:28', says: 'cannot read extended policy ./no-such-parent-policy.yaml (ENOENT); the path is relative to this file' },
   'extends-directory.yaml':                { at: '3:11', says: 'cannot read extended policy . (EISDIR)' },
   'extends-dev-zero.yaml':                 { at: '3:11', says: 'cannot read extended policy /dev/zero (ENOTREG): it is a character device, not a regular file', cli: true },

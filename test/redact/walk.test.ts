@@ -11,7 +11,7 @@ describe('redact/walk: how objects are listed', () => {
     const value = { day: '2026-12-02', nested: { token: GHP, kept: 'yes' } };
     const expected = { day: '2026-12-02', nested: { kept: 'yes' } };
     assert.deepEqual(engine.scrubValue(value, 'parameters').value, expected);
-    Object.defineProperty(Object.prototype, 'polluted', { value: GHP, enumerable: true, configurable: true });
+    Object.defineProperty(Object.prototype, 'polluted', { value: GHP, enumerable: true, configurable: true, writable: true });
     try {
       const out = engine.scrubValue(value, 'parameters').value as Record<string, unknown>;
       assert.isFalse(Object.hasOwn(out, 'polluted'), 'an inherited key is not copied out');
