@@ -1,7 +1,9 @@
 /**
  * Every example in the docs runs. Examples are fenced blocks preceded by a marker comment:
  *   <!-- example: policy -->  a YAML policy: it must load and its embedded tests must pass
- *   <!-- example: ts -->      a TypeScript program importing 'egress-guard': it must exit 0
+ *   <!-- example: ts -->      a TypeScript program importing 'egress-guard': it must exit 0, and print
+ *                             every line a `// prints LINE` comment promises (`…`: any text)
+ *                             (`runs=N`: run N times in the same directory, as a reader following the page would)
  *   <!-- example: sh -->      shell commands run in a scratch directory with `examples/` and
  *                             `policies/` linked in and the CLI on PATH: exit 0 (or `exit=N`)
  */
@@ -63,19 +65,29 @@ describe('docs: every example runs', function () {
         return;
       }
       const expected = Number(ex.options.exit ?? 0);
-      let result;
+      let result!: Awaited<ReturnType<typeof run>>;
       if (ex.kind === 'ts') {
         const dir = join(REPO, '.doc-examples');
         mkdirSync(dir, { recursive: true });
         const file = join(dir, `${ex.doc.replace(/\W/g, '_')}_${ex.line}.ts`);
         writeFileSync(file, ex.code);
-        result = await run(process.execPath, [...NODE_FLAGS, file], { cwd: scratch, env: HASH_ENV });
+        // runs=N: run again in the same directory, as a reader following the page would.
+        for (let i = 0; i < Number(ex.options.runs ?? 1); i++) {
+          result = await run(process.execPath, [...NODE_FLAGS, file], { cwd: scratch, env: HASH_ENV });
+          if (result.code !== expected) break;
+        }
       } else {
         for (const d of ['examples', 'policies']) symlinkSync(join(REPO, d), join(scratch, d));
         const env = { ...HASH_ENV, PATH: `${shimDir()}:${process.env.PATH ?? ''}` };
         result = await run('bash', ['-euo', 'pipefail', '-c', ex.code], { cwd: scratch, env });
       }
       assert.equal(result.code, expected, `exit code; stderr: ${result.stderr.slice(0, 2000)}`);
+      // What the page says a line prints, it prints (`…` stands for what changes from run to run).
+      const printed = result.stdout.split('\n');
+      for (const claim of ex.code.matchAll(/\/\/ prints (.+)$/gm)) {
+        const pattern = new RegExp(`^${claim[1]!.trim().split('…').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+        assert.isTrue(printed.some((l) => pattern.test(l)), `the page says it prints ${claim[1]}; it printed:\n${result.stdout.slice(0, 2000)}`);
+      }
     });
   }
 });

@@ -7,13 +7,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import winston from 'winston';
 import { readLedger } from '../audit/verify.ts';
 import { startControlPlane } from '../cloud/server.ts';
 import { generateLocationKeySet, SigningKey } from '../crypto/jose.ts';
 import { createEngine } from '../policy/create.ts';
+import { packageRoot } from '../package-root.ts';
 import demoFlow from '../../examples/nightly-etl/flow.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, parseCommandArgs, write, type CommandIO } from './io.ts';
 import { executeRun } from './run.ts';
@@ -58,7 +59,10 @@ export async function demoCommand(args: string[], io: CommandIO): Promise<number
 
     const stored = readFileSync(join(data, 'demo', 'items.jsonl'), 'utf8');
     const items = stored.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; channel: string; payload: Record<string, unknown> });
-    await say(`\nwhat reached the control plane (${items.length} items, ${Buffer.byteLength(stored)} bytes in ${join(data, 'demo', 'items.jsonl')}):`);
+    // Counted as audit-report counts them (every recorded item's payload), so the two agree.
+    const recorded = readLedger(join(work, 'ledger')).entries.filter((e) => e.type === 'intent' || e.type === 'blocked');
+    const bytes = recorded.reduce((n, e) => n + Number(e.data.bytes ?? 0), 0);
+    await say(`\nwhat reached the control plane (${recorded.length} items, ${bytes} bytes of payload; stored in ${join(data, 'demo', 'items.jsonl')}):`);
     for (const item of items) await say(`  ${item.kind.padEnd(8)} ${item.channel.padEnd(10)} ${summarize(item.payload)}`);
 
     // How each was handled, from what the audit ledger recorded (findings: rule, channel, action).
@@ -80,7 +84,7 @@ export async function demoCommand(args: string[], io: CommandIO): Promise<number
     }
     await say(`\nrun 1: ${first.state}, run 2: ${second.state}. ${leaked === 0 ? 'No planted secret reached the control plane.' : `${leaked} planted secret(s) reached the control plane.`}`);
     await say(`local logs, complete and unscrubbed, stayed on this machine: ${localLog}`);
-    await say(`audit ledger: ${join(work, 'ledger')} (try: audit-report --ledger ${join(work, 'ledger')} --verify --key ${publicKey})`);
+    await say(`audit ledger: ${join(work, 'ledger')} (try: ${auditReportCommand(cwd)} --ledger ${join(work, 'ledger')} --verify --key ${publicKey})`);
     return leaked === 0 && second.state === 'Success' ? EXIT_OK : EXIT_CHECK_FAILED;
   } finally {
     process.chdir(cwd);
@@ -91,4 +95,10 @@ export async function demoCommand(args: string[], io: CommandIO): Promise<number
 function summarize(payload: Record<string, unknown>): string {
   const text = JSON.stringify(payload);
   return text.length <= 110 ? text : text.slice(0, 107) + '...';
+}
+
+/** How to run audit-report from here: `npx audit-report` where the package is installed, its script in a checkout (where no bin is linked). */
+function auditReportCommand(cwd: string): string {
+  const root = packageRoot();
+  return root.split(sep).includes('node_modules') ? 'npx audit-report' : `node ${relative(cwd, join(root, 'dist/lib/cli/audit-report.js')) || '.'}`;
 }

@@ -10,7 +10,7 @@ export async function policyLintCommand(args: string[], io: CommandIO): Promise<
   for (const r of results) {
     if (r.ok) await write(io.stdout, `${r.file}: ok\n`);
     else for (const i of r.issues) await write(io.stderr, `${i.file}:${i.line}:${i.col}: ${i.message}\n`);
-    for (const w of r.warnings) await write(io.stderr, `${r.file}: warning: ${w}\n`);
+    for (const w of r.warnings) await write(io.stderr, `${w.file}:${w.line}:${w.col}: warning: ${w.message}\n`);
   }
   return results.every((r) => r.ok) ? EXIT_OK : EXIT_USAGE;
 }

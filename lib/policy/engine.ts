@@ -16,7 +16,7 @@ import { CleanStrings, REMOVE, scrubString, type CompiledValueRule, type Compile
 import { walkValue, type CompiledFieldRule, type WalkPolicy } from '../redact/walk.ts';
 import { CryptoError, LocationKeyring } from '../crypto/jose.ts';
 import { readKeyReference } from '../crypto/keys.ts';
-import { PolicyCompileError } from './errors.ts';
+import { PolicyCompileError, positionPrefix } from './errors.ts';
 import type {
   Channel,
   FieldRule,
@@ -120,12 +120,12 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
     }
     const key = readKeyReference(policy.hash.key, {
       env,
-      purpose: `policy ${identity.name}: hash key`,
+      purpose: `${positionPrefix(loaded.keyOrigins?.hash)}policy ${identity.name}: hash key`,
       hint: 'set it to at least 32 random bytes, e.g. the output of `openssl rand -hex 32`',
     });
     if (key.length < MIN_HASH_KEY_BYTES) {
       throw new PolicyCompileError(
-        `policy ${identity.name}: hash key from ${policy.hash.key} is ${key.length} bytes; use at least 32 random bytes (e.g. \`openssl rand -hex 32\`)`,
+        `${positionPrefix(loaded.keyOrigins?.hash)}policy ${identity.name}: hash key from ${policy.hash.key} is ${key.length} bytes; use at least 32 random bytes (e.g. \`openssl rand -hex 32\`)`,
       );
     }
     return (hashKeyBytes = key);
@@ -213,7 +213,7 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
     locations.action === 'encrypt' ? undefined : compileAction(locations.action, hashKey);
   let keyring: Promise<LocationKeyring> | undefined;
   const locationKeyring = (): Promise<LocationKeyring> =>
-    (keyring ??= loadLocationKeyring(options.locationKeyFile, locations.key, env, identity.name));
+    (keyring ??= loadLocationKeyring(options.locationKeyFile, locations.key, env, `${options.locationKeyFile === undefined ? positionPrefix(loaded.keyOrigins?.location) : ''}policy ${identity.name}`));
 
   const structuredFor = (channel: Channel): WalkPolicy =>
     channel === 'parameters' ? parameters : channel === 'logs' ? logs : exceptionValues;
@@ -414,17 +414,18 @@ async function loadLocationKeyring(
   overrideFile: string | undefined,
   ref: string | undefined,
   env: NodeJS.ProcessEnv,
-  policyName: string,
+  /** `policy NAME`, after where the policy names its key when it does (`FILE:LINE:COL: policy NAME`). */
+  policy: string,
 ): Promise<LocationKeyring> {
   const reference = overrideFile !== undefined ? `file:${overrideFile}` : ref ?? env.EGRESS_GUARD_LOCATION_KEY;
   const hint =
     'make a key with `egress-guard keys new --out FILE`, then pass --key FILE or set EGRESS_GUARD_LOCATION_KEY=FILE';
   if (reference === undefined) {
-    throw new PolicyCompileError(`policy ${policyName}: locations are encrypted but no location key is configured; ${hint}`);
+    throw new PolicyCompileError(`${policy}: locations are encrypted but no location key is configured; ${hint}`);
   }
   const text = readKeyReference(reference.startsWith('env:') || reference.startsWith('file:') ? reference : `file:${reference}`, {
     env,
-    purpose: `policy ${policyName}: location key`,
+    purpose: `${policy}: location key`,
     hint,
   }).toString('utf8');
   try {

@@ -1,3 +1,5 @@
+import type { SourcePosition } from './types.ts';
+
 /** A policy that cannot be used, with every problem found, each at its FILE:LINE:COL. */
 export interface PolicyIssue {
   file: string;
@@ -28,4 +30,13 @@ export function formatIssue(i: PolicyIssue): string {
  */
 export class PolicyCompileError extends Error {
   override name = 'PolicyCompileError';
+}
+
+/**
+ * `FILE:LINE:COL: `, to start a message about that place; nothing without one.
+ *
+ * @example positionPrefix({ file: 'p.yaml', line: 8, col: 14 }) // 'p.yaml:8:14: '
+ */
+export function positionPrefix(at: SourcePosition | undefined): string {
+  return at === undefined ? '' : `${at.file}:${at.line}:${at.col}: `;
 }

@@ -12,7 +12,7 @@ export interface LintResult {
    * an environment variable that is not set, while the policy hashes. Lint still passes (it often runs
    * where secrets are not), but says so.
    */
-  warnings: string[];
+  warnings: PolicyIssue[];
 }
 
 /**
@@ -35,11 +35,22 @@ export async function lintPolicyFiles(files: string[], options: LoadOptions = {}
 }
 
 /** A hash key named by an unset environment variable, in a policy that hashes (see LintResult.warnings). */
-function environmentWarnings(loaded: LoadedPolicy, env: NodeJS.ProcessEnv): string[] {
+function environmentWarnings(loaded: LoadedPolicy, env: NodeJS.ProcessEnv): PolicyIssue[] {
   const ref = loaded.policy.hash?.key;
   if (ref === undefined || !ref.startsWith('env:')) return [];
   const name = ref.slice(4);
   if (env[name] !== undefined && env[name] !== '') return [];
-  if (!JSON.stringify(loaded.policy.channels ?? {}).includes('"hash"')) return [];
-  return [`hash.key is ${ref}, which is not set here: run, scrub and policy test refuse to start without it (set it to at least 32 random bytes)`];
+  if (!hashes(loaded.policy)) return [];
+  const at = loaded.keyOrigins?.hash ?? { file: loaded.sources[0] ?? '<inline>', line: 1, col: 1 };
+  return [{ ...at, message: `hash.key is ${ref}, which is not set here: run, scrub and policy test refuse to start without it (set it to at least 32 random bytes)` }];
+}
+
+/** Whether any rule of the policy hashes: an `action: hash` anywhere in its channels or key_names. */
+function hashes(policy: LoadedPolicy['policy']): boolean {
+  const visit = (node: unknown): boolean => {
+    if (Array.isArray(node)) return node.some(visit);
+    if (node === null || typeof node !== 'object') return false;
+    return Object.entries(node).some(([k, v]) => (k === 'action' && v === 'hash') || visit(v));
+  };
+  return visit(policy.channels) || visit(policy.key_names);
 }

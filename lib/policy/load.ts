@@ -62,7 +62,7 @@ export function loadPolicySync(ref: string, options: LoadOptions = {}): LoadedPo
     const state = new LoadState(options.env ?? process.env);
     const result = state.loadBuiltin(target.builtin, target.display, target.path, []);
     if (state.issues.length > 0 || result === undefined) throw new PolicyError(sortIssues(state.issues));
-    return finish(result.policy, [target.display, ...result.parents]);
+    return finish(result.policy, [target.display, ...result.parents], state.keyOrigins);
   }
   let text: string;
   try {
@@ -82,7 +82,7 @@ export function loadPolicyTextSync(text: string, file: string, options: LoadOpti
   const state = new LoadState(options.env ?? process.env);
   const result = state.load(text, file, path, []);
   if (state.issues.length > 0 || result === undefined) throw new PolicyError(sortIssues(state.issues));
-  return finish(result.policy, [file, ...result.parents]);
+  return finish(result.policy, [file, ...result.parents], state.keyOrigins);
 }
 
 /** A policy given as a JS object (for example from code): positions are JSON paths in `<inline>`. */
@@ -102,19 +102,22 @@ export function resolvePolicyObjectSync(doc: unknown, options: LoadOptions & { f
   };
   const result = state.process(source, join(dir, file), []);
   if (state.issues.length > 0 || result === undefined) throw new PolicyError(sortIssues(state.issues));
-  return finish(result.policy, [file, ...result.parents]);
+  return finish(result.policy, [file, ...result.parents], state.keyOrigins);
 }
 
-function finish(policy: ResolvedPolicy, sources: string[]): LoadedPolicy {
+function finish(policy: ResolvedPolicy, sources: string[], keyOrigins: LoadedPolicy['keyOrigins'] = {}): LoadedPolicy {
   return {
     policy,
     identity: { name: policy.name, version: policy.version, sha256: sha256Hex(canonicalJson(policy)) },
     sources,
+    keyOrigins,
   };
 }
 
 class LoadState {
   readonly issues: PolicyIssue[] = [];
+  /** Where the hash and location keys were last named: parents load first, so the child's wins (as in mergePolicies). */
+  readonly keyOrigins: NonNullable<LoadedPolicy['keyOrigins']> = {};
   /** When the regex checks of this load (every policy in its extends chain) must be done. */
   private readonly regexDeadline = Date.now() + REGEX_CHECK_BUDGET_MS;
 
@@ -296,6 +299,10 @@ class LoadState {
     if (merged.channels?.locations?.action === 'encrypt' && merged.channels.locations.key === undefined && channels.locations !== undefined) {
       issue(['channels', 'locations', 'action'], 'locations are encrypted but no key is given: add key: file:PATH (make one with `egress-guard keys new --out FILE`)');
     }
+
+    const origin = (path: PathKey[]) => ({ file: source.file, ...source.locate(path) });
+    if (doc.hash?.key !== undefined) this.keyOrigins.hash = origin(['hash', 'key']);
+    if (doc.channels?.locations?.key !== undefined) this.keyOrigins.location = origin(['channels', 'locations', 'key']);
 
     // Key files must exist when the policy says where they are (and no variable is left unset).
     const keyRefs: [PathKey[], string | undefined, string][] = [

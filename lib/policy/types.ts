@@ -168,9 +168,21 @@ export interface PolicyIdentity {
   sha256: string;
 }
 
+/** A place in a policy file (1-based line and column). */
+export interface SourcePosition {
+  file: string;
+  line: number;
+  col: number;
+}
+
 export interface LoadedPolicy {
   policy: ResolvedPolicy;
   identity: PolicyIdentity;
   /** Files that made it, the root first, then what it extends, depth first (`builtin:NAME` for builtins). */
   sources: string[];
+  /**
+   * Where the keys in force were named (`FILE:LINE:COL: `), for the messages of what only fails on use: an
+   * unset variable, a key too short. (`<inline>` 1:1 for a policy given as an object.)
+   */
+  keyOrigins?: { hash?: SourcePosition; location?: SourcePosition };
 }

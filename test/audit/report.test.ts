@@ -22,15 +22,15 @@ const GHP = 'ghp_' + 'R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT';
 const auditReport = (args: string[], cwd?: string) => run(process.execPath, [...NODE_FLAGS, join(REPO, 'lib/cli/audit-report.ts'), ...args], cwd === undefined ? {} : { cwd });
 
 /** A ledger written by the real gate, as a run would: some items acked, one not. */
-async function runLedger(dir: string, key?: SigningKey): Promise<void> {
+async function runLedger(dir: string, key?: SigningKey, runId = 'run-A'): Promise<void> {
   const engine = await createEngine({ name: 'report-test', version: 7, extends: ['builtin:default'], channels: { locations: { action: 'remove' } } });
   const ledger = Ledger.open({ dir, ...(key !== undefined && { signingKey: key, checkpointEvery: 3 }) });
   await ledger.recordPolicy(engine.identity);
   const sent: string[] = [];
   const gate = new EgressGate({ engine, sink: { send: (item) => sent.push(item.id) }, audit: ledger });
-  gate.submit({ kind: 'flow_run', flowRunId: 'run-A', flowName: 'etl', parameters: { token: GHP, day: '2026-11-23' } });
-  gate.submit({ kind: 'logs', flowRunId: 'run-A', records: [{ flowRunId: 'run-A', level: 'info', time: '2026-11-23T01:00:00.000Z', message: `with ${GHP}` }] });
-  gate.submit({ kind: 'state', flowRunId: 'run-A', taskRunId: 't1', state: 'Failed', error: new Error('boom') });
+  gate.submit({ kind: 'flow_run', flowRunId: runId, flowName: 'etl', parameters: { token: GHP, day: '2026-11-23' } });
+  gate.submit({ kind: 'logs', flowRunId: runId, records: [{ flowRunId: runId, level: 'info', time: '2026-11-23T01:00:00.000Z', message: `with ${GHP}` }] });
+  gate.submit({ kind: 'state', flowRunId: runId, taskRunId: 't1', state: 'Failed', error: new Error('boom') });
   await gate.drain();
   for (const id of sent.slice(0, -1)) await ledger.ack(id); // the last item never got acknowledged
   await ledger.close();
@@ -155,6 +155,13 @@ describe('audit-report', function () {
     assert.lengthOf((JSON.parse(future.stdout) as Report).items, 0, 'nothing is two weeks old');
     const byPrefix = JSON.parse((await auditReportInProcess(['--ledger', dir, '--run', 'run-', '--format', 'json'])).stdout) as Report;
     assert.deepEqual([...new Set(byPrefix.items.map((i) => i.flow_run_id))], ['run-A']);
+    const other = mkdtempSync(join(tmpdir(), 'eg-rep-'));
+    await runLedger(other, undefined, 'run-B');
+    const ambiguous = await auditReportInProcess(['--ledger', dir, '--ledger', other, '--run', 'run-']);
+    assert.equal(ambiguous.code, 2, 'a prefix of two run ids is a usage error, not a merged report');
+    assert.include(ambiguous.stderr, '--run "run-" is the start of 2 run ids; give more of the id');
+    const exact = JSON.parse((await auditReportInProcess(['--ledger', dir, '--ledger', other, '--run', 'run-B', '--format', 'json'])).stdout) as Report;
+    assert.deepEqual([...new Set(exact.items.map((i) => i.flow_run_id))], ['run-B']);
     const bad = await auditReportInProcess(['--ledger', dir, '--since', 'last week']);
     assert.equal(bad.code, 2);
     assert.include(bad.stderr, '--since must be a date, an ISO 8601 time, a duration ago');

@@ -109,9 +109,17 @@ describe('cli: egress-guard', function () {
       const unset = await egressGuard(['policy', 'lint', 'h.yaml'], { cwd: dir, env: { EG_LINT_TEST_HASH_KEY: '' } });
       assert.equal(unset.code, 0);
       assert.equal(unset.stdout, 'h.yaml: ok\n');
-      assert.include(unset.stderr, 'h.yaml: warning: hash.key is env:EG_LINT_TEST_HASH_KEY, which is not set here');
+      assert.include(unset.stderr, 'h.yaml:3:14: warning: hash.key is env:EG_LINT_TEST_HASH_KEY, which is not set here');
       const set = await egressGuard(['policy', 'lint', 'h.yaml'], { cwd: dir, env: { EG_LINT_TEST_HASH_KEY: 'k'.repeat(64) } });
       assert.equal(set.stderr, '', 'no warning once it is set');
+      // policy test then refuses, at the same place.
+      writeFileSync(join(dir, 't.yaml'), 'name: t\nversion: 1\nextends: [h.yaml]\ntests:\n  - { name: x, channel: parameters, input: { a: b }, expect: { a: b } }\n');
+      const test = await egressGuard(['policy', 'test', 't.yaml'], { cwd: dir, env: {} });
+      assert.equal(test.code, 2);
+      assert.match(test.stderr, /^h\.yaml:3:14: policy t: hash key: environment variable EG_LINT_TEST_HASH_KEY .* is not set/m);
+      // A policy whose key is set up but which hashes nothing: no warning.
+      writeFileSync(join(dir, 'n.yaml'), 'name: n\nversion: 1\nhash: { key: env:EG_LINT_TEST_HASH_KEY }\nchannels:\n  parameters:\n    values: { detectors: [pii], action: remove }\n');
+      assert.equal((await egressGuard(['policy', 'lint', 'n.yaml'], { cwd: dir, env: {} })).stderr, '');
     });
 
     it('lint: 0 for valid policies, 2 with FILE:LINE:COL for invalid ones', async () => {

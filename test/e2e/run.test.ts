@@ -249,5 +249,13 @@ export default flow({ name: 'e2e-etl' }, async (p: { day: string; token: string;
     assert.include(r.stdout, 'No planted secret reached the control plane.');
     assert.match(r.stdout, /run 1: Failed, run 2: Success/);
     for (const secret of [GHP, 'alice.smith@example.com', 'Wh4reh0usePassw0rd']) assertNoSecret(r.stdout + r.stderr, secret);
+    // The audit-report command it suggests runs as printed here (a checkout, where no bin is linked), and
+    // counts what the demo counted.
+    const suggested = /\(try: (.+)\)$/m.exec(r.stdout)?.[1];
+    assert.isString(suggested, 'the demo suggests an audit-report command');
+    const report = await run('bash', ['-c', `${suggested} --format json`], { cwd: REPO });
+    assert.equal(report.code, 0, report.stderr);
+    const { summary } = JSON.parse(report.stdout) as { summary: { items: number; bytes: number } };
+    assert.include(r.stdout, `(${summary.items} items, ${summary.bytes} bytes of payload;`);
   });
 });
