@@ -75,20 +75,12 @@ function encode(p: Plant, encoding: Exclude<Encoding, 'field'>, at: number, pick
   }
 }
 
-/**
- * Known engine gap, not this door's (reported with issue #17): a Kubernetes Secret manifest that starts at
- * `data:` is not found once it is JSON-escaped inside longer text (an object given to `%o`, JSON in a
- * message), in any channel: unescaped, its `data:` follows a quote, which kubernetes-secret-data-sorted
- * does not take for a line start. Its other example (the manifest after a command line) is planted.
- * Remove this once the detector takes it.
- */
-const ENGINE_GAPS = (detector: string, carrier: string) => detector === 'kubernetes-secret-data-sorted' && carrier.startsWith('data:');
 
 /** The sensitive span of each positive example of each builtin detector, as the engine finds it there. */
 function plantsOf(engine: Engine): Plant[] {
   const plants: Plant[] = [];
   for (const d of BUILTIN_DETECTORS) {
-    for (const carrier of (d.examples?.positive ?? []).filter((c) => !ENGINE_GAPS(d.id, c))) {
+    for (const carrier of (d.examples?.positive ?? [])) {
       for (const s of engine.explainText(carrier, 'logs')) {
         if (s.detector === d.id) plants.push({ detector: d.id, carrier, span: carrier.slice(s.start, s.end), start: s.start });
       }

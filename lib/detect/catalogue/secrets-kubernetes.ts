@@ -47,14 +47,17 @@ export const KUBERNETES_DETECTORS: DetectorSpec[] = [
     description: 'Base64 values under data: of a Kubernetes Secret manifest printed with sorted keys (data: before kind: Secret, as kubectl get -o yaml prints it): the value lines',
     tags: ['secret', 'infra', 'kubernetes'],
     // `kind: Secret` may end the text or be followed by more on its line (a log line's suffix).
-    // `data:` may follow other text on its line (`dump: data:`, a log line's prefix), never a word (`metadata:`).
-    pattern: r`(?:^|${NL}|[ \t])${DATA}(${VALUES})${TOP_LINES}kind:[ \t]{1,3}["']?Secret(?![\w-])`,
+    // `data:` may follow other text on its line (`dump: data:`, a log line's prefix, the quote that opens a
+    // JSON string once its escapes are read), never a word (`metadata:`).
+    pattern: r`(?<![\w.-])${DATA}(${VALUES})${TOP_LINES}kind:[ \t]{1,3}["']?Secret(?![\w-])`,
     keywords: ['kind:'],
     group: 1,
     examples: {
       positive: [
         'kubectl get secret db -o yaml\napiVersion: v1\ndata:\n  password: NXh0aXBDYzBBR0NEaHVhNGVZMGM=\n  username: YWRtaW4=\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\n',
         'data:\n  tls.key: K0JHV0FwY0FoaUR1UDZmMSs2Vk81V0g4L1NsTVVBT01GSFBIWkR2MGM=\nkind: Secret\n',
+        // As a JSON string reads once its escapes are decoded: the value starts right after the quote.
+        'manifest {"yaml":"data:\n  token: NlZPNVdIOC9TbE1VQU9NRkhQSFpEdjBjUmhBcQ==\nkind: Secret\n"}',
       ],
       negative: [
         'apiVersion: v1\ndata:\n  mode: cHJvZHVjdGlvbg==\nkind: ConfigMap\n',
