@@ -72,21 +72,21 @@ export async function auditReport(args: string[], io: CommandIO): Promise<number
   );
   const usage = (msg: string) => new UserError(`audit-report: ${msg}\nusage: ${AUDIT_REPORT_USAGE}`);
   if (positionals.length > 0) throw usage(`unexpected argument ${JSON.stringify(positionals[0])}`);
-  const format = (values.format as string | undefined) ?? 'table';
+  const format = values.format ?? 'table';
   if (!['table', 'json', 'md', 'html'].includes(format)) throw usage(`--format must be table, json, md or html (got ${JSON.stringify(format)})`);
-  const failOn = ((values['fail-on'] as string | undefined) ?? '').split(',').filter(Boolean);
+  const failOn = (values['fail-on'] ?? '').split(',').filter(Boolean);
   for (const f of failOn) if (!(FAIL_ON as readonly string[]).includes(f)) throw usage(`--fail-on takes ${FAIL_ON.join(', ')} (got ${JSON.stringify(f)})`);
   const filters: ReportFilters = {};
   for (const k of ['since', 'until'] as const) {
-    const v = values[k] as string | undefined;
+    const v = values[k];
     if (v === undefined) continue;
     const t = timeOf(v, new Date());
     if (t === undefined) throw usage(`--${k} must be a date, an ISO 8601 time, a duration ago (30m, 24h, 7d, 2w), today or yesterday (got ${JSON.stringify(v)})`);
     filters[k] = t.toISOString();
   }
-  for (const k of ['run', 'channel', 'detector'] as const) if (typeof values[k] === 'string') filters[k] = values[k] as string;
+  for (const k of ['run', 'channel', 'detector'] as const) if (values[k] !== undefined) filters[k] = values[k];
 
-  const dirs = ((values.ledger as string[] | undefined) ?? [DEFAULT_LEDGER_DIR]).map((d) => resolve(io.cwd, d));
+  const dirs = (values.ledger ?? [DEFAULT_LEDGER_DIR]).map((d) => resolve(io.cwd, d));
   for (const dir of dirs) {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`audit-report: no ledger at ${dir} (give the directory with --ledger DIR)`);
   }

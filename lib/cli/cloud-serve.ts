@@ -18,11 +18,11 @@ export async function cloudServeCommand(args: string[], io: CommandIO): Promise<
   if (typeof values.data !== 'string') throw usage('--data DIR is required');
   if ((typeof values.token === 'string') === (typeof values.tenants === 'string')) throw usage('give exactly one of --token T and --tenants FILE');
   const tenants = new Map<string, string>();
-  if (typeof values.token === 'string') {
+  if (values.token !== undefined) {
     if (values.token.length < 16) throw usage('--token must be at least 16 characters');
     tenants.set(values.token, 'default');
-  } else {
-    const file = resolve(io.cwd, values.tenants as string);
+  } else if (values.tenants !== undefined) {
+    const file = resolve(io.cwd, values.tenants);
     let parsed: unknown;
     try {
       parsed = JSON.parse(readFileSync(file, 'utf8'));

@@ -5,12 +5,12 @@
  */
 import { packageVersion } from '../package-root.ts';
 import { suggest } from '../policy/suggest.ts';
-import { EXIT_OK, EXIT_USAGE, HelpRequested, UserError, write, type CommandIO } from './io.ts';
+import { EXIT_OK, EXIT_USAGE, HelpRequested, UserError, wantsHelp, write, type CommandIO } from './io.ts';
 import type { Command } from './main.ts';
 import { COMMAND_HELP, helpText, type CommandName } from './usage.ts';
 
 const LOADERS: Record<CommandName, () => Promise<Command>> = {
-  run: async () => (await import('./run.ts')).runCommand,
+  run: async () => (await import('./run.ts')).runFlowCommand,
   demo: async () => (await import('./demo.ts')).demoCommand,
   canary: async () => (await import('./canary.ts')).canaryCommand,
   'policy lint': async () => (await import('./policy-lint.ts')).policyLintCommand,
@@ -69,7 +69,6 @@ export const egressGuard: Command = async (args, io: CommandIO) => {
   }
   const rest = args.slice(name.split(' ').length);
   // `--help` anywhere before `--`: the command's help, before its module loads or any argument is checked.
-  const end = rest.indexOf('--');
-  if ((end < 0 ? rest : rest.slice(0, end)).some((a) => a === '--help' || a === '-h')) throw new HelpRequested(helpText(name));
+  if (wantsHelp(rest)) throw new HelpRequested(helpText(name));
   return (await LOADERS[name]())(rest, io);
 };

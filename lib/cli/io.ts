@@ -43,21 +43,47 @@ export function processIO(): CommandIO {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 }
 
-/** node:util parseArgs, with its errors turned into usage errors that name the command. */
-export function parseCommandArgs<T extends ParseArgsConfig['options']>(
+/** An option table for parseCommandArgs: node:util parseArgs' own. */
+export type OptionTable = NonNullable<ParseArgsConfig['options']>;
+
+/** The values parseArgs gives for an option table: a string, a boolean or their lists, each possibly absent. */
+export type OptionValues<T extends OptionTable> = {
+  -readonly [K in keyof T]?: T[K] extends { type: 'boolean' }
+    ? T[K] extends { multiple: true } ? boolean[] : boolean
+    : T[K] extends { multiple: true } ? string[] : string;
+};
+
+/**
+ * node:util parseArgs, with its errors turned into usage errors that name the command, and the values typed
+ * by the option table (no casts in the commands).
+ *
+ * @example
+ * const { values, positionals } = parseCommandArgs('scrub', args, { policy: { type: 'string' } }, usage);
+ * values.policy; // string | undefined
+ */
+export function parseCommandArgs<T extends OptionTable>(
   command: string,
   args: string[],
   options: T,
   usage: string,
-): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
-  const end = args.indexOf('--');
-  if ((end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h')) throw new HelpRequested(`usage: ${usage}`);
+): { values: OptionValues<T>; positionals: string[] } {
+  if (wantsHelp(args)) throw new HelpRequested(`usage: ${usage}`);
   try {
     const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
-    return { values: values as Record<string, string | boolean | string[] | undefined>, positionals };
+    return { values: values as OptionValues<T>, positionals };
   } catch (err) {
     throw new UserError(`${command}: ${(err as Error).message.replace(/\. To specify.*$/, '')}\nusage: ${usage}`);
   }
+}
+
+/**
+ * `--help` or `-h` among a command's arguments, before any `--`.
+ *
+ * @example wantsHelp(['--channel', 'logs', '-h']) // true
+ */
+export function wantsHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }
 
 /** Writes a chunk, waiting when the stream asks for it (large pipelines). */

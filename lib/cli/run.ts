@@ -37,7 +37,7 @@ export interface RunSetup {
   localTransports?: import('winston').transport[];
 }
 
-export async function runCommand(args: string[], io: CommandIO): Promise<number> {
+export async function runFlowCommand(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     'run',
     args,
@@ -295,9 +295,9 @@ async function loadFlow(path: string): Promise<Flow<Record<string, unknown>, unk
   return f as Flow<Record<string, unknown>, unknown>;
 }
 
-function readParams(values: Record<string, unknown>, io: CommandIO): Record<string, unknown> {
+function readParams(values: { param?: string[]; 'params-file'?: string }, io: CommandIO): Record<string, unknown> {
   const params: Record<string, unknown> = {};
-  if (typeof values['params-file'] === 'string') {
+  if (values['params-file'] !== undefined) {
     const file = resolve(io.cwd, values['params-file']);
     let parsed: unknown;
     try {
@@ -308,7 +308,7 @@ function readParams(values: Record<string, unknown>, io: CommandIO): Record<stri
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UserError(`run: --params-file ${file} must hold a JSON object`);
     Object.assign(params, parsed);
   }
-  for (const [i, p] of ((values.param as string[] | undefined) ?? []).entries()) {
+  for (const [i, p] of (values.param ?? []).entries()) {
     const eq = p.indexOf('=');
     // Not echoed: a mistyped parameter may well be a secret.
     if (eq <= 0) throw new UserError(`run: --param number ${i + 1} must be key=value`);

@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLedger } from '../../lib/audit/verify.ts';
-import { runCommand as runRun } from '../../lib/cli/run.ts';
+import { runFlowCommand as runRun } from '../../lib/cli/run.ts';
 import { defaultSigningKeyPath, SIGNING_KEY_ENV } from '../../lib/cli/keys-new.ts';
 import { startControlPlane, type ControlPlane } from '../../lib/cloud/server.ts';
 import { generateLocationKeySet, SigningKey } from '../../lib/crypto/jose.ts';
