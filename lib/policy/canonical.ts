@@ -4,6 +4,13 @@
  */
 import { createHash } from 'node:crypto';
 
+/**
+ * Canonical JSON of a value: keys sorted recursively, no whitespace, `undefined` fields left out; values
+ * that mean the same give the same text (and hash). Copies, never mutates.
+ *
+ * @example
+ * canonicalJson({ b: 1, a: [{ d: undefined, c: 2 }] }); // '{"a":[{"c":2}],"b":1}'
+ */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, sortKeys) ?? 'null';
 }

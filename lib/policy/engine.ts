@@ -30,9 +30,17 @@ import type {
 
 export const DEFAULT_LIMITS = { max_scan_length: 262_144, max_record_scan_length: 1_048_576, max_depth: 32, max_nodes: 20_000 } as const;
 export const DEFAULT_STACK = { frames: 20, paths: 'relative', usernames: 'remove' } as const;
+/**
+ * What goes out instead of an item the policy failed on (fail closed): the cause is never in the output.
+ *
+ * @example
+ * const hostile = new Proxy({}, { getPrototypeOf() { throw new Error('no'); } });
+ * engine.scrubValue(hostile, 'parameters'); // { value: BLOCKED_PLACEHOLDER, blocked: 'policy-error', findings: [...] }
+ */
 export const BLOCKED_PLACEHOLDER = '[blocked: policy-error]';
 const MIN_HASH_KEY_BYTES = 16;
 
+/** What `scrubText` and `scrubLocation` return: the scrubbed text and what was found in it. */
 export interface TextResult {
   text: string;
   findings: Finding[];
@@ -42,6 +50,7 @@ export interface TextResult {
   blocked?: 'policy-error';
 }
 
+/** What `scrubValue` returns: a scrubbed, JSON-safe copy of the value (the input is never modified) and what was found. */
 export interface ValueResult {
   value: unknown;
   findings: Finding[];
@@ -49,6 +58,7 @@ export interface ValueResult {
   blocked?: 'policy-error';
 }
 
+/** What `scrubError` returns: the error's type and scrubbed message, and its scrubbed traceback. */
 export interface ErrorResult {
   /** `Type: message`, the message scrubbed (or `Type` alone under `message: type-only`). */
   message: string;
@@ -58,6 +68,7 @@ export interface ErrorResult {
   blocked?: 'policy-error';
 }
 
+/** Where a detector matched in a text (`start`..`end`, UTF-16 offsets) and the action the policy applies there. */
 export interface ExplainedSpan {
   detector: string;
   start: number;
@@ -65,9 +76,11 @@ export interface ExplainedSpan {
   action: string;
 }
 
+/** Options for compiling a policy (`createEngine`, `compilePolicy`, the logger guards). */
 export interface EngineOptions {
   /** Absolute paths in tracebacks are made relative to this directory (default: the working directory). */
   projectRoot?: string;
+  /** The environment that `env:` key references are read from (default: process.env). */
   env?: NodeJS.ProcessEnv;
   /** A location key file that overrides the policy's `locations.key` (the CLI's `--key`). */
   locationKeyFile?: string;
@@ -80,6 +93,11 @@ export interface EngineOptions {
   onError?: (error: unknown, channel: Channel) => void;
 }
 
+/**
+ * A compiled policy: scrubs text, structured values, errors and locations per channel. The scrub methods
+ * never return what the policy failed on: such an item comes back as BLOCKED_PLACEHOLDER (fail closed).
+ * Make one with `createEngine`.
+ */
 export interface Engine {
   readonly identity: PolicyIdentity;
   readonly policy: ResolvedPolicy;
@@ -105,6 +123,14 @@ export interface Engine {
 
 export { PolicyCompileError };
 
+/**
+ * Compiles a loaded policy into an engine: scanners per channel, actions, key paths and drop regexes are
+ * prepared once here. The hash key is read here when a rule hashes (missing or too short: a
+ * PolicyCompileError); the location key on first use.
+ *
+ * @example
+ * const engine = compilePolicy(await loadPolicy('policies/app.yaml'), { projectRoot: '/srv/app' });
+ */
 export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {}): Engine {
   const { policy, identity } = loaded;
   const env = options.env ?? process.env;

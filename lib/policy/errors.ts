@@ -11,6 +11,14 @@ export interface PolicyIssue {
   check?: string;
 }
 
+/**
+ * A policy that cannot be loaded, with every problem found (`issues`); the message lists them, one
+ * `FILE:LINE:COL: message` a line.
+ *
+ * @example
+ * try { await createEngine('policy.yaml'); }
+ * catch (err) { if (err instanceof PolicyError) for (const i of err.issues) console.error(`${i.file}:${i.line}: ${i.message}`); }
+ */
 export class PolicyError extends Error {
   override name = 'PolicyError';
 

@@ -15,7 +15,7 @@ import { packageRoot } from '../package-root.ts';
 import { parsePath, PathSyntaxError } from '../redact/paths.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 import { PolicyError, type PolicyIssue } from './errors.ts';
-import { checkRegexesSync, REGEX_CHECK_BUDGET_MS } from './regex-safety.ts';
+import { checkRegexes, checkRegexesSync, REGEX_CHECK_BUDGET_MS, type RegexToCheck, type RegexVerdict } from './regex-safety.ts';
 import type { LoadedPolicy, PolicyDocument, ResolvedPolicy } from './types.ts';
 import { parseYamlPolicy, type Locate, type PathKey } from './yaml-source.ts';
 import { suggest } from './suggest.ts';
@@ -50,16 +50,35 @@ function readProblem(err: unknown): string {
   return err instanceof FileReadError ? ` (${code}): ${err.message}` : ` (${code})`;
 }
 
-export async function loadPolicy(ref: string, options: LoadOptions = {}): Promise<LoadedPolicy> {
-  return loadPolicySync(ref, options);
+/** How a load decides its regexes: recheck, synchronously by default (see loadAsync for the asynchronous loads). */
+type RegexChecker = (regexes: readonly RegexToCheck[], budgetMs: number) => RegexVerdict[];
+
+/**
+ * Loads a policy file or `builtin:NAME`, with everything checked; throws a PolicyError listing every problem
+ * at its FILE:LINE:COL. Asynchronous for real: recheck's analysis of the policy's own regexes runs in a
+ * child process while the event loop goes on.
+ *
+ * @example const loaded = await loadPolicy('policies/payments.yaml'); loaded.identity.sha256;
+ */
+export function loadPolicy(ref: string, options: LoadOptions = {}): Promise<LoadedPolicy> {
+  return loadAsync((check) => loadPolicyWith(ref, options, check));
 }
 
-/** The same, synchronously (for places that cannot await, such as a winston format's set-up). */
+/**
+ * loadPolicy, synchronously (for places that cannot await, such as a winston format's set-up): a policy
+ * with regexes of its own blocks while recheck analyses them.
+ *
+ * @example const engine = compilePolicy(loadPolicySync('builtin:strict'));
+ */
 export function loadPolicySync(ref: string, options: LoadOptions = {}): LoadedPolicy {
+  return loadPolicyWith(ref, options, checkRegexesSync);
+}
+
+function loadPolicyWith(ref: string, options: LoadOptions, check: RegexChecker): LoadedPolicy {
   const target = resolveRef(ref, options.cwd ?? process.cwd());
   if (!target.ok) throw new PolicyError([{ file: ref, line: 1, col: 1, message: target.message }]);
   if (target.builtin !== undefined) {
-    const state = new LoadState(options.env ?? process.env);
+    const state = new LoadState(options.env ?? process.env, check);
     const result = state.loadBuiltin(target.builtin, target.display, target.path, []);
     if (state.issues.length > 0 || result === undefined) throw new PolicyError(sortIssues(state.issues));
     return finish(result.policy, [target.display, ...result.parents], state.keyOrigins);
@@ -70,39 +89,89 @@ export function loadPolicySync(ref: string, options: LoadOptions = {}): LoadedPo
   } catch (err) {
     throw new PolicyError([{ file: ref, line: 1, col: 1, message: `cannot read policy file${readProblem(err)}` }]);
   }
-  return loadPolicyTextSync(text, target.display, { ...options, path: target.path });
+  return loadPolicyTextWith(text, target.display, { ...options, path: target.path }, check);
 }
 
-export async function loadPolicyText(text: string, file: string, options: LoadOptions & { path?: string } = {}): Promise<LoadedPolicy> {
-  return loadPolicyTextSync(text, file, options);
+/**
+ * A policy from its text (YAML or JSON), named `file` in messages; relative `extends` and key files resolve
+ * against `options.path`'s directory (default: `file` in the working directory).
+ *
+ * @example await loadPolicyText('name: p\nversion: 1\nextends: [builtin:default]\n', 'inline.yaml');
+ */
+export function loadPolicyText(text: string, file: string, options: LoadOptions & { path?: string } = {}): Promise<LoadedPolicy> {
+  return loadAsync((check) => loadPolicyTextWith(text, file, options, check));
 }
 
+/**
+ * loadPolicyText, synchronously.
+ *
+ * @example loadPolicyTextSync('{"name":"p","version":1}', 'p.json').identity.name // 'p'
+ */
 export function loadPolicyTextSync(text: string, file: string, options: LoadOptions & { path?: string } = {}): LoadedPolicy {
+  return loadPolicyTextWith(text, file, options, checkRegexesSync);
+}
+
+function loadPolicyTextWith(text: string, file: string, options: LoadOptions & { path?: string }, check: RegexChecker): LoadedPolicy {
   const path = options.path ?? resolve(options.cwd ?? process.cwd(), file);
-  const state = new LoadState(options.env ?? process.env);
+  const state = new LoadState(options.env ?? process.env, check);
   const result = state.load(text, file, path, []);
   if (state.issues.length > 0 || result === undefined) throw new PolicyError(sortIssues(state.issues));
   return finish(result.policy, [file, ...result.parents], state.keyOrigins);
 }
 
-/** A policy given as a JS object (for example from code): positions are JSON paths in `<inline>`. */
-export async function resolvePolicyObject(doc: unknown, options: LoadOptions & { file?: string } = {}): Promise<LoadedPolicy> {
-  return resolvePolicyObjectSync(doc, options);
+/**
+ * A policy given as a JS object (for example from code), with the same checks: positions are `<inline>`.
+ *
+ * @example await resolvePolicyObject({ name: 'app', version: 1, extends: ['builtin:default'] });
+ */
+export function resolvePolicyObject(doc: unknown, options: LoadOptions & { file?: string } = {}): Promise<LoadedPolicy> {
+  return loadAsync((check) => resolvePolicyObjectWith(doc, options, check));
 }
 
+/**
+ * resolvePolicyObject, synchronously.
+ *
+ * @example resolvePolicyObjectSync({ name: 'app', version: 1 }).identity.version // 1
+ */
 export function resolvePolicyObjectSync(doc: unknown, options: LoadOptions & { file?: string } = {}): LoadedPolicy {
+  return resolvePolicyObjectWith(doc, options, checkRegexesSync);
+}
+
+function resolvePolicyObjectWith(doc: unknown, options: LoadOptions & { file?: string }, check: RegexChecker): LoadedPolicy {
   const file = options.file ?? '<inline>';
   const dir = options.cwd ?? process.cwd();
-  const state = new LoadState(options.env ?? process.env);
-  const source: Source = {
-    file,
-    dir,
-    data: doc as PolicyDocument,
-    locate: () => ({ line: 1, col: 1 }),
-  };
+  const state = new LoadState(options.env ?? process.env, check);
+  const source: Source = { file, dir, data: doc as PolicyDocument, locate: () => ({ line: 1, col: 1 }) };
   const result = state.process(source, join(dir, file), []);
   if (state.issues.length > 0 || result === undefined) throw new PolicyError(sortIssues(state.issues));
   return finish(result.policy, [file, ...result.parents], state.keyOrigins);
+}
+
+/**
+ * A synchronous load made asynchronous where it can block: it runs once collecting the regexes it would
+ * check (taking each as safe), they are checked without blocking, then it runs again on those verdicts.
+ * A load with no regex to check is done after the first run.
+ */
+async function loadAsync(load: (check: RegexChecker) => LoadedPolicy): Promise<LoadedPolicy> {
+  const collected: RegexToCheck[] = [];
+  const collect: RegexChecker = (regexes) => {
+    collected.push(...regexes);
+    return regexes.map(() => ({ safe: true, checkedBy: 'recheck' }) as const);
+  };
+  let first: LoadedPolicy | undefined;
+  let failure: unknown;
+  try {
+    first = load(collect);
+  } catch (err) {
+    failure = err;
+  }
+  if (collected.length === 0) {
+    if (first === undefined) throw failure;
+    return first;
+  }
+  const verdicts = await checkRegexes(collected);
+  const decided = new Map(collected.map((r, i) => [`${r.flags ?? ''}/${r.pattern}`, verdicts[i]!] as const));
+  return load((regexes) => regexes.map((r) => decided.get(`${r.flags ?? ''}/${r.pattern}`) ?? checkRegexesSync([r])[0]!));
 }
 
 function finish(policy: ResolvedPolicy, sources: string[], keyOrigins: LoadedPolicy['keyOrigins'] = {}): LoadedPolicy {
@@ -121,7 +190,10 @@ class LoadState {
   /** When the regex checks of this load (every policy in its extends chain) must be done. */
   private readonly regexDeadline = Date.now() + REGEX_CHECK_BUDGET_MS;
 
-  constructor(private readonly env: NodeJS.ProcessEnv) {}
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly checkRegexes: RegexChecker = checkRegexesSync,
+  ) {}
 
   load(text: string, file: string, path: string, chain: string[]): { policy: ResolvedPolicy; parents: string[] } | undefined {
     const parsed = parseYamlPolicy(text, file, MAX_ALIASES);
@@ -215,7 +287,7 @@ class LoadState {
     // Every regex of this source in one batch: one checker process for all (see regex-safety.ts).
     const detectors = Object.entries(doc.detectors ?? {});
     const drops = doc.channels?.logs?.drop ?? [];
-    const verdicts = checkRegexesSync(
+    const verdicts = this.checkRegexes(
       [...detectors.map(([, d]) => ({ pattern: d.pattern, flags: d.flags ?? '' })), ...drops.map((pattern) => ({ pattern }))],
       Math.max(0, this.regexDeadline - Date.now()),
     );

@@ -19,7 +19,7 @@
  * recheck runs in a child process that is killed at a hard deadline, with its output captured: a crash or
  * a stack overflow in the checker is a refusal, never a hang or pages of stack trace on the terminal.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { Parameters as RecheckParameters } from 'recheck';
 
@@ -55,41 +55,78 @@ const AUTOMATON: RecheckParameters = { checker: 'automaton', timeout: CHECK_TIME
 const NOT_CHECKED = 'not checked';
 const cache = new Map<string, RegexVerdict>();
 
+/**
+ * One regex's verdict, without blocking: recheck runs in a child process the event loop waits on.
+ *
+ * @example (await checkRegexSafety('(a+)+$')).safe // false
+ */
 export async function checkRegexSafety(pattern: string, flags = ''): Promise<RegexVerdict> {
-  return checkRegexSafetySync(pattern, flags);
+  return (await checkRegexes([{ pattern, flags }]))[0]!;
 }
 
-/** Synchronous, so that policies can be loaded where no await is possible. */
+/**
+ * The same, synchronously (blocking for as long as recheck takes), for loads that cannot await.
+ *
+ * @example checkRegexSafetySync('ACCT-\\d{8}').safe // true
+ */
 export function checkRegexSafetySync(pattern: string, flags = ''): RegexVerdict {
   return checkRegexesSync([{ pattern, flags }])[0]!;
 }
 
 /**
  * Checks several regexes at once: the ones not decided yet in this process share one child process (its
- * start-up, about 0.2 s, is most of the cost of a check). Verdicts are kept for the process's life.
+ * start-up, about 0.2 s, is most of the cost of a check). Verdicts are kept for the process's life. The
+ * event loop runs meanwhile.
  *
  * @param budgetMs the time all the checks may take together; the ones it leaves unchecked are refused.
  * @example
- * const [drop, detector] = checkRegexesSync([{ pattern: '(.+)+\\1' }, { pattern: 'ACCT-\\d{8}', flags: 'i' }]);
+ * const [drop, detector] = await checkRegexes([{ pattern: '(.+)+\\1' }, { pattern: 'ACCT-\\d{8}', flags: 'i' }]);
  * // drop: { safe: false, check: 'recheck', reason: 'back-reference \\1 at character 6: ...' }
  * // detector: { safe: true, checkedBy: 'recheck' }
  */
+export async function checkRegexes(regexes: readonly RegexToCheck[], budgetMs = REGEX_CHECK_BUDGET_MS): Promise<RegexVerdict[]> {
+  const plan = planChecks(regexes);
+  return settle(regexes, plan, await recheckIsolated(plan.jobs, budgetMs));
+}
+
+/**
+ * checkRegexes, synchronously: blocks until recheck has answered or the budget is spent.
+ *
+ * @example checkRegexesSync([{ pattern: '(a|a)*$' }])[0].safe // false
+ */
 export function checkRegexesSync(regexes: readonly RegexToCheck[], budgetMs = REGEX_CHECK_BUDGET_MS): RegexVerdict[] {
+  const plan = planChecks(regexes);
+  return settle(regexes, plan, recheckIsolatedSync(plan.jobs, budgetMs));
+}
+
+interface CheckPlan {
+  verdicts: Map<string, RegexVerdict>;
+  pending: Map<string, Pending>;
+  jobs: RecheckJob[];
+}
+
+const keyOf = (pattern: string, flags: string) => `${flags}/${pattern}`;
+
+/** What is decided already (cached, or by the pattern's shape), and the jobs recheck gets for the rest. */
+function planChecks(regexes: readonly RegexToCheck[]): CheckPlan {
   const verdicts = new Map<string, RegexVerdict>();
   const pending = new Map<string, Pending>();
   for (const { pattern, flags = '' } of regexes) {
-    const key = `${flags}/${pattern}`;
+    const key = keyOf(pattern, flags);
     if (verdicts.has(key) || pending.has(key)) continue;
     const known = cache.get(key) ?? precheck(pattern, flags);
     if ('safe' in known) verdicts.set(key, known);
     else pending.set(key, known);
   }
   const jobs = [...pending.values()].map((p) => ({ source: p.rewritten, flags: p.flags, params: AUTOMATON, limitMs: CHECK_TIMEOUT_MS + CHECK_GRACE_MS }));
-  const outcomes = recheckIsolatedSync(jobs, budgetMs);
+  return { verdicts, pending, jobs };
+}
+
+function settle(regexes: readonly RegexToCheck[], { verdicts, pending }: CheckPlan, outcomes: RecheckOutcome[]): RegexVerdict[] {
   [...pending].forEach(([key, p], i) => verdicts.set(key, verdictOf(outcomes[i]!, p)));
   // A budget that ran out says nothing about the pattern: it is checked again next time.
   for (const [key, v] of verdicts) if (v.safe || !v.reason.startsWith(NOT_CHECKED)) cache.set(key, v);
-  return regexes.map(({ pattern, flags = '' }) => verdicts.get(`${flags}/${pattern}`)!);
+  return regexes.map(({ pattern, flags = '' }) => verdicts.get(keyOf(pattern, flags))!);
 }
 
 /** A pattern that compiles and has nothing recheck cannot analyse: what recheck gets. */
@@ -627,12 +664,10 @@ export function recheckIsolatedSync(jobs: readonly RecheckJob[], budgetMs: numbe
   const out: RecheckOutcome[] = [];
   const deadline = Date.now() + budgetMs;
   while (out.length < jobs.length && deadline - Date.now() > 0) {
-    const env = { ...process.env };
-    delete env.NODE_OPTIONS; // a loader or debugger for the parent (tsx, --inspect) has no business in the child
     const r = spawnSync(process.execPath, ['-e', CHILD, RECHECK], {
       input: JSON.stringify(jobs.slice(out.length)),
       encoding: 'utf8',
-      env,
+      env: childEnv(),
       timeout: deadline - Date.now(),
       killSignal: 'SIGKILL',
       maxBuffer: MAX_OUTPUT,
@@ -649,6 +684,75 @@ export function recheckIsolatedSync(jobs: readonly RecheckJob[], budgetMs: numbe
   }
   while (out.length < jobs.length) out.push({ status: 'out-of-time' });
   return out;
+}
+
+/**
+ * recheckIsolatedSync without blocking: the same child, limits and outcomes, awaited.
+ *
+ * @example const [r] = await recheckIsolated([{ source: '^a+$', flags: '', params: { checker: 'automaton', timeout: 10_000 }, limitMs: 15_000 }], 60_000);
+ */
+export async function recheckIsolated(jobs: readonly RecheckJob[], budgetMs: number): Promise<RecheckOutcome[]> {
+  const out: RecheckOutcome[] = [];
+  const deadline = Date.now() + budgetMs;
+  while (out.length < jobs.length && deadline - Date.now() > 0) {
+    const r = await runChild(JSON.stringify(jobs.slice(out.length)), deadline - Date.now());
+    for (const line of r.stdout.split('\n').slice(0, -1)) out.push(JSON.parse(line) as RecheckOutcome);
+    if (out.length === jobs.length || r.timedOut) break;
+    const silent = r.status === 3 ? `no answer within ${jobs[out.length]!.limitMs / 1000} s` : r.signal !== null ? `killed by ${r.signal}` : `exit code ${r.status}`;
+    const detail = r.overflow ? `over ${MAX_OUTPUT / 1024 / 1024} MiB of output` : (errorName(r.stderr) ?? silent);
+    out.push({ status: 'crashed', detail });
+  }
+  while (out.length < jobs.length) out.push({ status: 'out-of-time' });
+  return out;
+}
+
+interface ChildResult {
+  stdout: string;
+  stderr: string;
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  overflow: boolean;
+}
+
+/** The checker child, as recheckIsolatedSync runs it: killed at the deadline or past MAX_OUTPUT (its last line may be cut: callers keep whole lines). */
+function runChild(input: string, timeoutMs: number): Promise<ChildResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-e', CHILD, RECHECK], { env: childEnv(), windowsHide: true });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    let overflow = false;
+    const kill = () => child.kill('SIGKILL');
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      if (overflow) return;
+      stdout += d;
+      if (stdout.length > MAX_OUTPUT) {
+        overflow = true;
+        kill();
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      if (stderr.length < MAX_OUTPUT) stderr += d;
+    });
+    child.stdin.on('error', () => {}); // a child that dies before reading its input
+    child.stdin.end(input);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr, status, signal, timedOut, overflow });
+    });
+  });
+}
+
+/** The child's environment: a loader or debugger for the parent (tsx, --inspect) has no business in it. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  return env;
 }
 
 /** The error a crashed checker printed (`java.lang.StackOverflowError`, `RangeError: ...`), never its trace. */

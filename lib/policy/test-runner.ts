@@ -6,6 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Engine } from './engine.ts';
 import type { PolicyTestCase } from './types.ts';
 
+/** The outcome of one of a policy's `tests` (`index` in the list); `failures` say what did not hold, never a secret. */
 export interface PolicyTestResult {
   index: number;
   name: string;
@@ -13,6 +14,15 @@ export interface PolicyTestResult {
   failures: string[];
 }
 
+/**
+ * Runs a policy's embedded `tests` against an engine, in order; never throws for a failing case (a scrub
+ * that throws is a failure). Failure messages never quote an `expect_absent` string.
+ *
+ * @example
+ * const loaded = await loadPolicy('policy.yaml');
+ * const results = await runPolicyTests(loaded.policy.tests ?? [], compilePolicy(loaded));
+ * results.filter((r) => !r.ok); // [{ index: 2, name: 'tests[2] (logs)', ok: false, failures: [...] }]
+ */
 export async function runPolicyTests(tests: readonly PolicyTestCase[], engine: Engine): Promise<PolicyTestResult[]> {
   const results: PolicyTestResult[] = [];
   for (const [index, test] of tests.entries()) {

@@ -4,10 +4,24 @@
  */
 import type { ValidatorName } from '../detect/types.ts';
 
+/**
+ * The four channels a job's outbound data goes through, each with its own rules in a policy.
+ *
+ * @example
+ * for (const channel of CHANNELS) console.log(channel); // parameters, logs, exceptions, locations
+ */
 export const CHANNELS = ['parameters', 'logs', 'exceptions', 'locations'] as const;
+/** One of CHANNELS: `parameters`, `logs`, `exceptions` or `locations`. */
 export type Channel = (typeof CHANNELS)[number];
 
+/**
+ * The names of the actions a policy rule can take (see ActionSpec).
+ *
+ * @example
+ * ACTION_NAMES.includes('mask'); // true
+ */
 export const ACTION_NAMES = ['remove', 'replace', 'mask', 'hash', 'encrypt', 'allow'] as const;
+/** One of ACTION_NAMES: `remove`, `replace`, `mask`, `hash`, `encrypt` or `allow`. */
 export type ActionName = (typeof ACTION_NAMES)[number];
 
 /**
@@ -41,6 +55,7 @@ export interface FieldRule {
   action: ActionSpec;
 }
 
+/** The rules of a channel that carries structured values (parameters; logs, which adds its shipping rules). */
 export interface StructuredChannelPolicy {
   /** Field rules, first match wins; a child policy's rules come before its parents'. */
   fields?: FieldRule[];
@@ -50,8 +65,10 @@ export interface StructuredChannelPolicy {
   values?: ValueRule | ValueRule[];
 }
 
+/** A log level: npm's (winston's) levels, most to least severe; `logs.level` ships that level and more severe ones. */
 export type LogLevel = 'error' | 'warn' | 'info' | 'http' | 'verbose' | 'debug' | 'silly';
 
+/** The logs channel: field and value rules, plus whether, from which level and which records are shipped. */
 export interface LogsChannelPolicy extends StructuredChannelPolicy {
   /** Ship logs to the control plane at all (EGRESS_GUARD_SHIP_LOGS=false wins). */
   ship?: boolean;
@@ -61,6 +78,7 @@ export interface LogsChannelPolicy extends StructuredChannelPolicy {
   drop?: string[];
 }
 
+/** What is kept of an error's traceback: whether it ships, how many frames, paths and usernames. */
 export interface StackPolicy {
   ship?: boolean;
   /** Maximum number of frames kept. */
@@ -71,18 +89,21 @@ export interface StackPolicy {
   usernames?: 'remove' | 'keep';
 }
 
+/** The exceptions channel: rules for error messages and their tracebacks. */
 export interface ExceptionsChannelPolicy {
   /** `type-only` reduces the message to the error's type; otherwise value rules for the message text. */
   message?: 'type-only' | ValueRule | ValueRule[];
   stack?: StackPolicy;
 }
 
+/** The locations channel (where results are stored): one action for the whole location, `encrypt` with its key. */
 export interface LocationsChannelPolicy {
   action: 'encrypt' | 'hash' | 'remove' | 'allow' | { replace: string };
   /** Key reference for `encrypt`: `file:PATH` (relative to the policy file, `${VAR}` expanded). */
   key?: string;
 }
 
+/** A policy's `channels`: the rules of each channel; a channel left out gets the defaults. */
 export interface ChannelsPolicy {
   parameters?: StructuredChannelPolicy;
   logs?: LogsChannelPolicy;
@@ -112,6 +133,7 @@ export interface KeyNamesPolicy {
   action?: ActionSpec;
 }
 
+/** Bounds on the work done per value (what exceeds them is cut off or replaced, never sent unscanned). */
 export interface LimitsPolicy {
   /** Characters of one string value that are scanned; the rest is cut off (fail closed). */
   max_scan_length?: number;
@@ -123,6 +145,7 @@ export interface LimitsPolicy {
   max_nodes?: number;
 }
 
+/** One of a policy's `tests`: an input, its channel, and what the output must (not) contain. */
 export interface PolicyTestCase {
   name?: string;
   channel: Channel;
@@ -175,6 +198,7 @@ export interface SourcePosition {
   col: number;
 }
 
+/** A policy loaded and resolved, ready to compile: what `loadAny` and `loadPolicy` return. */
 export interface LoadedPolicy {
   policy: ResolvedPolicy;
   identity: PolicyIdentity;

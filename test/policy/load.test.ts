@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import safeRegex from 'safe-regex';
-import { loadPolicy, loadPolicyText, resolvePolicyObject } from '../../lib/policy/load.ts';
+import { loadPolicy, loadPolicyText, resolvePolicyObject, resolvePolicyObjectSync } from '../../lib/policy/load.ts';
 import { PolicyError, type PolicyIssue } from '../../lib/policy/errors.ts';
 import { checkRegexSafety } from '../../lib/policy/regex-safety.ts';
 import { canonicalJson } from '../../lib/policy/canonical.ts';
@@ -242,6 +242,33 @@ tests:
 
 describe('policy/regex-safety', function () {
   this.timeout(60_000);
+
+  it('the asynchronous loads do not block: the event loop runs while recheck checks a policy\'s regexes, and the verdicts are the sync ones', async () => {
+    // Patterns no earlier test checked (verdicts are cached for the process): a fresh child process each.
+    const tag = `${process.pid}${Date.now()}`;
+    const doc = (pattern: string) => ({ name: 'async', version: 1, detectors: { mine: { pattern, keywords: ['acct'] } } });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    try {
+      const loaded = await resolvePolicyObject(doc(`ACCT-${tag}-[0-9]+-[a-z]+`));
+      assert.isAbove(ticks, 2, 'timers fired during the load');
+      assert.equal(loaded.policy.detectors?.mine?.pattern, `ACCT-${tag}-[0-9]+-[a-z]+`);
+    } finally {
+      clearInterval(timer);
+    }
+    const unsafe = `(?:x${tag}|x${tag})*$`;
+    const asyncError = await resolvePolicyObject(doc(unsafe)).then(() => undefined, (err: unknown) => err as PolicyError);
+    let syncError: PolicyError | undefined;
+    try {
+      resolvePolicyObjectSync(doc(`(?:y${tag}|y${tag})*$`));
+    } catch (err) {
+      syncError = err as PolicyError;
+    }
+    assert.instanceOf(asyncError, PolicyError);
+    assert.instanceOf(syncError, PolicyError);
+    assert.include(asyncError!.message, 'unsafe or invalid regex (recheck): exponential backtracking');
+    assert.equal(asyncError!.message.replaceAll(`x${tag}`, 'X'), syncError!.message.replaceAll(`y${tag}`, 'X'), 'the same verdict and message');
+  });
 
   it('refuses (a|a)*$ by recheck, although safe-regex alone accepts it', async () => {
     assert.isTrue(safeRegex('(a|a)*$'), 'safe-regex misses it: the test is meaningful');
