@@ -4,41 +4,19 @@
  * the event loop are written with one write and one fsync, and each append resolves only once its entry
  * is durable. Each entry holds the previous entry's hash and its own hash over its canonical JSON.
  */
-import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalJson, sha256Hex } from '../policy/canonical.ts';
+import { sha256Hex } from '../policy/canonical.ts';
 import type { AuditHook, AuditRecord } from '../egress/gate.ts';
 import type { PolicyIdentity } from '../policy/types.ts';
 import type { SigningKey } from '../crypto/jose.ts';
 import { readLedger } from './verify.ts';
+import {
+  ENTRY_FORMAT, GENESIS, REFUSED_ID_LENGTH, REFUSED_IDS, ledgerId, segmentName, segmentNumbers, serializeEntry,
+  type CheckpointClaim, type EntryType, type Refusal, type Witness,
+} from './entry.ts';
 
-export const GENESIS = '0'.repeat(64);
-export const SEGMENT_PREFIX = 'ledger-';
-
-export type EntryType = 'policy' | 'intent' | 'ack' | 'blocked' | 'refused' | 'checkpoint';
-
-/** What a checkpoint's JWS signs: the chain head at a sequence number, chained to the previous checkpoint. */
-export interface CheckpointClaim {
-  upto_seq: number;
-  head: string;
-  /** SHA-256 of the previous checkpoint's JWS (GENESIS for the first). */
-  prev_checkpoint: string;
-  time: string;
-}
-
-export interface LedgerEntry {
-  seq: number;
-  time: string;
-  type: EntryType;
-  /**
-   * The entry's content: an AuditRecord (intent, blocked), `{ itemId }` (ack), a PolicyIdentity (policy),
-   * a Refusal (refused).
-   */
-  data: Record<string, unknown>;
-  prev: string;
-  hash: string;
-}
+export { GENESIS, ledgerId, readLedgerId, segmentName, type CheckpointClaim, type EntryType, type LedgerEntry, type Refusal, type Witness } from './entry.ts';
 
 export interface LedgerOptions {
   dir: string;
@@ -55,86 +33,6 @@ export interface LedgerOptions {
   checkpointIntervalMs?: number;
   /** Told about every signed checkpoint: report it to the control plane as a witness. */
   onCheckpoint?: (witness: Witness) => void;
-}
-
-/** Items that did not leave because something refused them (a `refused` entry's data). */
-export interface Refusal {
-  /** Who refused them: this process, reading its spool, or the control plane. */
-  by: 'spool' | 'control-plane';
-  /** Why, as the summary of the run says it. */
-  reason: string;
-  /** How many: spool lines without a readable id are counted, not named. */
-  count: number;
-  /** Their ids, each at most REFUSED_ID_LENGTH characters, at most REFUSED_IDS of them. */
-  itemIds: string[];
-}
-
-/** Bounds on what a refusal names: a forged spool line's "id" is anyone's text, of any length. */
-export const REFUSED_IDS = 100;
-export const REFUSED_ID_LENGTH = 200;
-
-/** A checkpoint as reported to a witness: enough to prove later that the local ledger was not cut short. */
-export interface Witness extends CheckpointClaim {
-  ledger_id: string;
-  kid: string;
-  jws: string;
-}
-
-/**
- * A ledger directory's stable id (ledger.json), so witnesses and reports can tell ledgers apart; made on
- * first use. Throws, naming the file, when ledger.json is there but holds no id.
- *
- * @example
- * ledgerId('.egress-guard/ledger'); // '5f0c…' (the same on every call)
- */
-export function ledgerId(dir: string): string {
-  const file = join(dir, 'ledger.json');
-  if (existsSync(file)) {
-    const id = readLedgerId(dir);
-    if (id === undefined) throw new Error(`${file} is not a ledger id file (expected {"id": "..."}): it was edited or damaged; restore it, or move the ledger aside and start a new one`);
-    return id;
-  }
-  const id = randomUUID();
-  writeFileSync(file, JSON.stringify({ id }) + '\n', { mode: 0o600, flag: 'wx' });
-  return id;
-}
-
-/**
- * The id in a ledger directory's ledger.json, or undefined when it is missing or holds no id (never
- * throws: a verifier reports what it cannot read).
- *
- * @example
- * readLedgerId('.egress-guard/ledger'); // '5f0c…', or undefined
- */
-export function readLedgerId(dir: string): string | undefined {
-  try {
-    const parsed: unknown = JSON.parse(readFileSync(join(dir, 'ledger.json'), 'utf8'));
-    const id = typeof parsed === 'object' && parsed !== null ? (parsed as { id?: unknown }).id : undefined;
-    return typeof id === 'string' && id !== '' ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The hash of an entry: SHA-256 of the canonical JSON of everything but `hash`. */
-export function entryHash(entry: Omit<LedgerEntry, 'hash'>): string {
-  return sha256Hex(canonicalJson({ seq: entry.seq, time: entry.time, type: entry.type, data: entry.data, prev: entry.prev }));
-}
-
-/**
- * The entry's line and hash with its data serialized once: canonical key order is data, hash, prev, seq,
- * time, type, so both strings are that serialization with or without the hash field. The verifier uses it
- * too: a line the ledger wrote is exactly this serialization of what it parses to.
- *
- * @example
- * const { hash, line } = serializeEntry({ seq: 0, time: '2026-11-23T00:00:00.000Z', type: 'ack', data: { itemId: 'a' }, prev: GENESIS });
- * // line: '{"data":{"itemId":"a"},"hash":"…","prev":"000…","seq":0,"time":"2026-11-23T00:00:00.000Z","type":"ack"}\n'
- */
-export function serializeEntry(base: Omit<LedgerEntry, 'hash'>): { hash: string; line: string } {
-  const data = canonicalJson(base.data);
-  const rest = `"prev":${JSON.stringify(base.prev)},"seq":${base.seq},"time":${JSON.stringify(base.time)},"type":${JSON.stringify(base.type)}}`;
-  const hash = sha256Hex(`{"data":${data},${rest}`);
-  return { hash, line: `{"data":${data},"hash":"${hash}",${rest}\n` };
 }
 
 export class Ledger implements AuditHook {
@@ -225,7 +123,7 @@ export class Ledger implements AuditHook {
       this.batch = { promise, resolve, reject, seq: this.seq, prev: this.prev };
       setImmediate(() => this.commit());
     }
-    const base = { seq: this.seq++, time: this.now().toISOString(), type, data, prev: this.prev };
+    const base = { v: ENTRY_FORMAT, seq: this.seq++, time: this.now().toISOString(), type, data, prev: this.prev };
     const { hash, line } = serializeEntry(base);
     this.prev = hash;
     this.pending.push(line);
@@ -367,16 +265,4 @@ export class Ledger implements AuditHook {
   private openSegment(n: number): number {
     return openSync(join(this.dir, segmentName(n)), 'a', 0o600);
   }
-}
-
-export function segmentName(n: number): string {
-  return `${SEGMENT_PREFIX}${String(n).padStart(6, '0')}.jsonl`;
-}
-
-export function segmentNumbers(dir: string): number[] {
-  return readdirSync(dir)
-    .map((f) => /^ledger-(\d{6})\.jsonl$/.exec(f)?.[1])
-    .filter((n): n is string => n !== undefined)
-    .map(Number)
-    .sort((a, b) => a - b);
 }

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CryptoError, type SigningKey } from '../crypto/jose.ts';
 import { sha256Hex } from '../policy/canonical.ts';
-import { GENESIS, segmentName, segmentNumbers, serializeEntry, type EntryType, type LedgerEntry } from './ledger.ts';
+import { ENTRY_FORMAT, GENESIS, segmentName, segmentNumbers, serializeEntry, type EntryType, type LedgerEntry } from './entry.ts';
 
 export type ProblemKind =
   | 'torn-tail'
@@ -23,7 +23,9 @@ export type ProblemKind =
   | 'checkpoint-signature'
   | 'truncated'
   | 'rewritten'
-  | 'unwitnessed';
+  | 'unwitnessed'
+  /** An entry in a format version this egress-guard does not read (written by a newer one). */
+  | 'unknown-format';
 
 export interface LedgerProblem {
   /** The ledger directory (several are merged in a report). */
@@ -50,7 +52,7 @@ export interface LedgerReading {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const ENTRY_TYPES: ReadonlySet<string> = new Set<EntryType>(['policy', 'intent', 'ack', 'blocked', 'refused', 'checkpoint']);
-const ENVELOPE_FIELDS: ReadonlySet<string> = new Set(['data', 'hash', 'prev', 'seq', 'time', 'type']);
+const ENVELOPE_FIELDS: ReadonlySet<string> = new Set(['data', 'hash', 'prev', 'seq', 'time', 'type', 'v']);
 const CHECKPOINT_FIELDS: ReadonlySet<string> = new Set(['upto_seq', 'head', 'prev_checkpoint', 'time', 'kid', 'jws']);
 
 /**
@@ -106,6 +108,14 @@ export function readLedger(dir: string): LedgerReading {
         return;
       }
       const entry = parsed as LedgerEntry;
+      if (entry.v !== undefined && entry.v !== ENTRY_FORMAT) {
+        // Not damage: a format this version cannot judge. Its hash still chains the entries after it.
+        problems.push({ kind: 'unknown-format', ...at, seq: entry.seq, message: `${where}: entry ${entry.seq} is in entry format ${JSON.stringify(entry.v)}; this egress-guard reads format ${ENTRY_FORMAT}: verify with the version that wrote it, or a newer one` });
+        expectedSeq = entry.seq + 1;
+        prev = entry.hash;
+        last = entry;
+        return;
+      }
       const body = bodyProblem(entry);
       let serialized: { hash: string; line: string } | undefined;
       try {

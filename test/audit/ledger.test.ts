@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { entryHash, GENESIS, Ledger, segmentName, type LedgerEntry } from '../../lib/audit/ledger.ts';
+import { GENESIS, Ledger, segmentName, type LedgerEntry } from '../../lib/audit/ledger.ts';
+import { ENTRY_FORMAT, serializeEntry } from '../../lib/audit/entry.ts';
 import { readLedger, verifyCheckpoints } from '../../lib/audit/verify.ts';
 import { SigningKey } from '../../lib/crypto/jose.ts';
 import type { AuditRecord } from '../../lib/egress/gate.ts';
@@ -31,6 +32,39 @@ describe('audit/ledger', () => {
     assert.deepEqual(entries.map((e) => e.seq), Array.from({ length: 52 }, (_, i) => i));
     assert.deepEqual([entries[0]!.type, entries[1]!.type, entries[51]!.type], ['policy', 'intent', 'ack']);
     assert.equal(entries[2]!.prev, entries[1]!.hash);
+  });
+
+  it('every entry says its format (v); entries written before v existed still verify; a format this version does not know is named, not called an edit', async () => {
+    const dir = fresh();
+    const ledger = Ledger.open({ dir });
+    for (let i = 0; i < 3; i++) await ledger.intent(record(i));
+    await ledger.close();
+    const written = lines(dir).map((l) => JSON.parse(l) as LedgerEntry);
+    assert.deepEqual(written.map((e) => e.v), [ENTRY_FORMAT, ENTRY_FORMAT, ENTRY_FORMAT]);
+    // The same entries as the ledger wrote them before `v`: chained and hashed without it.
+    const legacy = fresh();
+    let prev = GENESIS;
+    const old = written.map(({ v: _v, hash: _h, ...e }) => {
+      const { hash, line } = serializeEntry({ ...e, prev });
+      prev = hash;
+      return line;
+    });
+    writeFileSync(join(legacy, segmentName(1)), old.join(''));
+    assert.deepEqual(readLedger(legacy).problems, []);
+    assert.lengthOf(readLedger(legacy).entries, 3);
+    // Entry 1 in a future format, rehashed and rechained: named as such, and the ledger does not verify.
+    const future = fresh();
+    prev = GENESIS;
+    const next = written.map(({ hash: _h, ...e }, i) => {
+      const { hash, line } = serializeEntry({ ...e, ...(i === 1 && { v: ENTRY_FORMAT + 1 }), prev });
+      prev = hash;
+      return line;
+    });
+    writeFileSync(join(future, segmentName(1)), next.join(''));
+    const reading = readLedger(future);
+    assert.deepEqual(reading.problems.map((p) => [p.kind, p.seq]), [['unknown-format', 1]]);
+    assert.include(reading.problems[0]!.message, `entry 1 is in entry format ${ENTRY_FORMAT + 1}; this egress-guard reads format ${ENTRY_FORMAT}`);
+    assert.deepEqual(reading.entries.map((e) => e.seq), [0, 2], 'the entries around it are read');
   });
 
   it('continues the chain across processes in a new segment, and can keep only digests', async () => {
@@ -81,7 +115,7 @@ describe('audit/ledger', () => {
         ls.map((l, i) => {
           if (i !== 2) return l;
           const e = JSON.parse(l.replace('"bytes":42', '"bytes":43')) as LedgerEntry;
-          return JSON.stringify({ ...e, hash: entryHash(e) });
+          return JSON.stringify({ ...e, hash: serializeEntry(e).hash });
         }),
       );
       assert.deepEqual(readLedger(rehashed).problems.map((p) => [p.kind, p.seq]), [['chain-break', 3]]);
@@ -268,7 +302,7 @@ for (;;) { await Promise.all(Array.from({ length: 200 }, () => l.intent({ itemId
         const e = JSON.parse(ls[2]!) as Record<string, unknown>;
         assert.equal(e.type, 'checkpoint');
         let changed = f(e) as Record<string, unknown>;
-        if (rehash && changed !== null && !Array.isArray(changed)) changed = { ...changed, hash: entryHash(changed as unknown as LedgerEntry) };
+        if (rehash && changed !== null && !Array.isArray(changed)) changed = { ...changed, hash: serializeEntry(changed as unknown as LedgerEntry).hash };
         ls[2] = rehash ? canonicalJson(changed) : JSON.stringify(changed);
         writeFileSync(join(dir, segmentName(1)), ls.join('\n') + '\n');
         const reading = readLedger(dir);
@@ -286,7 +320,7 @@ for (;;) { await Promise.all(Array.from({ length: 200 }, () => l.intent({ itemId
       // The same content spelled otherwise (keys out of order): its hash matches, its text is not the ledger's.
       const other = await base();
       const e = JSON.parse(other.lines[0]!) as LedgerEntry;
-      other.lines[0] = JSON.stringify({ type: e.type, seq: e.seq, time: e.time, prev: e.prev, hash: e.hash, data: e.data });
+      other.lines[0] = JSON.stringify({ type: e.type, seq: e.seq, time: e.time, prev: e.prev, hash: e.hash, data: e.data, v: e.v });
       writeFileSync(join(other.dir, segmentName(1)), other.lines.join('\n') + '\n');
       assert.deepEqual(readLedger(other.dir).problems.map((p) => [p.kind, p.seq]), [['malformed-entry', 0]]);
     });

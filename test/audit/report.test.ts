@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { entryHash, Ledger, segmentName, type LedgerEntry } from '../../lib/audit/ledger.ts';
+import { Ledger, segmentName, type LedgerEntry } from '../../lib/audit/ledger.ts';
+import { serializeEntry } from '../../lib/audit/entry.ts';
 import { SigningKey } from '../../lib/crypto/jose.ts';
 import { EgressGate, type AuditRecord } from '../../lib/egress/gate.ts';
 import { canonicalJson } from '../../lib/policy/canonical.ts';
@@ -190,7 +191,7 @@ function rewrite(dir: string, entries: LedgerEntry[]): void {
   let prev = entries[0]!.prev;
   const out = entries.map((e, seq) => {
     const next = { ...e, seq, prev };
-    const entry = { ...next, hash: entryHash(next) };
+    const entry = { ...next, hash: serializeEntry(next).hash };
     prev = entry.hash;
     return canonicalJson(entry);
   });

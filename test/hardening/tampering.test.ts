@@ -8,7 +8,8 @@ import { assert } from 'chai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { entryHash, Ledger, type LedgerEntry, type Witness } from '../../lib/audit/ledger.ts';
+import { Ledger, type LedgerEntry, type Witness } from '../../lib/audit/ledger.ts';
+import { serializeEntry } from '../../lib/audit/entry.ts';
 import { readLedger, verifyCheckpoints, type LedgerProblem } from '../../lib/audit/verify.ts';
 import { verifyWitness } from '../../lib/audit/witness.ts';
 import { SigningKey } from '../../lib/crypto/jose.ts';
@@ -41,7 +42,7 @@ function rechain(entries: LedgerEntry[]): LedgerEntry[] {
   let prev = entries[0]!.prev;
   return entries.map((e, seq) => {
     const next = { ...e, seq, prev };
-    const out = { ...next, hash: entryHash(next) };
+    const out = { ...next, hash: serializeEntry(next).hash };
     prev = out.hash;
     return out;
   });

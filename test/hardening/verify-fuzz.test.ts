@@ -12,7 +12,8 @@ import fc from 'fast-check';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { entryHash, Ledger, segmentName, type LedgerEntry } from '../../lib/audit/ledger.ts';
+import { Ledger, segmentName, type LedgerEntry } from '../../lib/audit/ledger.ts';
+import { serializeEntry } from '../../lib/audit/entry.ts';
 import { markdownText, type Report } from '../../lib/audit/report.ts';
 import { readLedger, type ProblemKind } from '../../lib/audit/verify.ts';
 import { SigningKey } from '../../lib/crypto/jose.ts';
@@ -21,7 +22,7 @@ import { canonicalJson, sha256Hex } from '../../lib/policy/canonical.ts';
 import { auditReportInProcess } from '../helpers/in-process.ts';
 import { auditRecord } from '../helpers/audit.ts';
 
-const KINDS: ProblemKind[] = ['torn-tail', 'unreadable-segment', 'unreadable-entry', 'malformed-entry', 'edited', 'chain-break', 'sequence', 'checkpoint-chain', 'checkpoint-mismatch', 'checkpoint-signature', 'truncated', 'rewritten', 'unwitnessed'];
+const KINDS: ProblemKind[] = ['torn-tail', 'unreadable-segment', 'unreadable-entry', 'malformed-entry', 'edited', 'chain-break', 'sequence', 'checkpoint-chain', 'checkpoint-mismatch', 'checkpoint-signature', 'truncated', 'rewritten', 'unwitnessed', 'unknown-format'];
 const FORMATS = ['table', 'json', 'md', 'html'] as const;
 
 const record = (i: number): AuditRecord =>
@@ -172,7 +173,7 @@ function mutate(text: string, mutations: Mutation[], rehash: boolean): Buffer {
       const e = JSON.parse(line) as LedgerEntry;
       if (typeof e !== 'object' || e === null || Array.isArray(e)) return line;
       const next = { ...e, prev };
-      const rehashed = { ...next, hash: entryHash(next) };
+      const rehashed = { ...next, hash: serializeEntry(next).hash };
       prev = rehashed.hash;
       return canonicalJson(rehashed);
     } catch {
@@ -241,7 +242,7 @@ describe('hardening: audit-report --verify on mutated ledgers never crashes', fu
     const e = JSON.parse(lines[i]!) as Record<string, unknown>;
     for (const rehash of [false, true]) {
       const nulled = { ...e, data: null };
-      lines[i] = rehash ? canonicalJson({ ...nulled, hash: entryHash(nulled as unknown as LedgerEntry) }) : JSON.stringify(nulled);
+      lines[i] = rehash ? canonicalJson({ ...nulled, hash: serializeEntry(nulled as unknown as LedgerEntry).hash }) : JSON.stringify(nulled);
       const dir = place(base, lines.join('\n'));
       for (const format of FORMATS) {
         const r = await auditReportInProcess(['--ledger', dir, '--verify', '--key', base.pub, '--format', format]);
@@ -291,7 +292,7 @@ describe('hardening: audit-report --verify on mutated ledgers never crashes', fu
         prevCheckpoint = sha256Hex(String(data.jws));
       }
       const next = { ...e, seq, data, prev };
-      const entry = { ...next, hash: entryHash(next) };
+      const entry = { ...next, hash: serializeEntry(next).hash };
       hashes.set(seq, entry.hash);
       prev = entry.hash;
       out.push(entry);

@@ -3,7 +3,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { entryHash, segmentName, type LedgerEntry } from '../../lib/audit/ledger.ts';
+import { segmentName, type LedgerEntry } from '../../lib/audit/ledger.ts';
+import { serializeEntry } from '../../lib/audit/entry.ts';
 import { checkpointDigest } from '../../lib/audit/witness.ts';
 import type { SigningKey } from '../../lib/crypto/jose.ts';
 import type { AuditRecord } from '../../lib/egress/gate.ts';
@@ -73,7 +74,7 @@ export async function resign(
     }
     if (e.type === 'checkpoint') prevCheckpoint = checkpointDigest(String((data as { jws: string }).jws));
     const next = { ...e, data, prev };
-    const entry = { ...next, hash: entryHash(next) };
+    const entry = { ...next, hash: serializeEntry(next).hash };
     hashes.set(entry.seq, entry.hash);
     prev = entry.hash;
     out.push(entry);
