@@ -9,7 +9,12 @@ export { runPolicyTests } from './policy/test-runner.ts';
 export type { PolicyTestResult } from './policy/test-runner.ts';
 export { checkRegexSafety } from './policy/regex-safety.ts';
 export { canonicalJson } from './policy/canonical.ts';
-export * from './policy/types.ts';
+export { CHANNELS, ACTION_NAMES } from './policy/types.ts';
+export type {
+  Channel, ActionName, ActionSpec, DetectorSelector, ValueRule, FieldRule, StructuredChannelPolicy, LogLevel,
+  LogsChannelPolicy, StackPolicy, ExceptionsChannelPolicy, LocationsChannelPolicy, ChannelsPolicy, CustomDetectorPolicy,
+  KeyNamesPolicy, LimitsPolicy, PolicyTestCase, PolicyDocument, ResolvedPolicy, PolicyIdentity, SourcePosition, LoadedPolicy,
+} from './policy/types.ts';
 export { BUILTIN_DETECTORS } from './detect/catalogue/index.ts';
 export { compileScanner } from './detect/scanner.ts';
 export type { Scanner } from './detect/scanner.ts';
@@ -27,7 +32,8 @@ export type { LedgerProblem, LedgerReading, ProblemKind } from './audit/verify.t
 export { buildReport, renderMarkdown, renderTable } from './audit/report.ts';
 export type { Report, ReportItem, ReportFilters } from './audit/report.ts';
 export { SigningKey } from './crypto/jose.ts';
-export * from './core/index.ts';
+export { flow, task, runFlow, DEFAULT_RESULTS_DIR, ResultWriteError, LocalResult, InlineResult, renderLocation, TemplateError } from './core/index.ts';
+export type { Flow, RunContext, RunOptions, RunOutcome, RestartPlan, TaskOptions, Result, TemplateContext } from './core/index.ts';
 export { CloudClient, parseControlPlaneUrl } from './cloud/client.ts';
 export type { CloudClientOptions, CloseResult } from './cloud/client.ts';
 export { startControlPlane } from './cloud/server.ts';

@@ -26,6 +26,7 @@ export const GENESIS = '0'.repeat(64);
 /** Segment files are `ledger-000001.jsonl`, `ledger-000002.jsonl`, ... */
 export const SEGMENT_PREFIX = 'ledger-';
 
+/** What an entry records: a policy load, an item about to leave, its delivery, a placeholder sent, items refused, a checkpoint. */
 export type EntryType = 'policy' | 'intent' | 'ack' | 'blocked' | 'refused' | 'checkpoint';
 
 /** What a checkpoint's JWS signs: the chain head at a sequence number, chained to the previous checkpoint. */
@@ -37,6 +38,7 @@ export interface CheckpointClaim {
   time: string;
 }
 
+/** One line of a segment: the envelope (format, sequence, time, type, chain) around the entry's data. */
 export interface LedgerEntry {
   /** The entry format (ENTRY_FORMAT); absent in entries written before it was recorded (format 1). */
   v?: number;

@@ -18,7 +18,9 @@ import {
 
 export { GENESIS, ledgerId, readLedgerId, segmentName, type CheckpointClaim, type EntryType, type LedgerEntry, type Refusal, type Witness } from './entry.ts';
 
+/** Where a ledger lives and how it records, seals and rolls over. */
 export interface LedgerOptions {
+  /** The ledger directory (made if missing); one ledger per directory. */
   dir: string;
   /** Keep the scrubbed payload in intent entries (`payload`) or only its digest (`digest`). */
   record?: 'payload' | 'digest';
@@ -35,6 +37,16 @@ export interface LedgerOptions {
   onCheckpoint?: (witness: Witness) => void;
 }
 
+/**
+ * The audit ledger, written: the gate's audit hook (intent before an item leaves, ack after delivery,
+ * blocked), policy loads and refusals, each entry hash-chained to the one before, group-committed (durable
+ * when its promise resolves) and sealed by signed checkpoints when it has a signing key.
+ *
+ * @example
+ * const ledger = Ledger.open({ dir: '.egress-guard/ledger', signingKey: await SigningKey.generate() });
+ * const gate = new EgressGate({ engine, audit: ledger, sink: { send: (item) => void ledger.ack(item.id) } });
+ * await ledger.close();
+ */
 export class Ledger implements AuditHook {
   private fd: number;
   private segment: number;

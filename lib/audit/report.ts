@@ -11,6 +11,7 @@ import type { LedgerProblem, Seal } from './verify.ts';
 
 export const REPORT_FORMAT_VERSION = 1;
 
+/** What a report lists: items from `since` until `until` (ISO 8601), of a run (an id or its start), a channel, a detector. */
 export interface ReportFilters {
   since?: string;
   until?: string;
@@ -28,6 +29,7 @@ export interface ReportRefusal {
   item_ids: string[];
 }
 
+/** One item that left (or was about to), as the report lists it: never a value, only findings, size and digest (and the scrubbed payload when the ledger kept it). */
 export interface ReportItem {
   ledger: string;
   seq: number;
@@ -76,6 +78,7 @@ export interface Verdict {
   notes: string[];
 }
 
+/** What reached the control plane, per item and in summaries, with the verification's verdict: the JSON format (`format_version` 1). */
 export interface Report {
   format_version: number;
   generated_at: string;
@@ -379,6 +382,11 @@ const changes = (i: ReportItem): string =>
 
 const delivery = (i: ReportItem): string => (i.acked ? 'acked' : i.blocked ? 'blocked' : 'UNACKED');
 
+/**
+ * The report as a terminal table: one row per item, then the summary and the verdict.
+ *
+ * @example process.stdout.write(renderTable(buildReport(ledgers, {}, { performed: false })));
+ */
 export function renderTable(r: Report): string {
   const rows = r.items.map((i) => [i.time, i.channel, i.kind, i.flow_run_id.slice(0, 12), i.policy, delivery(i), changes(i)].map(visible));
   const header = ['time', 'channel', 'kind', 'run', 'policy', 'delivery', 'what the policy changed'];
@@ -387,6 +395,11 @@ export function renderTable(r: Report): string {
   return [line(header), ...rows.map(line), '', ...summaryLines(r)].join('\n') + '\n';
 }
 
+/**
+ * The report as Markdown, for a review or a ticket: verdict, summary tables, then one row per item.
+ *
+ * @example writeFileSync('audit.md', renderMarkdown(report));
+ */
 export function renderMarkdown(r: Report): string {
   const md = markdownText;
   const v = verdictOf(r);

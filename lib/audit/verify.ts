@@ -10,6 +10,7 @@ import { CryptoError, type SigningKey } from '../crypto/jose.ts';
 import { sha256Hex } from '../policy/canonical.ts';
 import { ENTRY_FORMAT, GENESIS, segmentName, segmentNumbers, serializeEntry, type EntryType, type LedgerEntry } from './entry.ts';
 
+/** What is wrong with a ledger, by kind (docs/audit.md lists what each means and what makes it). */
 export type ProblemKind =
   | 'torn-tail'
   | 'unreadable-segment'
@@ -27,6 +28,7 @@ export type ProblemKind =
   /** An entry in a format version this egress-guard does not read (written by a newer one). */
   | 'unknown-format';
 
+/** One thing wrong with a ledger, with where it is: segment, line and, when readable, the entry's seq. */
 export interface LedgerProblem {
   /** The ledger directory (several are merged in a report). */
   ledger?: string;
@@ -39,6 +41,7 @@ export interface LedgerProblem {
   message: string;
 }
 
+/** A ledger as read: the entries that can be trusted to be well formed, every problem, and the last placed entry. */
 export interface LedgerReading {
   /** The well-formed entries, in order: every field the verifier and the report read has its type. */
   entries: LedgerEntry[];

@@ -66,9 +66,11 @@ export function parseControlPlaneUrl(raw: string): string {
   return base;
 }
 
+/** Where a CloudClient delivers (URL, token), where it spools, and how it batches, retries and reports. */
 export interface CloudClientOptions {
   /** The control plane's base URL, checked by parseControlPlaneUrl (the constructor throws on a bad one). */
   url: string;
+  /** The bearer token the control plane knows this tenant by. */
   token: string;
   /** Where undelivered items wait (a file `spool.jsonl` inside). */
   spoolDir: string;
@@ -121,6 +123,7 @@ export interface CloudClientOptions {
   onRefused?: (ids: string[], reason: string) => void;
 }
 
+/** What `CloudClient.close()` says became of the items: delivered, spooled for the next process, or lost (and why). */
 export interface CloseResult {
   delivered: number;
   /** Undelivered items written to the spool, for the next process. */
@@ -192,6 +195,16 @@ const LINE_PREFIX = '{"v":1,"mac":"';
 const LINE_ITEM = '","item":';
 const MAC_CONTEXT = 'egress-guard spool v1\n';
 
+/**
+ * The control-plane client: takes GuardedItems only (the gate's output), batches them, retries with backoff,
+ * and spools what it cannot deliver (authenticated, bounded) for the next process. `send` never throws and
+ * never waits; `close()` says what became of everything.
+ *
+ * @example
+ * const client = new CloudClient({ url: 'https://cp.example.com', token: process.env.EGRESS_GUARD_TOKEN!, spoolDir: '.egress-guard/spool' });
+ * const gate = new EgressGate({ engine, sink: client });
+ * await client.close(); // { delivered: 8, spooled: 0, dropped: 0, unsaved: 0 }
+ */
 export class CloudClient {
   private queue: GuardedItem[] = [];
   private delivered = 0;

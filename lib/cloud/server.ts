@@ -33,7 +33,9 @@ export const LEDGER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
+/** Where the reference control plane listens (127.0.0.1 unless `host`), stores (`dataDir`), and whom it serves (`tenants`). */
 export interface ControlPlaneOptions {
+  /** 0: any free port (see ControlPlane.url). */
   port: number;
   host?: string;
   dataDir: string;
@@ -43,6 +45,7 @@ export interface ControlPlaneOptions {
   maxBodyBytes?: number;
 }
 
+/** A running reference control plane: its base URL and port, and `close()` to stop it. */
 export interface ControlPlane {
   url: string;
   port: number;
@@ -191,6 +194,16 @@ class TenantStore {
   }
 }
 
+/**
+ * Starts the reference control plane (HTTP/JSON, for demos, tests and seeing exactly what a run sends): bearer
+ * tokens map to tenants, items are stored as received under `dataDir/TENANT/`. Throws on an invalid
+ * tenant name.
+ *
+ * @example
+ * const server = await startControlPlane({ port: 0, dataDir: 'cp-data', tenants: new Map([['example-token-0123456789', 'acme']]) });
+ * const client = new CloudClient({ url: server.url, token: 'example-token-0123456789', spoolDir: 'spool' });
+ * await server.close();
+ */
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const digests = [...options.tenants].map(([token, tenant]) => {
     if (!TENANT_NAME.test(tenant)) throw new Error(`invalid tenant name ${JSON.stringify(tenant)}: use ${TENANT_NAME.source}`);

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { renderLocation, type TemplateContext } from './templating.ts';
 
+/** Where a task's outputs (and inputs, before a retry) are written and read back; a location goes out on the locations channel. */
 export interface Result {
   /** The location template (`{flow_name}/{task_name}.json`), or `inline` for a value that is its own location. */
   readonly location: string;
@@ -17,7 +18,15 @@ export interface Result {
   exists(location: string): Promise<boolean>;
 }
 
-/** JSON files under a directory, at a templated location. */
+/**
+ * JSON files under a directory, at a templated location (default
+ * `{flow_name}/{flow_run_id}/{task_name}-{task_run_id}.json`); written atomically, mode 0600, and never
+ * outside the directory.
+ *
+ * @example
+ * const results = new LocalResult({ dir: '/data/results', location: '{flow_name}/{task_name}-{inputs.day}.json' });
+ * const extract = task({ name: 'extract', checkpoint: true, result: results }, async (input: { day: string }) => rows(input.day));
+ */
 export class LocalResult implements Result {
   readonly dir: string;
   readonly location: string;
@@ -56,7 +65,13 @@ export class LocalResult implements Result {
   }
 }
 
-/** The JSON value is its own location (so it goes out under the parameters channel's rules). */
+/**
+ * The JSON value is its own location (so it goes out under the parameters channel's rules): for small
+ * outputs worth restarting from, with nothing written to disk.
+ *
+ * @example
+ * const count = task({ name: 'count', checkpoint: true, result: new InlineResult() }, async () => 42);
+ */
 export class InlineResult implements Result {
   readonly location = 'inline';
 

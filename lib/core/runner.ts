@@ -15,21 +15,35 @@ import type { Gate, RawLogRecord, StateName } from '../egress/gate-api.ts';
 import { InlineResult, LocalResult, type Result } from './results.ts';
 import type { TemplateContext } from './templating.ts';
 
+/**
+ * Where a flow's task results go when neither the flow nor the task names a Result (relative to the
+ * working directory).
+ *
+ * @example
+ * flow({ name: 'etl', result: new LocalResult({ dir: DEFAULT_RESULTS_DIR }) }, body); // the default, spelled out
+ */
 export const DEFAULT_RESULTS_DIR = '.egress-guard/results';
 const LOG_BATCH = 100;
 
+/** How a task runs: its name, retries, tag concurrency, checkpointing, result and caching (docs/core.md). */
 export interface TaskOptions<I> {
   name: string;
+  /** Times a failed task runs again (default 0); its inputs are written through its result first. */
   retries?: number;
+  /** Wait before each retry (ms, default 0). */
   retryDelayMs?: number;
+  /** Tags, for concurrency limits (`RunOptions.concurrency`); also shipped as metadata. */
   tags?: string[];
+  /** Write the output through the task's result, so a restart can skip the task (EGRESS_GUARD_CHECKPOINTING=false: off). */
   checkpoint?: boolean;
+  /** Where outputs and inputs are written (default: the flow's result). */
   result?: Result;
   /** Cache: a hit within `cacheFor` ms returns the stored output without running the task. */
   cacheKey?: (input: I) => string;
   cacheFor?: number;
 }
 
+/** What a flow or task body gets besides its input: the run's logger and ids. */
 export interface RunContext {
   /** A winston logger: records stay local and are also shipped, scrubbed, to the control plane. */
   logger: winston.Logger;
@@ -37,6 +51,7 @@ export interface RunContext {
   taskRunId?: string;
 }
 
+/** A flow made by `flow()`, for `runFlow`. */
 export interface Flow<P, R> {
   readonly name: string;
   readonly result: Result | undefined;
@@ -49,6 +64,7 @@ export interface RestartPlan {
   tasks: { taskName: string; callIndex: number; state: string; resultLocation?: string }[];
 }
 
+/** How `runFlow` runs a flow: the gate every report goes through, concurrency limits, restart, local logs. */
 export interface RunOptions {
   gate: Gate;
   /** Most task runs at once per tag, e.g. `{ db: 2 }`. */
@@ -62,6 +78,7 @@ export interface RunOptions {
   localTransports?: winston.transport[];
 }
 
+/** How a flow run ended: its id, and its result or the error it failed with (unscrubbed: this is local). */
 export interface RunOutcome<R> {
   flowRunId: string;
   state: 'Success' | 'Failed';
@@ -87,6 +104,14 @@ interface FlowRunState {
 
 const current = new AsyncLocalStorage<FlowRunState>();
 
+/**
+ * Runs a flow on this machine, reporting every step through the gate (which scrubs it), and resolves
+ * once the gate has drained. Never rejects for a failing flow: the outcome says `Failed` and holds the error.
+ *
+ * @example
+ * const outcome = await runFlow(hello, { who: 'alice.smith@example.com' }, { gate });
+ * outcome.state; // 'Success'; outcome.result is local, unscrubbed
+ */
 export async function runFlow<P extends Record<string, unknown>, R>(flow: Flow<P, R>, params: P, options: RunOptions): Promise<RunOutcome<R>> {
   const flowRunId = randomUUID();
   const gate = options.gate;

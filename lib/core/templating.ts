@@ -3,6 +3,8 @@
  * path segment (it cannot add directories or climb out of the result directory), and an unknown
  * placeholder is an error that names it.
  */
+
+/** The values a location template's placeholders are filled from (`{inputs.day}` is `inputs.day`). */
 export interface TemplateContext {
   flow_name: string;
   task_name: string;
@@ -13,12 +15,26 @@ export interface TemplateContext {
   inputs: Record<string, unknown>;
 }
 
+/**
+ * A location template that cannot be rendered: an unknown placeholder, a missing field, unbalanced braces,
+ * or a path that is absolute or has `.`, `..` or empty segments. The message names the template.
+ *
+ * @example
+ * try { renderLocation('{nope}.json', ctx); } catch (err) { if (err instanceof TemplateError) console.error(err.message); }
+ */
 export class TemplateError extends Error {
   override name = 'TemplateError';
 }
 
 const PLACEHOLDER = /\{([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)?)\}/g;
 
+/**
+ * Fills a location template's placeholders (`flow_name`, `task_name`, `flow_run_id`, `task_run_id`,
+ * `date`, `params.X`, `inputs.X`); each value becomes one safe path segment. Throws a TemplateError.
+ *
+ * @example
+ * renderLocation('{flow_name}/{task_name}-{inputs.day}.json', { ...ctx, flow_name: 'etl', task_name: 'extract', inputs: { day: '2026-11-23' } }); // 'etl/extract-2026-11-23.json'
+ */
 export function renderLocation(template: string, ctx: TemplateContext): string {
   const out = template.replace(PLACEHOLDER, (_, name: string) => {
     const [head, field] = name.split('.') as [string, string | undefined];

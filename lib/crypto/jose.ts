@@ -53,7 +53,16 @@ import { CryptoError } from './errors.ts';
 
 export { CryptoError };
 
-/** Keys for location encryption: the first key encrypts, every key decrypts (rotation). */
+/**
+ * Keys for location encryption (JWE compact, A256KW + A256GCM): the first key encrypts, every key decrypts
+ * (rotation). Tokens with another algorithm, compression, an unknown `kid` or a failed integrity check are
+ * refused with a CryptoError.
+ *
+ * @example
+ * const ring = await LocationKeyring.fromJson(await generateLocationKeySet(), 'location.jwk');
+ * const token = await ring.encrypt('results/etl/extract.json');
+ * await ring.decrypt(token); // 'results/etl/extract.json'
+ */
 export class LocationKeyring {
   private constructor(
     private readonly store: JoseKeyStore,
@@ -135,7 +144,15 @@ export class LocationKeyring {
 
 export const CHECKPOINT_ALG = 'ES256';
 
-/** An ES256 key pair for signing ledger checkpoints (JWS compact, `kid` in the header). */
+/**
+ * An ES256 key pair for signing ledger checkpoints (JWS compact, `kid` in the header); its public half
+ * verifies them. `verify` refuses anything but a compact ES256 token signed by this key (CryptoError).
+ *
+ * @example
+ * const key = await SigningKey.generate();
+ * const token = await key.sign({ seq: 12 });
+ * await (await SigningKey.fromJson(key.toJson(false), 'public key')).verify(token); // { seq: 12 }
+ */
 export class SigningKey {
   private constructor(private readonly key: JoseKey) {}
 
@@ -213,7 +230,13 @@ export class SigningKey {
   }
 }
 
-/** A new 256-bit location key as a JWK set (JSON text), with a random `kid`. */
+/**
+ * A new 256-bit location key as a JWK set (JSON text), with a random `kid`: what `egress-guard keys new`
+ * writes. Keep it local (mode 0600).
+ *
+ * @example
+ * writeFileSync('location.jwk', await generateLocationKeySet(), { mode: 0o600 });
+ */
 export async function generateLocationKeySet(): Promise<string> {
   const kid = 'loc-' + new Date().toISOString().slice(0, 10) + '-' + randomBytes(4).toString('hex');
   const { JWK } = await jose();

@@ -4,6 +4,8 @@
  * records the item for the audit, and hands the GuardedItem to the control-plane client. The core never
  * talks to the client directly (docs/architecture.md#one-item-end-to-end).
  */
+
+/** A flow run starts: its name and parameters as given (the gate scrubs them). */
 export interface RawFlowRun {
   kind: 'flow_run';
   flowRunId: string;
@@ -14,6 +16,7 @@ export interface RawFlowRun {
   restartOf?: string;
 }
 
+/** A task run is created: its name, tags and upstream task runs (metadata). */
 export interface RawTaskRun {
   kind: 'task_run';
   flowRunId: string;
@@ -26,8 +29,10 @@ export interface RawTaskRun {
   callIndex?: number;
 }
 
+/** The states a flow or task run goes through. */
 export type StateName = 'Pending' | 'Running' | 'Success' | 'Failed' | 'Retrying' | 'Queued' | 'Cached';
 
+/** A flow or task run changes state, with what the state carries (an error, a result location, a cache key). */
 export interface RawState {
   kind: 'state';
   flowRunId: string;
@@ -48,6 +53,7 @@ export interface RawState {
   attempt?: number;
 }
 
+/** One log record as the job wrote it; `meta.ship: false` keeps it local. */
 export interface RawLogRecord {
   flowRunId: string;
   taskRunId?: string;
@@ -58,12 +64,14 @@ export interface RawLogRecord {
   meta?: Record<string, unknown>;
 }
 
+/** A batch of a flow run's log records (logs channel). */
 export interface RawLogs {
   kind: 'logs';
   flowRunId: string;
   records: RawLogRecord[];
 }
 
+/** Anything the core submits to the gate, told apart by `kind`. */
 export type RawOutbound = RawFlowRun | RawTaskRun | RawState | RawLogs;
 
 /** What the core calls. Never throws and never blocks the run: delivery happens in the background. */

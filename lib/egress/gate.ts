@@ -17,6 +17,13 @@ import type { Finding } from '../redact/findings.ts';
 import type { Gate, RawOutbound, RawState } from './gate-api.ts';
 import type { GuardedItem, OutboundItem } from './types.ts';
 
+/**
+ * The payload of an item the policy failed on (fail closed): the raw item never goes out. A state item
+ * keeps its state name.
+ *
+ * @example
+ * sent.payload; // { ...BLOCKED_PAYLOAD } = { blocked: 'policy-error' }, or { state: 'Failed', blocked: 'policy-error' }
+ */
 export const BLOCKED_PAYLOAD = Object.freeze({ blocked: 'policy-error' });
 
 /** What the audit learns about one item: never a raw value. */
@@ -49,10 +56,13 @@ export interface GateSink {
   send(item: GuardedItem): void;
 }
 
+/** What an EgressGate needs: the engine, where guarded items go, and optionally the audit. */
 export interface GateOptions {
   engine: Engine;
   sink: GateSink;
+  /** Records each item before it is sent (write-ahead), e.g. a Ledger. */
   audit?: AuditHook;
+  /** Read for EGRESS_GUARD_SHIP_LOGS (default: process.env). */
   env?: NodeJS.ProcessEnv;
   /** Told about policy failures (the item already went out as a placeholder): e.g. print a local warning. */
   onPolicyError?: (error: unknown, item: RawOutbound['kind']) => void;
@@ -67,6 +77,16 @@ export interface GateOptions {
   onAuditError?: (error: unknown) => void;
 }
 
+/**
+ * The egress gate: every raw item the core reports is scrubbed per channel, recorded in the audit before
+ * it is sent, and handed to the sink as a GuardedItem, in the order submitted. `submit` never throws nor
+ * waits; an item the policy fails on goes out as BLOCKED_PAYLOAD.
+ *
+ * @example
+ * const gate = new EgressGate({ engine: await createEngine('builtin:default'), sink: client, audit: ledger });
+ * gate.submit({ kind: 'flow_run', flowRunId: 'run-1', flowName: 'nightly-etl', parameters: { day: '2026-11-23' } });
+ * await gate.drain();
+ */
 export class EgressGate implements Gate {
   private tail: Promise<void> = Promise.resolve();
   /** Guarded items whose audit intent could not be written yet, oldest first. */

@@ -5,8 +5,10 @@
  */
 import type { Channel } from '../policy/types.ts';
 
+/** What an outbound item reports: a flow run, a task run, a state change, or log records. */
 export type OutboundKind = 'flow_run' | 'task_run' | 'state' | 'logs';
 
+/** One item bound for the control plane, before the gate made it a GuardedItem. */
 export interface OutboundItem {
   /** Unique per item (UUID): the idempotency key when the client retries or replays its spool. */
   id: string;

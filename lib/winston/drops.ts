@@ -6,6 +6,12 @@
  */
 import { LEVEL, MESSAGE, type Info } from './record.ts';
 
+/**
+ * A summary record's `egressGuardDropped` field: which drop rule, how many records, and when.
+ *
+ * @example
+ * const summary: DropSummary = { rule: '^GET /health ', count: 12, first: '2026-12-03T10:00:00.000Z', last: '2026-12-03T10:01:00.000Z' };
+ */
 export interface DropSummary {
   rule: string;
   count: number;
@@ -27,6 +33,12 @@ interface Window {
   lastSummary: number;
 }
 
+/**
+ * How often a rule's summary goes out by default: once a minute.
+ *
+ * @example
+ * guardFormat('builtin:default', { dropSummaryEvery: 10 * DEFAULT_DROP_SUMMARY_MS }); // once every ten minutes
+ */
 export const DEFAULT_DROP_SUMMARY_MS = 60_000;
 
 export class DropCounter {

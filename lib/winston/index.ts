@@ -18,6 +18,7 @@ export { engineFor, type PolicyArgument } from '../policy/create.ts';
 export { guardRecord, type GuardedRecord } from './record.ts';
 export { DEFAULT_DROP_SUMMARY_MS, type DropSummary } from './drops.ts';
 
+/** The options of `guardFormat` (and `guardTransport`): the engine's, plus where relative policies resolve and how often drop summaries go out. */
 export interface GuardOptions extends EngineOptions {
   /** Relative policy files are resolved against this directory (default: the working directory). */
   cwd?: string;
@@ -33,7 +34,16 @@ export interface GuardOptions extends EngineOptions {
 export type GuardFormat = Logform.Format & { dropped(): Record<string, number> };
 
 
-/** A winston format applying a policy's logs-channel rules (default `builtin:default`). */
+/**
+ * A winston format applying a policy's logs-channel rules (default `builtin:default`) to every record:
+ * scrubbed copies (the caller's objects are never modified), drop rules replaced by summaries. It does not
+ * apply `ship` or `level`: put it in front of the transports that leave with `guardTransport` for that.
+ *
+ * @example
+ * const guard = guardFormat({ name: 'app', version: 1, extends: ['builtin:default'], channels: { logs: { drop: ['^GET /health '] } } });
+ * const logger = winston.createLogger({ format: winston.format.combine(winston.format.timestamp(), guard, winston.format.json()), transports });
+ * guard.dropped(); // { '^GET /health ': 4 }
+ */
 export function guardFormat(policy: PolicyArgument = DEFAULT_POLICY, options: GuardOptions = {}): GuardFormat {
   return makeGuard(engineFor(policy, options), new DropCounter(options.dropSummaryEvery));
 }
@@ -59,8 +69,11 @@ const ITEM_ID = Symbol('egress-guard ledger item');
 
 type GuardedFindings = Extract<ReturnType<typeof guardRecord>, { record: unknown }>['findings'];
 
+/** The options of `guardTransport`: the policy (or a compiled engine), the format's options, and the audit. */
 export interface GuardTransportOptions extends GuardOptions {
+  /** A policy file, `builtin:NAME`, a policy object or a compiled engine (default `builtin:default`). */
   policy?: PolicyArgument;
+  /** A compiled engine to use instead of `policy`. */
   engine?: Engine;
   /** Records every record that leaves in this audit ledger (channel `logs`): intent, then ack. */
   ledger?: AuditHook;
@@ -73,6 +86,11 @@ export interface GuardTransportOptions extends GuardOptions {
  * those the policy ships (its `ship` and minimum `level`, a record's own `ship: false`). The wrapped
  * transport's own level and format still apply, after the guard. On close, summaries of records dropped
  * since the last summary go out.
+ *
+ * @example
+ * const shipped = guardTransport(new winston.transports.Http({ host: 'logs.example.com' }), { policy: 'builtin:default' });
+ * const logger = winston.createLogger({ transports: [new winston.transports.File({ filename: 'app.log' }), shipped] });
+ * // app.log keeps full detail; logs.example.com receives scrubbed records, only those the policy ships
  */
 export function guardTransport(transport: TransportStream, options: GuardTransportOptions = {}): TransportStream {
   const engine = options.engine ?? engineFor(options.policy, options);

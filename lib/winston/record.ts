@@ -14,11 +14,20 @@ export const SPLAT = Symbol.for('splat');
 
 export type Info = Logform.TransformableInfo & { [key: symbol]: unknown };
 
+/** A record as it may leave (with the findings, for the audit), or the drop rule that removed it. */
 export type GuardedRecord =
   | { record: Info; findings: Finding[] }
   /** A drop rule matched: nothing of the record's content goes anywhere. */
   | { dropped: string };
 
+/**
+ * One winston record through the policy's logs rules: a new, scrubbed record (the caller's is never
+ * modified; level and routing symbols kept), or the drop rule that matched its message.
+ *
+ * @example
+ * guardRecord({ level: 'info', message: 'deploy with ghp_R7tKq2mWx9LpZ4vN8sB3cD6fG1hJ5kM0yQeT' }, engineFor('builtin:default'));
+ * // { record: { level: 'info', message: 'deploy with [REDACTED]' }, findings: [{ detector: 'github-token', path: 'message', ... }] }
+ */
 export function guardRecord(info: Info, engine: Engine): GuardedRecord {
   const { fields, stack } = contentOf(info);
   const scrubbed = engine.scrubValue(fields, 'logs');

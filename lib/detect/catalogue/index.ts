@@ -17,6 +17,13 @@ function freeze(spec: DetectorSpec): DetectorSpec {
   return Object.freeze(spec);
 }
 
+/**
+ * The builtin detector catalogue (frozen): secrets first, then personal data; policies select detectors by
+ * id or tag (`secret`, `pii`, `cloud`, ...). docs/detectors.md lists them.
+ *
+ * @example
+ * BUILTIN_DETECTORS.filter((d) => d.tags.includes('pii')).map((d) => d.id); // ['email-address', ...]
+ */
 export const BUILTIN_DETECTORS: readonly DetectorSpec[] = Object.freeze(
   [...SECRET_DETECTORS, ...PII_DETECTORS].map(freeze),
 );
