@@ -50,3 +50,43 @@ export function corpus(lines: number, seed = 42, sensitiveShare = 0.05): string[
   ];
   return Array.from({ length: lines }, () => (r() < sensitiveShare ? pick(sensitive)() : pick(clean)()));
 }
+
+/**
+ * The lines that cost a scanner most, as real services log them: request logs full of UUIDs, 40- and
+ * 64-hex digests, `ip-10-0-x-y` host names, IPs and ISO times; JSON lines; stack traces; base64 ids; lines
+ * with no letters at all. About 5% carry a secret or personal data (the same sensitive lines as `corpus`).
+ * Seeded.
+ *
+ * @example const lines = realWorldCorpus(200_000);
+ */
+export function realWorldCorpus(lines: number, seed = 7, sensitiveShare = 0.05): string[] {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const chars = (alphabet: string, n: number): string => {
+    let s = '';
+    for (let i = 0; i < n; i++) s += alphabet[Math.floor(r() * alphabet.length)];
+    return s;
+  };
+  const uuid = () => `${chars(HEX, 8)}-${chars(HEX, 4)}-4${chars(HEX, 3)}-a${chars(HEX, 3)}-${chars(HEX, 12)}`;
+  const ts = () => new Date(Date.UTC(2026, 10, 23, 0, 0, 0) + Math.floor(r() * 86_400_000)).toISOString();
+  const ip = () => `10.0.${Math.floor(r() * 256)}.${Math.floor(r() * 256)}`;
+  const host = () => `ip-10-0-${Math.floor(r() * 256)}-${Math.floor(r() * 256)}`;
+  const n = (max: number) => Math.floor(r() * max);
+  const B64 = ALNUM + '+/';
+  const clean: (() => string)[] = [
+    () => `${ts()} INFO ${host()} GET /api/v2/accounts/${uuid()}/orders/${uuid()}?page=${n(50)} 200 ${n(900)}ms trace=${chars(HEX, 32)} span=${chars(HEX, 16)}`,
+    () => `${ts()} INFO ${host()} artifact sha256:${chars(HEX, 64)} layer ${chars(HEX, 40)} pulled from ${ip()}:5000`,
+    () => `${ts()} DEBUG ${host()} cache set key=${chars(HEX, 40)} ttl=${n(3600)} size=${n(1e6)}`,
+    () => JSON.stringify({ ts: ts(), level: 'info', host: host(), req_id: uuid(), user_id: uuid(), path: `/v1/items/${n(1e7)}`, status: 200, dur_ms: n(500), bytes: n(1e6) }),
+    () => JSON.stringify({ time: ts(), lvl: 'debug', msg: 'etag match', etag: `"${chars(HEX, 32)}"`, object: `s3://bucket-prod/${uuid()}/${chars(HEX, 16)}.parquet` }),
+    () => `${n(1e9)} ${n(1e6)}.${n(1000)} ${n(100)} ${n(100)} ${n(1e5)} -- ${n(256)}.${n(256)}.${n(256)}.${n(256)} ${n(65536)}`,
+    () => `${ts()} ${n(1e6)} ${(r() * 100).toFixed(3)} ${(r() * 100).toFixed(3)} ${n(1e4)}/${n(1e4)}`,
+    () => `${ts()} INFO ${host()} upload id=${chars(B64, 22)}== part=${n(100)} etag=${chars(HEX, 32)}`,
+    () => `    at ${pick(['OrderService', 'Repo', 'Handler'])}.${pick(['load', 'save', 'run'])} (/srv/app/dist/${pick(['orders', 'users'])}/service.js:${n(900)}:${n(80)})`,
+    () => `${ts()} WARN ${host()} slow query ${n(5000)}ms plan=${chars(HEX, 16)} rows=${n(1e6)} conn=${ip()}:5432 session=${uuid()}`,
+    () => `${ts()} INFO kube pod ${pick(['api', 'worker'])}-${chars('bcdfghjklmnpqrstvwxz2456789', 10)}-${chars('bcdfghjklmnpqrstvwxz2456789', 5)} node ${host()}.ec2.internal ready`,
+  ];
+  const sensitiveLines = corpus(Math.max(1, Math.ceil(lines * sensitiveShare * 2)), seed + 1, 1);
+  let s = 0;
+  return Array.from({ length: lines }, () => (r() < sensitiveShare ? sensitiveLines[s++ % sensitiveLines.length]! : pick(clean)()));
+}

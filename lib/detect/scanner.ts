@@ -7,7 +7,7 @@
  * Overlapping matches are merged so that no part of any match survives.
  */
 import type { DetectorSpec, Match } from './types.ts';
-import { BUILTIN_KEY_NAMES, type KeyNameClassifier } from './key-names.ts';
+import { BUILTIN_KEY_NAMES, type KeyNameClassifier, type SecretFamily } from './key-names.ts';
 import { KeywordIndex } from './keywords.ts';
 import { compilePrefilter, type PrefilterResult } from './prefilter.ts';
 import { VALIDATORS, shannonEntropy } from './validators.ts';
@@ -37,6 +37,8 @@ interface CompiledDetector {
   validate: ((value: string) => boolean) | undefined;
   /** For `keyGroup` detectors: whether the key name in the match is a secret of the detector's family. */
   secretKey: ((name: string) => boolean) | undefined;
+  /** For `split` detectors (and not in the reference mode): the key regex, and the value regex tried where a key ends. */
+  split: { key: RegExp; value: RegExp } | undefined;
 }
 
 /** The result for clean text, shared: most texts are clean, and an allocation each adds up. */
@@ -78,7 +80,8 @@ export interface ScannerOptions {
  */
 export function compileScanner(detectors: readonly DetectorSpec[], options: ScannerOptions = {}): Scanner {
   const keyNames = options.keyNames ?? BUILTIN_KEY_NAMES;
-  const compiled: CompiledDetector[] = detectors.map((d, i) => compileDetector(d, i, keyNames));
+  // The reference mode runs each pattern whole: the oracle the split scan is tested against.
+  const compiled: CompiledDetector[] = detectors.map((d, i) => compileDetector(d, i, keyNames, options.prefilter !== false));
   if (options.prefilter === false) {
     return {
       detectors,
@@ -123,7 +126,7 @@ export function compileScanner(detectors: readonly DetectorSpec[], options: Scan
   return { detectors, scan };
 }
 
-function compileDetector(spec: DetectorSpec, order: number, keyNames: KeyNameClassifier): CompiledDetector {
+function compileDetector(spec: DetectorSpec, order: number, keyNames: KeyNameClassifier, splitScan: boolean): CompiledDetector {
   // `d` (match indices) only where a group must be located: it costs on every match.
   const flags = 'g' + (spec.group !== undefined ? 'd' : '') + (spec.flags ?? '').replace(/[gyd]/g, '');
   // A trigger runs in the trigger automaton, which knows no flags: under `i` or `u` it would miss what the
@@ -138,17 +141,36 @@ function compileDetector(spec: DetectorSpec, order: number, keyNames: KeyNameCla
     rank: (spec.tags.includes('secret') ? 2 : 0) + (spec.tags.includes('generic') ? 0 : 1),
     group: spec.group,
     validate: spec.validate === undefined ? undefined : VALIDATORS[spec.validate],
-    secretKey:
-      spec.keyGroup === undefined
-        ? undefined
-        : (name) => {
-            const verdict = keyNames.classify(name);
-            return verdict.kind === 'secret' && verdict.family === (spec.keyFamily ?? 'token');
-          },
+    secretKey: spec.keyGroup === undefined ? undefined : secretKeyOf(keyNames, spec.keyFamily ?? 'token'),
+    split:
+      splitScan && spec.split !== undefined && spec.keyGroup !== undefined
+        ? { key: new RegExp(spec.split.key, 'g' + (spec.flags ?? '').replace(/[gyd]/g, '')), value: new RegExp(spec.split.value, 'yd' + (spec.flags ?? '').replace(/[gyd]/g, '')) }
+        : undefined,
+  };
+}
+
+/** Verdicts per key name, kept (up to KEY_VERDICTS names): logs repeat the same few keys on every line. */
+const KEY_VERDICTS = 4096;
+
+function secretKeyOf(keyNames: KeyNameClassifier, family: SecretFamily): (name: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (name) => {
+    let secret = known.get(name);
+    if (secret === undefined) {
+      const verdict = keyNames.classify(name);
+      secret = verdict.kind === 'secret' && verdict.family === family;
+      if (known.size >= KEY_VERDICTS) known.clear();
+      known.set(name, secret);
+    }
+    return secret;
   };
 }
 
 function collect(d: CompiledDetector, text: string, out: Found[]): void {
+  if (d.split !== undefined) {
+    collectAssignments(d, d.split, text, out);
+    return;
+  }
   const { regex, spec } = d;
   regex.lastIndex = 0;
   for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
@@ -180,6 +202,33 @@ function collect(d: CompiledDetector, text: string, out: Found[]): void {
       claimStart: claims ? m.index : start,
       claimEnd: claims ? m.index + m[0].length : start,
     });
+  }
+}
+
+/**
+ * A `split` detector's matches: each key and operator the key regex finds, judged by the classifier, and
+ * only for a secret-named key the value regex, anchored where the operator ends. The same matches as the
+ * whole pattern (no match can start between a key and its operator; after a value or a key that names no
+ * secret, the search goes on from where the value would start, as for the whole pattern).
+ */
+function collectAssignments(d: CompiledDetector, split: { key: RegExp; value: RegExp }, text: string, out: Found[]): void {
+  const { key, value } = split;
+  key.lastIndex = 0;
+  for (let k = key.exec(text); k !== null; k = key.exec(text)) {
+    if (!d.secretKey!(k.groups?.[d.spec.keyGroup!] ?? '')) continue;
+    value.lastIndex = key.lastIndex;
+    const v = value.exec(text);
+    if (v === null) continue;
+    const span = typeof d.group === 'number' ? v.indices?.[d.group] : v.indices?.groups?.[d.group ?? ''];
+    if (span === undefined || span[1] === span[0]) continue;
+    const [start, end] = span;
+    // A value may hold an assignment of its own: the search goes on from the value.
+    key.lastIndex = start;
+    const found = text.slice(start, end);
+    if (d.validate !== undefined && !d.validate(found)) continue;
+    if (d.spec.entropy !== undefined && shannonEntropy(found) < d.spec.entropy) continue;
+    const claims = !d.generic; // as collect(): a specific detector claims its whole match
+    out.push({ match: { detector: d.spec.id, start, end }, rank: d.rank, order: d.order, claimStart: claims ? k.index : start, claimEnd: claims ? v.index + v[0].length : start });
   }
 }
 

@@ -42,6 +42,13 @@ export interface DetectorSpec {
    */
   keyGroup?: string;
   keyFamily?: SecretFamily;
+  /**
+   * Builtin `key=value` detectors only: `pattern` cut right after the assignment operator (`key` + `value`
+   * is `pattern`). The scanner then finds each key, asks the classifier, and tries the value only after a
+   * secret-named key: most lines assign to keys that name no secret (`"path":`, `status=`), and the value's
+   * checks are the costly part. The whole `pattern` stays the reference (ScannerOptions.prefilter false).
+   */
+  split?: { key: string; value: string };
   /** Checksum or structure validator applied to the sensitive part; a match that fails it is dropped. */
   validate?: ValidatorName;
   /** Minimum Shannon entropy (bits per character) of the sensitive part; lower is not a finding. */

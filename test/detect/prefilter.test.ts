@@ -7,7 +7,7 @@ import { compileScanner, type ScanHints } from '../../lib/detect/scanner.ts';
 import { MAX_STATES, TriggerAutomaton, TriggerSyntaxError } from '../../lib/detect/trigger-dfa.ts';
 import type { DetectorSpec } from '../../lib/detect/types.ts';
 import { encodedMatches } from '../../lib/redact/encoded.ts';
-import { corpus } from '../../bench/corpus.ts';
+import { corpus, realWorldCorpus } from '../../bench/corpus.ts';
 
 const BUILTIN_TRIGGERS = [...new Set(BUILTIN_DETECTORS.flatMap((d) => (d.trigger === undefined ? [] : [d.trigger])))];
 
@@ -64,9 +64,11 @@ describe('detect/trigger-dfa', () => {
   it('the builtin triggers stay well inside the state cache on realistic logs (else every line rebuilds it)', () => {
     // A trigger that restarts a count at every character of a run (`[13][base58]{25}`) multiplied the states
     // past MAX_STATES, and scrubbing slowed 45-fold: this is where such a trigger shows.
-    const automaton = TriggerAutomaton.compile([...BUILTIN_TRIGGERS, BASE64_RUN], 60_000); // room to count them all
-    for (const line of corpus(20_000)) automaton.fired(line);
-    assert.isBelow(automaton.builtStates, MAX_STATES / 2);
+    for (const lines of [corpus(20_000), realWorldCorpus(20_000)]) {
+      const automaton = TriggerAutomaton.compile([...BUILTIN_TRIGGERS, BASE64_RUN], 60_000 + lines.length); // room to count them all
+      for (const line of lines) automaton.fired(line);
+      assert.isBelow(automaton.builtStates, MAX_STATES / 2);
+    }
   });
 
   it('keeps the automata of the 16 trigger sets compiled last, sharing each while it is kept', () => {
@@ -98,6 +100,29 @@ describe('detect/prefilter (in the scanner)', () => {
     const tiny = compilePrefilter(keywords, BUILTIN_TRIGGERS, BUILTIN_DETECTORS.length, 6);
     const texts = [...corpus(1000), ...BUILTIN_DETECTORS.flatMap((d) => d.examples?.positive ?? [])];
     for (const [i, text] of texts.entries()) assert.deepEqual(run(tiny, text), run(full, text), `text ${i}`);
+  });
+
+  it('key=value detectors judge the key before the value (split scan): the same findings as their whole patterns, by property', () => {
+    const assignments = BUILTIN_DETECTORS.filter((d) => d.split !== undefined);
+    assert.isAtLeast(assignments.length, 2);
+    for (const d of assignments) assert.equal(d.split!.key + d.split!.value, d.pattern, `${d.id}: key + value is the pattern`);
+    const split = compileScanner(assignments);
+    const whole = compileScanner(assignments, { prefilter: false });
+    const key = fc.constantFrom('password', 'db_password', 'PGPASSWORD', 'token', 'api_key', 'x-api-key', 'client_secret', 'path', 'key', 'status', 'session', 'pwd', 'user.password', '-password', '$token', '--secret', 'a');
+    const op = fc.constantFrom('=', ':', ': ', ' = ', ':=', '=>', '": "', '":"', "'='", '\\":\\"', '=  ');
+    const value = fc.oneof(
+      fc.stringMatching(/^[A-Za-z0-9+/_-]{1,40}$/),
+      fc.constantFrom('${DB_PASSWORD}', 'null', 'REDACTED', '"quoted value here"', "'single'", '12345', '/home/x', 'os.environ["X"]', 'token=abcDEF123456789xyz', 'changeme', 'xxxxxxxx', '<secret>', '"a b c d e"'),
+    );
+    const sep = fc.constantFrom(' ', '&', '; ', ', ', '\n', '{"', ' "', '?', '|', '');
+    const text = fc.array(fc.tuple(sep, key, op, value), { minLength: 1, maxLength: 6 }).map((parts) => parts.map((p) => p.join('')).join(''));
+    fc.assert(
+      fc.property(text, (t) => {
+        assert.deepEqual(split.scan(t), whole.scan(t));
+      }),
+      { numRuns: 3000 },
+    );
+    for (const t of corpus(2000)) assert.deepEqual(split.scan(t), whole.scan(t));
   });
 
   it('falls back to the regexes for a trigger outside the subset, with the same findings', () => {

@@ -84,8 +84,12 @@ const USERINFO_TEMPLATE = String.raw`(?<=(?:^|[^\w.-])${anyCaseWords(['user', 'u
  */
 export const NOT_PLACEHOLDER = String.raw`(?!(?:\$\{|\$\(|\{|<|%[a-z0-9({]|\*\*|=|\[(?:redacted|filtered|hidden|masked|removed)\]|(?:redacted|null|nil|none|undefined|true|false|x{3,}|hidden|masked|filtered|removed|\$[a-z_][a-z0-9_]{0,40}|${REGEX_REFERENCE}|${REPEATED}|${HCL_REFERENCE}|${SECRET_NAME}|${DUMMY})${WHOLE}|${USERINFO_TEMPLATE}))`;
 
+/** The operator part of ASSIGN: optional closing quote (also JSON-escaped), then `=`, `:`, `:=` or `=>`. */
+export const ASSIGN_OPERATOR = String.raw`(?:\\?["'])?[ \t]{0,3}(?::=|=>|[:=])`;
+/** What may follow the operator before a value: spaces, an opening quote (also JSON-escaped). */
+export const ASSIGN_TAIL = String.raw`[ \t]{0,3}(?:\\?["'])?`;
 /** Key/value separator after a key: optional closing quote (also JSON-escaped), then `=`, `:`, `:=` or `=>`. */
-export const ASSIGN = String.raw`(?:\\?["'])?[ \t]{0,3}(?::=|=>|[:=])[ \t]{0,3}(?:\\?["'])?`;
+export const ASSIGN = ASSIGN_OPERATOR + ASSIGN_TAIL;
 
 /**
  * A value after ASSIGN: inside double quotes up to the closing quote (spaces allowed), inside single

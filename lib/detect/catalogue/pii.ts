@@ -4,7 +4,6 @@
  * are held down by strict separators, boundaries and a checksum/structure validator. All examples are fake
  * (NANP numbers use the fictional 555-01xx range; cards, IBANs pass their checksums but belong to no one).
  */
-import { BASE64_RUN } from '../prefilter.ts';
 import type { DetectorSpec } from '../types.ts';
 
 const r = String.raw;
@@ -28,11 +27,13 @@ const ITIN_TRIGGER = SSN_TRIGGER;
 const NHS_TRIGGER = r`\d{3}[ -]\d{3}[ -]\d{4}|\d{10}`;
 const NINO_TRIGGER = r`[A-Z]{2} ?\d\d ?\d\d ?\d\d ?[A-D]`;
 /**
- * A Bitcoin address is a run of 26+ base58 or 14+ bech32 characters (42 in practice): within the run of
- * 16 base64-alphabet characters the prefilter already finds for the encoded scan. Its own trigger (a run
- * that starts at any `1` or `3`) multiplied the automaton's states past its cache on every log line.
+ * A Bitcoin address starts where a word can (the pattern's look-behind) with `1` or `3` and 25+ more base58
+ * characters, or with `bc1` and 8+ bech32 ones. The trigger asks for the boundary too: a count restarted
+ * at every `1` or `3` inside a run multiplied the automaton's states past its cache on every log line,
+ * while one that starts at a boundary runs alongside the base64-run count (which restarts there too).
+ * Without the boundary, hex digests and ids fired it on most lines.
  */
-const BITCOIN_TRIGGER = BASE64_RUN;
+const BITCOIN_TRIGGER = r`[^\w./+=-](?:[13][1-9A-HJ-NP-Za-km-z]{15}|bc1[02-9ac-hj-np-z]{8}|BC1[02-9AC-HJ-NP-Z]{8})`;
 
 /** ITIN middle group (IRS): 50–65, 70–88, 90–92, 94–99. */
 const ITIN_GROUP = r`(?:5\d|6[0-5]|7\d|8[0-8]|9[0-24-9])`;

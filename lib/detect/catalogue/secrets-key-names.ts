@@ -6,7 +6,7 @@
  */
 import type { KeyNameClassifier } from '../key-names.ts';
 import type { DetectorSpec } from '../types.ts';
-import { ASSIGN, NOT_CODE, NOT_PLACEHOLDER, VALUE } from './common.ts';
+import { ASSIGN_OPERATOR, ASSIGN_TAIL, NOT_CODE, NOT_PLACEHOLDER, VALUE } from './common.ts';
 
 const r = String.raw;
 
@@ -16,6 +16,12 @@ const r = String.raw;
  * regex, decides whether it names a secret.
  */
 const KEY = r`(?<=^|[\s"'{,;&?(\[<>|])[-$@]{0,2}(?<key>[A-Za-z_][\w.-]{0,79})`;
+
+/** A key and its operator, then after optional spaces and quote the value: as one pattern, and cut for the scanner. */
+function assignment(value: string): Pick<DetectorSpec, 'pattern' | 'split'> {
+  const key = KEY + ASSIGN_OPERATOR;
+  return { pattern: key + ASSIGN_TAIL + value, split: { key, value: ASSIGN_TAIL + value } };
+}
 
 /**
  * Both detectors, their keywords taken from a classifier: the builtin one for the catalogue, a policy's
@@ -30,7 +36,7 @@ export function keyAssignmentDetectors(keyNames: KeyNameClassifier): DetectorSpe
       description: 'Value assigned to a password-like key (db_password, PGPASSWORD, passwd, pwd, passphrase, ...) in text, JSON, YAML or a query string',
       tags: ['secret', 'credentials', 'generic'],
       // Not a path (PWD=/home/...), a drive (C:\) or a small number (a port, a count).
-      pattern: r`${KEY}${ASSIGN}(?<value>${NOT_PLACEHOLDER}${NOT_CODE}(?![/~]|[a-z]:\\|\d{1,6}(?:[\s"'&,;)}\]@]|$))${VALUE})`,
+      ...assignment(r`(?<value>${NOT_PLACEHOLDER}${NOT_CODE}(?![/~]|[a-z]:\\|\d{1,6}(?:[\s"'&,;)}\]@]|$))${VALUE})`),
       flags: 'i',
       keywords: keyNames.keywords('password'),
       group: 'value',
@@ -67,7 +73,7 @@ export function keyAssignmentDetectors(keyNames: KeyNameClassifier): DetectorSpe
       id: 'secret-assignment',
       description: 'High-entropy value assigned to a secret-named key (token, secret, api key, auth, credentials, session, cookie, dsn, ...)',
       tags: ['secret', 'credentials', 'generic'],
-      pattern: r`${KEY}${ASSIGN}(?<value>${NOT_PLACEHOLDER}${NOT_CODE}(?!\d{1,64}(?:[\s"'&,;)}\]@]|$))[^\s"'&,;<>(){}[\]?|]{10,256})(?![^\s"'&,;?|])`,
+      ...assignment(r`(?<value>${NOT_PLACEHOLDER}${NOT_CODE}(?!\d{1,64}(?:[\s"'&,;)}\]@]|$))[^\s"'&,;<>(){}[\]?|]{10,256})(?![^\s"'&,;?|])`),
       flags: 'i',
       keywords: keyNames.keywords('token'),
       group: 'value',
