@@ -26,10 +26,16 @@ import type { GuardedItem, OutboundItem } from './types.ts';
  */
 export const BLOCKED_PAYLOAD = Object.freeze({ blocked: 'policy-error' });
 
+/**
+ * What the integrations with existing apps record besides the flows' kinds: OpenTelemetry spans, Sentry
+ * events and transactions (their log records and pino's or winston's are `logs`).
+ */
+export type IntegrationKind = 'span' | 'event' | 'transaction';
+
 /** What the audit learns about one item: never a raw value. */
 export interface AuditRecord {
   itemId: string;
-  kind: OutboundItem['kind'];
+  kind: OutboundItem['kind'] | IntegrationKind;
   channel: OutboundItem['channel'];
   flowRunId: string;
   taskRunId?: string;
