@@ -95,6 +95,7 @@ function keyNamesMarkdown(): string[] {
     `- Token words (in text, the value must also look random: prose says \`session: started\`): ${list(v.words.token)}.`,
     `- Two-word names: ${list(v.phrases)}; plurals too (\`api_keys\`).`,
     `- Glued endings (\`PGPASSWORD\`, \`githubtoken\`): ${list(v.gluedEndings)} (\`pass\` only after at most three letters: not \`bypass\`).`,
+    `- A vendor's key (\`RAPIDAPI_KEY\`, \`adafruit_key\`, \`stripeKey\`): a name ending in \`key\` after a word of two or more letters holds a secret when its value looks like a credential (10 to 256 characters without spaces, not only digits, 3 bits of entropy a character); any other value under it is scanned like any other. Not when the word before names a key of data: ${list(v.dataKeyKinds)}.`,
     `- A name is a *setting*, not a secret, when a describing word follows the secret word (\`password_min_length\`, \`token_type\`, \`session_timeout_s\`): ${list(v.descriptors)}.`,
     `- ... or when one of these comes before it (\`max_tokens\`, \`require_auth\`, \`prompt_tokens\`): ${list(v.prefixModifiers)}.`,
     '',

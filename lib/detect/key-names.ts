@@ -7,6 +7,8 @@
  * See docs/detectors.md#key-names.
  */
 
+import { shannonEntropy } from './validators.ts';
+
 /**
  * - `secret`: the value is a secret (`db_password`, `GITHUB_TOKEN`, `x-api-key`).
  * - `setting`: a secret word made into a setting (`max_tokens`, `password_min_length`, `token_type`):
@@ -30,6 +32,12 @@ export interface KeyVerdict {
   family?: SecretFamily;
   /** For `secret`: the secret word is plural (`tokens`, `secrets`): a number under it is a count. */
   plural?: boolean;
+  /**
+   * For `secret`: the name says only that it holds some key (`RAPIDAPI_KEY`, `adafruitKey`): its value is
+   * a secret when it looks like a credential (credentialShaped), and is scanned like any other when not
+   * (`widget_key: sidebar`).
+   */
+  shaped?: boolean;
 }
 
 /** What a policy adds to or takes from the builtin vocabulary (the `key_names` section). */
@@ -84,6 +92,21 @@ const DESCRIPTOR_WORDS = new Set([
   'failed', 'failures', 'attempts', 'retries', 'strategy', 'env', 'var', 'source', 'domain', 'region', 'less',
   'secure', 'httponly', 'samesite', 'rate', 'status', 'state', 'level', 'scope', 'scopes', 'issuer', 'audience',
   'digits', 'store', 'backend', 'arn', 'consent', 'banner',
+]);
+
+/**
+ * Words before a final `key` that name a key of data, not a credential (`cache_key`, `sort_key`,
+ * `public_key`): with any other word (`RAPIDAPI_KEY`, `adafruit_key`, `stripeKey`) the name holds a
+ * vendor's key, a secret when its value looks like one.
+ */
+const DATA_KEY_KINDS = new Set([
+  'cache', 'primary', 'foreign', 'sort', 'sorting', 'partition', 'index', 'hash', 'range', 'row', 'column', 'object', 's3',
+  'bucket', 'idempotency', 'idempotent', 'dedup', 'dedupe', 'deduplication', 'lookup', 'map', 'unique', 'composite',
+  'natural', 'surrogate', 'compound', 'routing', 'route', 'shard', 'group', 'cluster', 'message', 'event', 'record',
+  'item', 'entity', 'table', 'field', 'attribute', 'dict', 'json', 'public', 'pub', 'translation', 'i18n', 'locale',
+  'react', 'list', 'hot', 'shortcut', 'join', 'parent', 'child', 'query', 'search', 'cursor', 'page', 'resource',
+  'kms', 'metric', 'label', 'tag', 'axis', 'redis', 'memcache', 'memcached', 'config', 'feature', 'flag', 'state',
+  'sequence', 'version', 'lock', 'queue', 'topic', 'stream', 'file', 'path', 'url', 'name', 'id', 'type', 'mode',
 ]);
 
 /**
@@ -199,7 +222,10 @@ export class KeyNameClassifier {
         plural = PLURALS[w] !== undefined;
       }
     }
-    if (last < 0) return words.length > 0 && words.every((w) => DESCRIPTOR_WORDS.has(w)) ? DESCRIPTOR : PLAIN;
+    if (last < 0) {
+      if (this.words.has('key') === false && isVendorKey(words)) return VENDOR_KEY;
+      return words.length > 0 && words.every((w) => DESCRIPTOR_WORDS.has(w)) ? DESCRIPTOR : PLAIN;
+    }
     for (let i = last + 1; i < words.length; i++) if (DESCRIPTOR_WORDS.has(words[i]!)) return SETTING;
     for (let i = 0; i < last; i++) if (PREFIX_MODIFIERS.has(words[i]!)) return SETTING;
     return { kind: 'secret', family, ...(plural && { plural }) };
@@ -227,6 +253,25 @@ const SETTING: KeyVerdict = Object.freeze({ kind: 'setting' });
 const DESCRIPTOR: KeyVerdict = Object.freeze({ kind: 'descriptor' });
 const HEADER_KEY: KeyVerdict = Object.freeze({ kind: 'secret', family: 'token' });
 const HEADER_KEY_NAME = /^x-[a-z0-9-]*-key$/i;
+const VENDOR_KEY: KeyVerdict = Object.freeze({ kind: 'secret', family: 'token', shaped: true });
+
+/** `<vendor> key`: a final `key` after a word of two or more letters that names no key of data, and no setting before it. */
+function isVendorKey(words: readonly string[]): boolean {
+  const before = words.at(-2);
+  return words.length >= 2 && words.at(-1) === 'key' && before !== undefined && /^[a-z][a-z0-9]+$/.test(before) && !DATA_KEY_KINDS.has(before) && !words.some((w) => PREFIX_MODIFIERS.has(w));
+}
+
+/**
+ * Whether a value under a vendor's key name looks like a credential: one run of 10 to 256 characters with
+ * no space or delimiter, not only digits, about as random as the key=value detectors ask (3 bits a
+ * character).
+ *
+ * @example credentialShaped('SJpIwoeIiXReHA24s6m3JGn5ITWoE65B') // true; credentialShaped('sidebar') // false
+ */
+export function credentialShaped(value: string): boolean {
+  return /^[^\s"'&,;<>(){}[\]?|]{10,256}$/.test(value) && !/^\d+$/.test(value) && shannonEntropy(value) >= 3;
+}
+
 
 /** `API-Key`, `api key`, `apiKey` → `api key`: words joined by one space, lower case. */
 function normalizeWordList(text: string): string {
@@ -238,10 +283,10 @@ function normalizeWordList(text: string): string {
  *
  * @example keyNameVocabulary().phrases.includes('api key') // true
  */
-export function keyNameVocabulary(): { words: Record<SecretFamily, string[]>; phrases: string[]; descriptors: string[]; prefixModifiers: string[]; gluedEndings: string[] } {
+export function keyNameVocabulary(): { words: Record<SecretFamily, string[]>; phrases: string[]; descriptors: string[]; prefixModifiers: string[]; gluedEndings: string[]; dataKeyKinds: string[] } {
   const words: Record<SecretFamily, string[]> = { password: [], token: [] };
   for (const [w, f] of Object.entries(SECRET_WORDS)) words[f].push(w);
-  return { words, phrases: [...SECRET_PHRASES], descriptors: [...DESCRIPTOR_WORDS], prefixModifiers: [...PREFIX_MODIFIERS], gluedEndings: [...GLUED_SUFFIXES, 'pass'] };
+  return { words, phrases: [...SECRET_PHRASES], descriptors: [...DESCRIPTOR_WORDS], prefixModifiers: [...PREFIX_MODIFIERS], gluedEndings: [...GLUED_SUFFIXES, 'pass'], dataKeyKinds: [...DATA_KEY_KINDS] };
 }
 
 /** The builtin classifier (no policy changes), shared. */

@@ -36,10 +36,24 @@ describe('detect/key-names: the key-name classifier', () => {
     assert.deepEqual(wrong, []);
   });
 
-  it('custom HTTP headers ending in -Key carry one (X-Vault-Key); other names ending in key do not', () => {
+  it('custom HTTP headers ending in -Key carry one (X-Vault-Key); keys of data (sort_key, cache_key, public_key) do not', () => {
     for (const name of ['X-Vault-Key', 'x-functions-key', 'X-RapidAPI-Key', 'X-Goog-Api-Key']) assert.equal(BUILTIN_KEY_NAMES.classify(name).kind, 'secret', name);
-    for (const name of ['x_axis_key', 'X-Axis', 'x-key-id', 'sort-key']) assert.notEqual(BUILTIN_KEY_NAMES.classify(name).kind, 'secret', name);
+    for (const name of ['x_axis_key', 'X-Axis', 'x-key-id', 'sort-key', 'cache_key', 'publicKey', 'key', 'x_key', 'max_key']) assert.notEqual(BUILTIN_KEY_NAMES.classify(name).kind, 'secret', name);
     assertNoSecret(engine.scrubText(`X-Vault-Key: ${VALUE}`, 'logs').text, VALUE, 'the header as text');
+  });
+
+  it("a vendor's key name (RAPIDAPI_KEY, adafruitKey) holds a secret when its value looks like a credential, in text and in structured values", () => {
+    const key = 'Zq7vT2mK9xLp4Rw8aB3cD6fG1hJ5kM0y';
+    for (const name of ['RAPIDAPI_KEY', 'adafruit_key', 'stripeKey', 'sendgrid-key', 'algolia.key']) {
+      const verdict = BUILTIN_KEY_NAMES.classify(name);
+      assert.deepEqual([verdict.kind, verdict.shaped], ['secret', true], name);
+      assertNoSecret(engine.scrubText(`${name}=${key}`, 'logs').text, key, `${name}=... as text`);
+      assertNoSecret(engine.scrubText(`{"${name}": "${key}"}`, 'logs').text, key, `${name} in JSON text`);
+      assertNoSecret(JSON.stringify(engine.scrubValue({ [name]: key }, 'parameters').value), key, `${name} as a structured key`);
+      // A value that is no credential stays: the name alone does not decide.
+      assert.deepEqual(engine.scrubValue({ [name]: 'sidebar', n: { [name]: 12 } }, 'parameters').value, { [name]: 'sidebar', n: { [name]: 12 } }, name);
+      assert.equal(engine.scrubText(`${name}=menu.title`, 'logs').text, `${name}=menu.title`);
+    }
   });
 
   it('by property: a secret word with any neutral words before it, in any casing, is a secret', () => {
