@@ -28,6 +28,8 @@ export const ENCODED_DEPTH = 3;
  * start (the lookbehind): else a long run with no escape is retried from each of its characters, quadratic.
  */
 const URL_ENCODED_RUN = /(?<![^\s%"<>])[^\s%"<>]*(?:%[0-9A-Fa-f]{2}[^\s%"<>]*)+/g;
+/** A URL's path, a query key or a query value: what lies between raw `?`, `&`, `=` and `;`. */
+const QUERY_COMPONENT = /[^?&=;]+/g;
 /**
  * At least MIN_DECODED bytes written as hex pairs separated by single spaces or colons, all alike:
  * `67 68 70 5f …`, `67:68:70:5f:…`, the bytes of Node's `<Buffer 67 68 … 37 more bytes>`.
@@ -71,11 +73,17 @@ export function encodedMatches(text: string, scanner: Scanner, depth = ENCODED_D
   }
   if (hasPercentEscape(text)) {
     for (const run of text.matchAll(URL_ENCODED_RUN)) {
-      const decoded = percentDecode(run[0]);
-      for (const m of scanDecoded(decoded.text, scanner, depth - 1)) {
-        const { start, end } = toOriginal(decoded, m);
-        out = add(out, { detector: m.detector, start: run.index + start, end: run.index + end });
+      const found = percentRunMatches(run[0], scanner, depth);
+      // Each query component on its own too: decoded, `note=password%3D…` is `note=password=…`, whose
+      // value is one string (a=b=c has one key), while the component `password%3D…` is an assignment.
+      for (const part of run[0].matchAll(QUERY_COMPONENT)) {
+        if (part[0].length === run[0].length || !hasPercentEscape(part[0])) continue;
+        for (const m of percentRunMatches(part[0], scanner, depth)) {
+          const start = part.index + m.start;
+          if (!found.some((f) => f.start === start && f.end === part.index + m.end)) found.push({ detector: m.detector, start, end: part.index + m.end });
+        }
       }
+      for (const m of found) out = add(out, { detector: m.detector, start: run.index + m.start, end: run.index + m.end });
     }
   }
   // Each whole run of the alphabet (with up to two `=` of padding), and each run of hex digits inside it,
@@ -202,6 +210,12 @@ const EDGE_BYTES_DROPPED = [
 ] as const;
 
 /** Whether `text` has a %XX escape: a look before the regex pass, since most `%` in logs are percentages. */
+/** Findings in a percent-encoded run, decoded, as spans of the run. */
+function percentRunMatches(run: string, scanner: Scanner, depth: number): Match[] {
+  const decoded = percentDecode(run);
+  return scanDecoded(decoded.text, scanner, depth - 1).map((m) => toOriginal(decoded, m));
+}
+
 function hasPercentEscape(text: string): boolean {
   for (let i = text.indexOf('%'); i >= 0 && i + 2 < text.length; i = text.indexOf('%', i + 1)) {
     if (CHAR_CLASS[text.charCodeAt(i + 1)] === HEX && CHAR_CLASS[text.charCodeAt(i + 2)] === HEX) return true;

@@ -46,6 +46,18 @@ describe('redact: encoded secrets and JSON inside strings', () => {
     assert.notInclude(out.text, encodeURIComponent(b64(`mail ${EMAIL} now`)).slice(0, 20));
   });
 
+  it('an assignment URL-encoded inside a query value (note=password%3D...): each query component is decoded on its own too', () => {
+    const password = 'Hunter2-but-longer';
+    for (const inner of [`password=${password}`, `api_key=${GHP.slice(4)}`, `token=${GHP.slice(4)}&x=1`]) {
+      for (const text of [`GET /hook?note=${encodeURIComponent(inner)}&page=2`, `note=${encodeURIComponent(inner)}`, `https://h.example/x;a=${encodeURIComponent(inner)}`]) {
+        const out = engine.scrubText(text, 'logs');
+        assertNoSecret(out.text, [password, GHP.slice(4)], text.slice(0, 24));
+        assert.include(out.text, '[REDACTED]');
+      }
+    }
+    assert.equal(engine.scrubText('GET /search?q=hello%20world&page=2', 'logs').text, 'GET /search?q=hello%20world&page=2', 'innocent encoded text stays');
+  });
+
   it('leaves alone what only looks encoded: digests, UUIDs, paths, percentages, binary base64', () => {
     for (const text of [
       'commit 3f786850e387550fdab836ed7e6dc881de23001b',
