@@ -2,7 +2,7 @@
  * `egress-guard canary`: plants fake secrets of every builtin detector (raw and disguised), secret-named keys,
  * token-named tasks and tags, and oversized, cyclic and amplified values in every channel; exit 1 on any leak.
  */
-import { runCanary, CANARY_CHANNELS, type CanaryReport } from '../audit/canary.ts';
+import { runCanary, CANARY_CHANNELS, type CanaryReport } from './canary-run.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
 import { engineFromOptions } from './policy-options.ts';
 import { generateLocationKeySet } from '../crypto/jose.ts';

@@ -3,7 +3,7 @@
  * is a secret, names that only look like it, and innocent structured records as apps log them. Values are
  * fake, generated for this project.
  */
-import { keyNameCasings } from '../../lib/audit/canary.ts';
+import { keyNameCasings } from '../../lib/cli/canary-run.ts';
 
 /** Word lists written in one casing; `casings` renders them in every other. */
 export const SECRET_KEY_WORDS: readonly string[][] = [

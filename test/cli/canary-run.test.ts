@@ -2,7 +2,7 @@ import { assert } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { disguise, DISGUISES, EXTRA_ROWS, readable, type CanaryReport, type Plant } from '../../lib/audit/canary.ts';
+import { disguise, DISGUISES, EXTRA_ROWS, readable, type CanaryReport, type Plant } from '../../lib/cli/canary-run.ts';
 import { BUILTIN_DETECTORS } from '../../lib/detect/catalogue/index.ts';
 import { egressGuard } from '../helpers/cli.ts';
 
