@@ -5,14 +5,13 @@
  *
  *   npm run bench:flow                  (TASKS=10000 by default)
  */
-import winston from 'winston';
 import { flow, task, runFlow } from '../lib/core/index.ts';
 import { EgressGate } from '../lib/egress/gate.ts';
 import type { Gate, RawOutbound } from '../lib/egress/gate-api.ts';
 import { createEngine } from '../lib/policy/create.ts';
 
 const TASKS = Number(process.env.TASKS ?? 10_000);
-const quiet = { localTransports: [new winston.transports.Console({ silent: true })] };
+const quiet = { localTransports: [] };
 
 /** The baseline: the same flow reported through a gate that applies no policy at all. */
 class PassThroughGate implements Gate {

@@ -32,8 +32,8 @@ export type { LedgerProblem, LedgerReading, ProblemKind } from './audit/verify.t
 export { buildReport, renderMarkdown, renderTable } from './audit/report.ts';
 export type { Report, ReportItem, ReportFilters } from './audit/report.ts';
 export { SigningKey } from './crypto/jose.ts';
-export { flow, task, runFlow, DEFAULT_RESULTS_DIR, ResultWriteError, LocalResult, InlineResult, renderLocation, TemplateError } from './core/index.ts';
-export type { Flow, RunContext, RunOptions, RunOutcome, RestartPlan, TaskOptions, Result, TemplateContext } from './core/index.ts';
+export { flow, task, runFlow, DEFAULT_RESULTS_DIR, ResultWriteError, LocalResult, InlineResult, renderLocation, TemplateError, consoleSink, LOG_LEVELS } from './core/index.ts';
+export type { Flow, RunContext, RunOptions, RunOutcome, RestartPlan, TaskOptions, Result, TemplateContext, LocalLogSink, LogInfo, TaskLogger } from './core/index.ts';
 export { CloudClient, parseControlPlaneUrl } from './cloud/client.ts';
 export type { CloudClientOptions, CloseResult } from './cloud/client.ts';
 export { startControlPlane } from './cloud/server.ts';

@@ -27,7 +27,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
-import winston from 'winston';
 import { CloudClient } from '../cloud/client.ts';
 import { startControlPlane } from '../cloud/server.ts';
 import { runFlow } from '../core/runner.ts';
@@ -428,7 +427,7 @@ export async function runCanary(engine: Engine): Promise<CanaryReport> {
   try {
     const client = new CloudClient({ url: server.url, token, spoolDir: join(work, 'spool') });
     const gate = new EgressGate({ engine, sink: client });
-    const quiet = () => [new winston.transports.Console({ silent: true })];
+    const quiet = () => []; // no local log: the canary reads only what reached the control plane
     const main = flow({ name: 'canary' }, async (_params: Record<string, unknown>, ctx) => {
       for (const { message, meta } of p.logs) ctx.logger.info(message, meta);
       for (const f of p.failing) {

@@ -4,18 +4,18 @@
  * first time, then a restart finishes it), and shows what reached the control plane and how each planted
  * secret was handled.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import winston from 'winston';
 import { readLedger } from '../audit/verify.ts';
 import { startControlPlane } from '../cloud/server.ts';
 import { generateLocationKeySet, SigningKey } from '../crypto/jose.ts';
 import { createEngine } from '../policy/create.ts';
 import { packageRoot } from '../package-root.ts';
 import demoFlow from '../../examples/nightly-etl/flow.ts';
+import type { LogInfo } from '../core/logger.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, parseCommandArgs, write, type CommandIO } from './io.ts';
 import { executeRun } from './run.ts';
 import { COMMAND_HELP } from './usage.ts';
@@ -50,7 +50,8 @@ export async function demoCommand(args: string[], io: CommandIO): Promise<number
     const publicKey = join(work, 'signing-key.pub.json');
     writeFileSync(publicKey, signingKey.toJson(false));
     const base = { flow: demoFlow as never, engine, cloud: server.url, token, spoolDir: join(work, 'spool'), ledgerDir: join(work, 'ledger'), signingKey };
-    const local = () => ({ localTransports: [new winston.transports.File({ filename: localLog })] });
+    // Local logs, complete and unscrubbed, in a file (JSON lines).
+    const local = () => ({ localTransports: [{ log: (info: LogInfo, next: () => void) => (appendFileSync(localLog, String(info[Symbol.for('message')]) + '\n'), next()) }] });
     const params = { day: '2026-11-23', token: PLANTED[0]!.value };
     await say('run 1: the load step fails (its exception carries a password)');
     const first = await executeRun({ ...base, ...local(), params: { ...params, fail_load: true } }, io);

@@ -12,6 +12,7 @@ import { witnessesOf } from '../audit/witness.ts';
 import { CloudClient, intentIndex, parseControlPlaneUrl, WitnessReporter } from '../cloud/client.ts';
 import { SigningKey } from '../crypto/jose.ts';
 import { runFlow, type Flow, type RestartPlan } from '../core/runner.ts';
+import type { LocalLogSink } from '../core/logger.ts';
 import { auditRecordOf, EgressGate } from '../egress/gate.ts';
 import type { GuardedItem } from '../egress/types.ts';
 import type { Engine } from '../policy/engine.ts';
@@ -34,7 +35,7 @@ export interface RunSetup {
   /** Signs ledger checkpoints; each is also reported to the control plane as a witness. */
   signingKey?: SigningKey;
   /** Where the run's own (unscrubbed) logs go locally; default: the console. */
-  localTransports?: import('winston').transport[];
+  localTransports?: LocalLogSink[];
 }
 
 export async function runFlowCommand(args: string[], io: CommandIO): Promise<number> {

@@ -9,11 +9,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import winston from 'winston';
-import TransportStream from 'winston-transport';
 import type { Gate, RawLogRecord, StateName } from '../egress/gate-api.ts';
 import { InlineResult, LocalResult, type Result } from './results.ts';
 import type { TemplateContext } from './templating.ts';
+import { consoleSink, createTaskLogger, type LocalLogSink, type LogInfo, type TaskLogger } from './logger.ts';
 
 /**
  * Where a flow's task results go when neither the flow nor the task names a Result (relative to the
@@ -45,8 +44,8 @@ export interface TaskOptions<I> {
 
 /** What a flow or task body gets besides its input: the run's logger and ids. */
 export interface RunContext {
-  /** A winston logger: records stay local and are also shipped, scrubbed, to the control plane. */
-  logger: winston.Logger;
+  /** The run's logger (winston's levels and calls): records stay local in full and are shipped, scrubbed, to the control plane. */
+  logger: TaskLogger;
   flowRunId: string;
   taskRunId?: string;
 }
@@ -72,10 +71,10 @@ export interface RunOptions {
   restart?: RestartPlan;
   env?: NodeJS.ProcessEnv;
   /**
-   * Local log transports (default: console on stderr, level info). Local logs are never scrubbed. Give each
-   * run its own transport objects: a winston transport belongs to one logger.
+   * Local log sinks (default: JSON lines on stderr, level info): winston transports, or anything with
+   * `log(info, next)`. Local logs are never scrubbed.
    */
-  localTransports?: winston.transport[];
+  localTransports?: LocalLogSink[];
 }
 
 /** How a flow run ended: its id, and its result or the error it failed with (unscrubbed: this is local). */
@@ -98,8 +97,8 @@ interface FlowRunState {
   concurrency: Record<string, number>;
   restart: RestartPlan | undefined;
   shipper: LogShipper;
-  /** One logger per flow run; task runs get children of it (children share its transports). */
-  logger: winston.Logger;
+  /** One logger per flow run; task runs get children of it (children share its sinks). */
+  logger: TaskLogger;
 }
 
 const current = new AsyncLocalStorage<FlowRunState>();
@@ -128,13 +127,7 @@ export async function runFlow<P extends Record<string, unknown>, R>(flow: Flow<P
     concurrency: options.concurrency ?? {},
     restart: options.restart,
     shipper,
-    logger: winston.createLogger({
-      level: 'silly',
-      transports: [
-        ...(options.localTransports ?? [new winston.transports.Console({ level: 'info', stderrLevels: Object.keys(winston.config.npm.levels) })]),
-        new ShippingTransport(shipper),
-      ],
-    }),
+    logger: createTaskLogger(options.localTransports ?? [consoleSink('info')], (info) => shipper.ship(info)),
   };
   gate.submit({ kind: 'flow_run', flowRunId, flowName: flow.name, parameters: params, ...(options.restart && { restartOf: options.restart.flowRunId }) });
   gate.submit({ kind: 'state', flowRunId, state: 'Running' });
@@ -155,7 +148,7 @@ export async function runFlow<P extends Record<string, unknown>, R>(flow: Flow<P
 /** Runs a task inside the current flow run; outside a flow run the function is simply called. */
 export async function runTask<I, O>(options: TaskOptions<I>, fn: (input: I, ctx: RunContext) => Promise<O>, input: I): Promise<O> {
   const run = current.getStore();
-  if (run === undefined) return fn(input, { logger: winston.createLogger({ transports: [new winston.transports.Console()] }), flowRunId: 'local' });
+  if (run === undefined) return fn(input, { logger: createTaskLogger([consoleSink('info')], () => {}), flowRunId: 'local' });
   const { gate, flowRunId } = run;
   const taskRunId = randomUUID();
   const callIndex = run.callCounts.get(options.name) ?? 0;
@@ -287,32 +280,25 @@ class LogShipper {
     if (this.batch.length >= LOG_BATCH) this.flush();
   }
 
+  /** A record of the run's logger: for the control plane, unless it says `ship: false`. */
+  ship(info: LogInfo): void {
+    const { level, message, ...meta } = info;
+    if (meta.ship === false) return;
+    const taskRunId = info[TASK_RUN] as string | undefined;
+    this.add({
+      flowRunId: this.flowRunId,
+      ...(taskRunId !== undefined && { taskRunId }),
+      level: String(level),
+      time: new Date().toISOString(),
+      message: typeof message === 'string' ? message : describeMessage(message),
+      meta,
+    });
+  }
+
   flush(): void {
     if (this.batch.length === 0) return;
     this.gate.submit({ kind: 'logs', flowRunId: this.flowRunId, records: this.batch });
     this.batch = [];
-  }
-}
-
-class ShippingTransport extends TransportStream {
-  constructor(private readonly shipper: LogShipper) {
-    super({ level: 'silly' });
-  }
-
-  override log(info: Record<string | symbol, unknown>, next: () => void): void {
-    const { level, message, ...meta } = info as Record<string, unknown>;
-    const taskRunId = info[TASK_RUN] as string | undefined;
-    if (meta.ship !== false) {
-      this.shipper.add({
-        flowRunId: this.shipper.flowRunId,
-        ...(taskRunId !== undefined && { taskRunId }),
-        level: String(level),
-        time: new Date().toISOString(),
-        message: typeof message === 'string' ? message : describeMessage(message),
-        meta,
-      });
-    }
-    next();
   }
 }
 
