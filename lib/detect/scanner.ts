@@ -285,7 +285,10 @@ function withoutClaimed(found: Found[]): Found[] {
       // Only a strictly wider claim removes a match: two detectors whose claims each hold the other's
       // match (the same password seen by two URL shapes) must not remove each other.
       const own = Math.max(f.match.end - f.match.start, f.claimEnd - f.claimStart);
-      if (c !== f && c.match.detector !== f.match.detector && f.match.end <= c.claimEnd && c.claimEnd - c.claimStart > own) return false;
+      // A claim speaks for its own finding only: a match it holds that lies apart from that finding (another
+      // command's password in a line the claim runs across) is another secret, and stays.
+      const apart = f.match.end <= c.match.start || f.match.start >= c.match.end;
+      if (c !== f && c.match.detector !== f.match.detector && f.match.end <= c.claimEnd && c.claimEnd - c.claimStart > own && !apart) return false;
     }
     return true;
   });

@@ -69,6 +69,14 @@ describe('detect/scanner: claims of detectors that understand a region', () => {
     }
   });
 
+  it('a claim speaks for its own finding only: another secret inside the region it runs across stays found', () => {
+    // cli-attached-password claims from `mysql` to its `-p` password: here across a second command's password.
+    const text = 'mysql --password=Tr0ub4dor-3 orders then failed: mariadb -u app -p4bZq8TkLw2 -e "select 1"';
+    const found = all.scan(text).map((m) => text.slice(m.start, m.end));
+    assert.isTrue(found.some((s) => s.includes('Tr0ub4dor-3')), 'the first password is found');
+    assert.isTrue(found.some((s) => s.includes('4bZq8TkLw2')), 'the second password is found');
+  });
+
   it('by property: whatever one detector finds, the whole catalogue finds something there too, and never throws', () => {
     const pieces = BUILTIN_DETECTORS.flatMap((d) => d.examples?.positive ?? []);
     const text = fc.array(fc.oneof(fc.constantFrom(...pieces), fc.constantFrom(' ', '\\', '@', ':', '//', '=', '"', 'x')), { minLength: 1, maxLength: 6 }).map((parts) => parts.join(''));
