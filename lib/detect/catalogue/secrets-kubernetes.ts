@@ -15,11 +15,24 @@ const KIND_SECRET = r`kind:[ \t]{1,3}["']?Secret["']?[ \t]{0,8}`;
  * key that starts with neither `d` nor `k`: no line is both one of them and the `data:` line, and no scan
  * runs on past the next top-level `kind:` (each starts at the beginning of a line).
  */
-const OTHER_LINES = r`(?:(?:[ \t][^\r\n]{0,120}|[^\sdk][^\r\n]{0,120})?${NL}){0,20}?`;
+const OTHER_LINES = otherLines('dk');
+/** The same before `stringData:`: no top-level line starting with `s` or `k` (the stringData and kind lines). */
+const OTHER_LINES_BEFORE_STRING_DATA = otherLines('sk');
+
+function otherLines(notFirst: string): string {
+  return r`(?:(?:[ \t][^\r\n]{0,120}|[^\s${notFirst}][^\r\n]{0,120})?${NL}){0,20}?`;
+}
 /** `data:` at the top level, on its own line. */
 const DATA = r`data:[ \t]{0,8}${NL}`;
 /** Top-level lines only (never a value line) between the data block and `kind:` in sorted output (`immutable:`). */
 const TOP_LINES = r`(?:[^\s][^\r\n]{0,120}${NL}){0,3}?`;
+/** `stringData:` at the top level, on its own line: its values are the secrets in plain text. */
+const STRING_DATA = r`stringData:[ \t]{0,8}${NL}`;
+/**
+ * The block of `  key: value` lines under `stringData:`: any text, quoted or not (not a placeholder). A value
+ * starts with no space: otherwise each line could split its spaces two ways, and lines multiply them.
+ */
+const PLAIN_VALUES = r`(?:[ \t]{1,16}[A-Za-z0-9_.-]{1,253}:[ \t]{1,3}(?!["']?(?:\$\{|\{\{|<))[^\s][^\r\n]{0,1023}(?:${NL}|$)){1,64}`;
 /** The block of `  key: base64` lines under `data:`; each line ends at a line break or the end of the text. */
 const VALUES = r`(?:[ \t]{1,16}[A-Za-z0-9_.-]{1,253}:[ \t]{1,3}["']?[A-Za-z0-9+/]{4,8192}={0,2}["']?[ \t]{0,8}(?:${NL}|$)){1,64}`;
 
@@ -62,6 +75,26 @@ export const KUBERNETES_DETECTORS: DetectorSpec[] = [
       negative: [
         'apiVersion: v1\ndata:\n  mode: cHJvZHVjdGlvbg==\nkind: ConfigMap\n',
         'data:\n  password: ${DB_PASSWORD}\nkind: Secret\n',
+      ],
+    },
+  },
+  {
+    id: 'kubernetes-secret-string-data',
+    // Only as written by hand, kind first: the API server turns stringData into data, so `kubectl get`
+    // never prints it (no sorted variant, unlike data:).
+    description: 'Plain-text values under stringData: of a Kubernetes Secret manifest (kind: Secret before stringData:): the value lines',
+    tags: ['secret', 'infra', 'kubernetes'],
+    pattern: r`(?:^|${NL})${KIND_SECRET}${NL}${OTHER_LINES_BEFORE_STRING_DATA}${STRING_DATA}(${PLAIN_VALUES})`,
+    keywords: ['stringdata:'],
+    group: 1,
+    examples: {
+      positive: [
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: api\ntype: Opaque\nstringData:\n  password: correct horse battery staple\n  api-url: https://user:Wk4pZ9qL@api.internal\n',
+        '---\nkind: "Secret"\nmetadata:\n  name: smtp\n  namespace: mail\nstringData:\n  smtp-password: "Tr0ub4dor&3-x"\n',
+      ],
+      negative: [
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\nstringData:\n  mode: production\n',
+        'kind: Secret\nmetadata:\n  name: db\nstringData:\n  password: ${DB_PASSWORD}\n',
       ],
     },
   },
