@@ -123,3 +123,18 @@ function safeKeys(value: object): string[] {
     return [];
   }
 }
+
+/**
+ * An Error rebuilt from a stack string (`Type: message\n    at ...`: what a logger's error serializer leaves),
+ * so that the exceptions rules apply to it.
+ *
+ * @example errorFromStack('TypeError: bad\n    at f (/srv/a.js:1:1)').name // 'TypeError'
+ */
+export function errorFromStack(stack: string): Error {
+  const header = stack.split('\n', 1)[0]!;
+  const match = /^([A-Za-z_$][\w$]*)(?:: ([^]*))?$/.exec(header);
+  const error = new Error(match?.[2] ?? header);
+  error.name = match?.[1] ?? 'Error';
+  error.stack = stack;
+  return error;
+}

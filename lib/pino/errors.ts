@@ -6,6 +6,7 @@
  */
 import type { Engine } from '../policy/engine.ts';
 import type { Finding } from '../redact/findings.ts';
+import { errorFromStack } from '../channels/exceptions.ts';
 
 /**
  * The fields of a serialized error the exceptions rules own (the rest go through the logs rules).
@@ -76,7 +77,7 @@ export function scrubSerializedError(error: SerializedError, engine: Engine): Sc
     // Each error of the chain has its own header and frames: scrubbed as its own traceback.
     const parts: string[] = [];
     for (const segment of error.stack.split(CAUSED_BY)) {
-      const out = engine.scrubError(fromStack(segment));
+      const out = engine.scrubError(errorFromStack(segment));
       for (const f of out.findings) findings.push({ ...f, path: 'stack' });
       if (out.stack === undefined || out.blocked !== undefined) break;
       parts.push(out.stack);
@@ -94,15 +95,6 @@ function stackless(type: string, message: string): Error {
   return error;
 }
 
-/** An Error rebuilt from a stack string (`Type: message\n    at ...`). */
-function fromStack(stack: string): Error {
-  const header = stack.split('\n', 1)[0]!;
-  const match = /^([A-Za-z_$][\w$]*)(?:: ([^]*))?$/.exec(header);
-  const error = new Error(match?.[2] ?? header);
-  error.name = match?.[1] ?? 'Error';
-  error.stack = stack;
-  return error;
-}
 
 /** The type in a scrubbed `Type: message` (or `Type` alone). */
 function typeOf(header: string): string {

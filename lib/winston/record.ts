@@ -7,6 +7,7 @@ import { formatWithOptions } from 'node:util';
 import type { Logform } from 'winston';
 import type { Engine } from '../policy/engine.ts';
 import type { Finding } from '../redact/findings.ts';
+import { errorFromStack } from '../channels/exceptions.ts';
 
 export const LEVEL = Symbol.for('level');
 export const MESSAGE = Symbol.for('message');
@@ -168,12 +169,3 @@ function unspread(source: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-/** An Error rebuilt from a stack string (what errors({ stack: true }) leaves), for the exceptions rules. */
-function errorFromStack(stack: string): Error {
-  const header = stack.split('\n', 1)[0]!;
-  const match = /^([A-Za-z_$][\w$]*)(?:: ([^]*))?$/.exec(header);
-  const error = new Error(match?.[2] ?? header);
-  error.name = match?.[1] ?? 'Error';
-  error.stack = stack;
-  return error;
-}

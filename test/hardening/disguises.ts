@@ -69,3 +69,95 @@ export function readable(text: string): string {
 
 /** A string as it appears inside a JSON string. */
 export const jsonEscaped = (s: string): string => JSON.stringify(s).slice(1, -1);
+
+// ---------------------------------------------------------------------------------------------------------
+// Planted secrets and the ways to write them (the no-leak property tests of every door share them)
+
+/** A planted secret: the text that carries it and the sensitive span that must never get out. */
+export interface Plant {
+  /** A detector id, or `key-name` for a random value under a secret-named key. */
+  detector: string;
+  carrier: string;
+  span: string;
+  /** Where the span starts in the carrier. */
+  start: number;
+  /** Where glue goes: the start of the match (its key, for a detector with a group). */
+  matchStart: number;
+  /** The glues the detector's own pattern still finds the token behind (left-anchored ones refuse them by design). */
+  glues: Glue[];
+}
+export type Glue = 'letter' | 'digit' | 'underscore';
+export const GLUE_CHARS: Record<Glue, string> = { letter: 'x', digit: '1', underscore: '_' };
+
+export type Encoding =
+  | 'raw' | 'url' | 'base64' | 'base64url' | 'json-in-string'
+  | 'glued-letter' | 'glued-digit' | 'glued-underscore' | 'glued-ansi'
+  | 'zero-width' | 'ansi-inside' | 'fullwidth' | 'html-entities' | 'hex' | 'buffer-dump' | 'base64x3';
+
+export const ENCODINGS: Encoding[] = [
+  'raw', 'url', 'base64', 'base64url', 'json-in-string',
+  'glued-letter', 'glued-digit', 'glued-underscore', 'glued-ansi',
+  'zero-width', 'ansi-inside', 'fullwidth', 'html-entities', 'hex', 'buffer-dump', 'base64x3',
+];
+/** Hex spellings: a run, upper case, space- and colon-separated pairs. */
+const HEX_SPELLINGS: [string, boolean][] = [['', false], ['', true], [' ', false], [':', false]];
+/** Decoded hex shorter than this is not text to the encoded scan (lib/redact/encoded.ts MIN_DECODED). */
+const MIN_HEX_BYTES = 8;
+
+/** The encodings a plant can be written in. */
+export function encodingsFor(p: Plant): Encoding[] {
+  return ENCODINGS.filter((e) => {
+    if (e === 'glued-letter' || e === 'glued-digit' || e === 'glued-underscore') return p.glues.includes(e.slice('glued-'.length) as Glue);
+    if (e === 'hex' || e === 'buffer-dump') return Buffer.byteLength(p.carrier) >= MIN_HEX_BYTES;
+    return true;
+  });
+}
+
+/** `at` and `pick` choose where inside the span a character goes and which one (or which spelling). */
+export function encode(p: Plant, encoding: Encoding, at: number, pick: number): { text: string; disguised: string[] } {
+  const { carrier, span, start } = p;
+  const inside = 1 + (at % Math.max(1, span.length - 1));
+  const inSpan = (f: (s: string) => string) => {
+    const d = f(span);
+    return { text: carrier.slice(0, start) + d + carrier.slice(start + span.length), disguised: [d] };
+  };
+  switch (encoding) {
+    case 'raw':
+      return { text: carrier, disguised: [] };
+    case 'url':
+      return { text: encodeURIComponent(carrier), disguised: [encodeURIComponent(span)] };
+    case 'base64':
+      return { text: base64(carrier), disguised: [base64(carrier)] };
+    case 'base64url': {
+      const text = Buffer.from(carrier).toString('base64url');
+      return { text, disguised: [text] };
+    }
+    case 'json-in-string':
+      return { text: JSON.stringify({ note: carrier, n: 1 }), disguised: [] };
+    case 'glued-letter':
+    case 'glued-digit':
+    case 'glued-underscore':
+      return { text: insertAt(carrier, p.matchStart, GLUE_CHARS[encoding.slice('glued-'.length) as Glue]), disguised: [] };
+    case 'glued-ansi':
+      return { text: insertAt(carrier, p.matchStart, ANSI_CODES[pick % ANSI_CODES.length]!), disguised: [] };
+    case 'zero-width':
+      return inSpan((s) => insertAt(s, inside, INVISIBLES[pick % INVISIBLES.length]!));
+    case 'ansi-inside':
+      return inSpan((s) => insertAt(s, inside, ANSI_CODES[pick % ANSI_CODES.length]!));
+    case 'fullwidth':
+      return inSpan(fullwidth);
+    case 'html-entities':
+      return inSpan((s) => htmlEntities(s, 1 + (pick % 3), at % 3));
+    case 'hex': {
+      const [sep, upper] = HEX_SPELLINGS[pick % HEX_SPELLINGS.length]!;
+      return { text: hexOf(carrier, sep, upper), disguised: [hexOf(span, sep, upper)] };
+    }
+    case 'buffer-dump':
+      return { text: bufferDump(carrier), disguised: [hexOf(span, ' ')] };
+    case 'base64x3': {
+      const once = base64(carrier);
+      const twice = base64(once);
+      return { text: base64(twice), disguised: [once, twice, base64(twice)] };
+    }
+  }
+}

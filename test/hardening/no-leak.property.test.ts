@@ -36,31 +36,12 @@ import { createEngine, createEngineSync } from '../../lib/policy/create.ts';
 import { DEFAULT_LIMITS, type Engine } from '../../lib/policy/engine.ts';
 import { guardRecord, LEVEL, type Info } from '../../lib/winston/record.ts';
 import { casings, GLUED_SECRET_KEYS, SECRET_KEY_WORDS } from '../helpers/key-names.ts';
-import { ANSI_CODES, base64, bufferDump, fullwidth, hexOf, htmlEntities, insertAt, INVISIBLES, jsonEscaped, readable } from './disguises.ts';
+import { propertyParams } from '../helpers/property.ts';
+import { encode, ENCODINGS, encodingsFor, GLUE_CHARS, insertAt, jsonEscaped, readable, type Encoding, type Glue, type Plant } from './disguises.ts';
 
 const RUNS = Number(process.env.EGRESS_GUARD_PROPERTY_RUNS ?? 1000);
 const TOKEN = 'property-tenant-token-0123456789';
 
-/** A planted secret: the text that carries it and the sensitive span that must never get out. */
-interface Plant {
-  /** A detector id, or `key-name` for a random value under a secret-named key. */
-  detector: string;
-  carrier: string;
-  span: string;
-  /** Where the span starts in the carrier. */
-  start: number;
-  /** Where glue goes: the start of the match (its key, for a detector with a group). */
-  matchStart: number;
-  /** The glues the detector's own pattern still finds the token behind (left-anchored ones refuse them by design). */
-  glues: Glue[];
-}
-type Glue = 'letter' | 'digit' | 'underscore';
-const GLUE_CHARS: Record<Glue, string> = { letter: 'x', digit: '1', underscore: '_' };
-
-type Encoding =
-  | 'raw' | 'url' | 'base64' | 'base64url' | 'json-in-string'
-  | 'glued-letter' | 'glued-digit' | 'glued-underscore' | 'glued-ansi'
-  | 'zero-width' | 'ansi-inside' | 'fullwidth' | 'html-entities' | 'hex' | 'buffer-dump' | 'base64x3';
 interface Planted {
   plant: Plant;
   /** An Encoding, or `field` for a value under a secret-named key. */
@@ -68,74 +49,6 @@ interface Planted {
   text: string;
   /** The span as this encoding spells it (zero-width inside, fullwidth, hex, ...): it must not get out either. */
   disguised: string[];
-}
-
-const ENCODINGS: Encoding[] = [
-  'raw', 'url', 'base64', 'base64url', 'json-in-string',
-  'glued-letter', 'glued-digit', 'glued-underscore', 'glued-ansi',
-  'zero-width', 'ansi-inside', 'fullwidth', 'html-entities', 'hex', 'buffer-dump', 'base64x3',
-];
-/** Hex spellings: a run, upper case, space- and colon-separated pairs. */
-const HEX_SPELLINGS: [string, boolean][] = [['', false], ['', true], [' ', false], [':', false]];
-/** Decoded hex shorter than this is not text to the encoded scan (lib/redact/encoded.ts MIN_DECODED). */
-const MIN_HEX_BYTES = 8;
-
-/** The encodings a plant can be written in. */
-function encodingsFor(p: Plant): Encoding[] {
-  return ENCODINGS.filter((e) => {
-    if (e === 'glued-letter' || e === 'glued-digit' || e === 'glued-underscore') return p.glues.includes(e.slice('glued-'.length) as Glue);
-    if (e === 'hex' || e === 'buffer-dump') return Buffer.byteLength(p.carrier) >= MIN_HEX_BYTES;
-    return true;
-  });
-}
-
-/** `at` and `pick` choose where inside the span a character goes and which one (or which spelling). */
-function encode(p: Plant, encoding: Encoding, at: number, pick: number): { text: string; disguised: string[] } {
-  const { carrier, span, start } = p;
-  const inside = 1 + (at % Math.max(1, span.length - 1));
-  const inSpan = (f: (s: string) => string) => {
-    const d = f(span);
-    return { text: carrier.slice(0, start) + d + carrier.slice(start + span.length), disguised: [d] };
-  };
-  switch (encoding) {
-    case 'raw':
-      return { text: carrier, disguised: [] };
-    case 'url':
-      return { text: encodeURIComponent(carrier), disguised: [encodeURIComponent(span)] };
-    case 'base64':
-      return { text: base64(carrier), disguised: [base64(carrier)] };
-    case 'base64url': {
-      const text = Buffer.from(carrier).toString('base64url');
-      return { text, disguised: [text] };
-    }
-    case 'json-in-string':
-      return { text: JSON.stringify({ note: carrier, n: 1 }), disguised: [] };
-    case 'glued-letter':
-    case 'glued-digit':
-    case 'glued-underscore':
-      return { text: insertAt(carrier, p.matchStart, GLUE_CHARS[encoding.slice('glued-'.length) as Glue]), disguised: [] };
-    case 'glued-ansi':
-      return { text: insertAt(carrier, p.matchStart, ANSI_CODES[pick % ANSI_CODES.length]!), disguised: [] };
-    case 'zero-width':
-      return inSpan((s) => insertAt(s, inside, INVISIBLES[pick % INVISIBLES.length]!));
-    case 'ansi-inside':
-      return inSpan((s) => insertAt(s, inside, ANSI_CODES[pick % ANSI_CODES.length]!));
-    case 'fullwidth':
-      return inSpan(fullwidth);
-    case 'html-entities':
-      return inSpan((s) => htmlEntities(s, 1 + (pick % 3), at % 3));
-    case 'hex': {
-      const [sep, upper] = HEX_SPELLINGS[pick % HEX_SPELLINGS.length]!;
-      return { text: hexOf(carrier, sep, upper), disguised: [hexOf(span, sep, upper)] };
-    }
-    case 'buffer-dump':
-      return { text: bufferDump(carrier), disguised: [hexOf(span, ' ')] };
-    case 'base64x3': {
-      const once = base64(carrier);
-      const twice = base64(once);
-      return { text: base64(twice), disguised: [once, twice, base64(twice)] };
-    }
-  }
 }
 
 /** Secret key names in every casing (test/helpers/key-names.ts). */
@@ -327,16 +240,7 @@ describe('hardening: no planted secret leaves, by property', function () {
     if (leaked.length > 0) assert.fail(`planted secrets got through the ${channel} channel: ${[...new Set(leaked)].join(', ')}`);
   }
 
-  /** fast-check prints the counterexample on failure, which holds the secrets: report the seed and our message only. */
-  function params<Ts>(numRuns = RUNS): fc.Parameters<Ts> {
-    const reporter = (out: fc.RunDetails<Ts>) => {
-      if (!out.failed) return;
-      const cause = out.errorInstance instanceof Error ? out.errorInstance.message : 'the property failed';
-      throw new Error(`${cause} (reproduce with seed ${out.seed}, path ${String(out.counterexamplePath)})`);
-    };
-    const seed = process.env.EGRESS_GUARD_PROPERTY_SEED;
-    return { numRuns, endOnFailure: true, reporter, ...(seed !== undefined && { seed: Number(seed) }) };
-  }
+  const params = <Ts>(numRuns = RUNS) => propertyParams<Ts>(numRuns);
 
   it('parameters: the engine and the gate', () => {
     fc.assert(

@@ -10,6 +10,7 @@ import { BUILTIN_DETECTORS } from '../../lib/detect/catalogue/index.ts';
 import type { Engine } from '../../lib/policy/engine.ts';
 import { jsonEscaped, readable } from '../hardening/disguises.ts';
 import { casings, GLUED_SECRET_KEYS, SECRET_KEY_WORDS } from './key-names.ts';
+import { propertyParams } from './property.ts';
 
 export const RUNS = Number(process.env.EGRESS_GUARD_DOOR_PROPERTY_RUNS ?? 150);
 
@@ -139,15 +140,9 @@ export function noLeak(output: string, planted: readonly Planted[], where: strin
   if (leaked.length > 0) assert.fail(`planted secrets got through ${where}: ${[...new Set(leaked)].join(', ')}`);
 }
 
-/** fast-check prints the counterexample on failure, which holds the secrets: report the seed and our message only. */
+/** fast-check parameters whose failures never print a counterexample (test/helpers/property.ts). */
 export function params<Ts>(numRuns = RUNS): fc.Parameters<Ts> {
-  const reporter = (out: fc.RunDetails<Ts>) => {
-    if (!out.failed) return;
-    const cause = out.errorInstance instanceof Error ? out.errorInstance.message : 'the property failed';
-    throw new Error(`${cause} (reproduce with seed ${out.seed}, path ${String(out.counterexamplePath)})`);
-  };
-  const seed = process.env.EGRESS_GUARD_PROPERTY_SEED;
-  return { numRuns, endOnFailure: true, reporter, ...(seed !== undefined && { seed: Number(seed) }) };
+  return propertyParams<Ts>(numRuns);
 }
 
 /**
