@@ -4,11 +4,9 @@
  * and compute the policy's identity. Every problem becomes a PolicyIssue at the node that caused it; all
  * problems of a file are reported together.
  */
-import { readFileSync, accessSync, constants } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { BUILTIN_POLICY_DOCUMENTS } from './builtin-policies.generated.ts';
-import validatePolicySchema from './policy-validator.generated.ts';
 import { BUILTIN_DETECTORS } from '../detect/catalogue/index.ts';
 import { expandPath, FileReadError, MAX_KEY_FILE_BYTES, readRegularFileSync, regularFileProblem } from '../crypto/keys.ts';
 import { packageRoot } from '../package-root.ts';
@@ -18,7 +16,11 @@ import { PolicyError, type PolicyIssue } from './errors.ts';
 import { checkRegexes, checkRegexesSync, REGEX_CHECK_BUDGET_MS, type RegexToCheck, type RegexVerdict } from './regex-safety.ts';
 import type { LoadedPolicy, PolicyDocument, ResolvedPolicy } from './types.ts';
 import { parseYamlPolicy, type Locate, type PathKey } from './yaml-source.ts';
+import { absolutizeKeys, mergePolicies } from './merge.ts';
+import { validateSchema } from './schema-messages.ts';
 import { suggest } from './suggest.ts';
+
+export { mergePolicies } from './merge.ts';
 
 export interface LoadOptions {
   /** Where relative paths of a policy given as an object are resolved (default: the working directory). */
@@ -405,108 +407,6 @@ class LoadState {
   }
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Schema validation with positioned, readable messages
-
-/** The schema compiled ahead of time (scripts/policy-validator.ts): no schema compiler runs at start-up. */
-const schemaValidator = validatePolicySchema as unknown as ValidateFunction;
-
-function validateSchema(source: Source, issues: PolicyIssue[]): boolean {
-  const validate = schemaValidator;
-  if (validate(source.data)) return true;
-  const errors = selectErrors(validate.errors ?? []);
-  const seen = new Set<string>();
-  for (const e of errors) {
-    const { path, at, message } = describe(e, source.data);
-    const issue = { file: source.file, ...source.locate(path, at), message };
-    const key = `${issue.line}:${issue.col}:${message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    issues.push(issue);
-  }
-  return false;
-}
-
-/**
- * ajv reports every failed branch of a oneOf. When some branch got deeper into the value than the oneOf
- * itself (the author meant that shape and got something inside wrong), report those deeper errors only;
- * otherwise report the oneOf alone, with the expected shapes from its description.
- */
-function selectErrors(errors: ErrorObject[]): ErrorObject[] {
-  let kept = errors;
-  const oneOfs = errors.filter((e) => e.keyword === 'oneOf').sort((a, b) => b.instancePath.length - a.instancePath.length);
-  for (const o of oneOfs) {
-    if (!kept.includes(o)) continue;
-    const at = o.instancePath;
-    const deeper = kept.some((e) => e.instancePath.startsWith(at + '/'));
-    kept = kept.filter((e) => (e.instancePath === at ? !deeper && e === o : true));
-  }
-  return kept;
-}
-
-function describe(e: ErrorObject, data: unknown): { path: PathKey[]; at: 'key' | 'value'; message: string } {
-  const path = e.instancePath
-    .split('/')
-    .slice(1)
-    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
-    .map((s) => (/^\d+$/.test(s) && isArrayAt(data, e.instancePath) ? Number(s) : s));
-  const where = path.length === 0 ? 'policy root' : formatPolicyPath(path);
-  const schema = e.parentSchema as { description?: string; properties?: Record<string, unknown> } | undefined;
-  switch (e.keyword) {
-    case 'additionalProperties': {
-      const key = String((e.params as { additionalProperty: string }).additionalProperty);
-      const allowed = Object.keys(schema?.properties ?? {});
-      const hint = suggest(key, allowed) || (allowed.length > 0 ? `; allowed: ${allowed.join(', ')}` : '');
-      return { path: [...path, key], at: 'key', message: `unknown key "${key}" in ${where}${hint}` };
-    }
-    case 'required':
-      return { path, at: 'value', message: `missing required key "${(e.params as { missingProperty: string }).missingProperty}" in ${where}` };
-    case 'enum': {
-      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
-      return { path, at: 'value', message: `${where}: must be one of ${allowed.join(', ')}${misspelt(valueAt(data, path), allowed)}` };
-    }
-    case 'oneOf':
-    case 'const': {
-      // The description is the expectation: a oneOf's description in the schema must list the shapes it accepts.
-      const shapes = e.keyword === 'oneOf' && Array.isArray(e.schema) ? (e.schema as { enum?: unknown[]; const?: unknown }[]) : [];
-      const words = shapes.flatMap((shape) => [...(shape.enum ?? []), ...(shape.const !== undefined ? [shape.const] : [])]);
-      return { path, at: 'value', message: `${where}: invalid value${misspelt(valueAt(data, path), words)}; expected ${schema?.description ?? 'a different shape'}` };
-    }
-    case 'propertyNames': {
-      const name = (e.params as { propertyName: string }).propertyName;
-      return { path: [...path, name], at: 'key', message: `${where}: "${name}" is not a valid id (use kebab-case: lower-case letters, digits and single dashes)` };
-    }
-    case 'pattern':
-      if (path.at(-1) === 'key') return { path, at: 'value', message: `${where}: must be env:NAME or file:PATH` };
-      return { path, at: 'value', message: `${where}: ${e.message ?? 'invalid'}` };
-    default:
-      return { path, at: 'value', message: `${where}: ${e.message ?? 'invalid'}` };
-  }
-}
-
-/** A did-you-mean for a string value among the words a schema allows there, else nothing. */
-function misspelt(value: unknown, allowed: unknown[]): string {
-  return typeof value === 'string' ? suggest(value, allowed.filter((a): a is string => typeof a === 'string')) : '';
-}
-
-function valueAt(data: unknown, path: PathKey[]): unknown {
-  let node = data;
-  for (const key of path) node = typeof node === 'object' && node !== null ? (node as Record<PathKey, unknown>)[key] : undefined;
-  return node;
-}
-
-function isArrayAt(data: unknown, instancePath: string): boolean {
-  // Numeric segments are array indices only where the parent is an array (a detector may be named "1").
-  let node: unknown = data;
-  for (const seg of instancePath.split('/').slice(1, -1)) node = (node as Record<string, unknown> | undefined)?.[seg];
-  return Array.isArray(node);
-}
-
-function formatPolicyPath(path: readonly PathKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
-}
-
-
 function sortIssues(issues: PolicyIssue[]): PolicyIssue[] {
   return [...issues].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
 }
@@ -537,74 +437,7 @@ function displayName(path: string): string {
   return path.startsWith(builtinDir) ? BUILTIN_PREFIX + path.slice(builtinDir.length).replace(/\.yaml$/, '') : path;
 }
 
-/** Parent first, child on top; rule lists put the child's rules first (first match wins). */
-export function mergePolicies(parent: ResolvedPolicy, child: ResolvedPolicy): ResolvedPolicy {
-  const out: ResolvedPolicy = { ...parent, ...child };
-  out.tests = child.tests;
-  if (child.tests === undefined) delete out.tests;
-  if (parent.detectors || child.detectors) out.detectors = { ...parent.detectors, ...child.detectors };
-  if (parent.disable || child.disable) out.disable = [...new Set([...(parent.disable ?? []), ...(child.disable ?? [])])];
-  if (parent.key_names || child.key_names) {
-    const p = parent.key_names ?? {};
-    const c = child.key_names ?? {};
-    const union = (a?: string[], b?: string[]) => (a || b ? [...new Set([...(a ?? []), ...(b ?? [])])] : undefined);
-    const secret = union(p.secret, c.secret);
-    const notSecret = union(p.not_secret, c.not_secret);
-    const action = c.action ?? p.action;
-    out.key_names = { ...(secret && { secret }), ...(notSecret && { not_secret: notSecret }), ...(action !== undefined && { action }) };
-  }
-  for (const key of ['hash', 'limits', 'audit'] as const) {
-    if (parent[key] || child[key]) (out as Record<string, unknown>)[key] = { ...parent[key], ...child[key] };
-  }
-  if (parent.channels || child.channels) {
-    const p = parent.channels ?? {};
-    const c = child.channels ?? {};
-    const channels: NonNullable<ResolvedPolicy['channels']> = { ...p, ...c };
-    for (const name of ['parameters', 'logs'] as const) {
-      const ps = p[name];
-      const cs = c[name];
-      if (ps === undefined || cs === undefined) continue;
-      const merged: Record<string, unknown> = { ...ps, ...cs };
-      if (ps.fields || cs.fields) merged.fields = [...(cs.fields ?? []), ...(ps.fields ?? [])];
-      if (ps.values || cs.values) merged.values = [...asList(cs.values), ...asList(ps.values)];
-      if (name === 'logs') {
-        const pd = (ps as { drop?: string[] }).drop;
-        const cd = (cs as { drop?: string[] }).drop;
-        if (pd || cd) merged.drop = [...new Set([...(pd ?? []), ...(cd ?? [])])];
-      }
-      channels[name] = merged;
-    }
-    if (p.exceptions && c.exceptions) {
-      const pm = p.exceptions.message;
-      const cm = c.exceptions.message;
-      channels.exceptions = {
-        ...p.exceptions,
-        ...c.exceptions,
-        ...(pm !== undefined && cm !== undefined && pm !== 'type-only' && cm !== 'type-only' && { message: [...asList(cm), ...asList(pm)] }),
-        ...((p.exceptions.stack || c.exceptions.stack) && { stack: { ...p.exceptions.stack, ...c.exceptions.stack } }),
-      };
-    }
-    if (p.locations && c.locations) channels.locations = { ...p.locations, ...c.locations };
-    out.channels = channels;
-  }
-  return out;
-}
-
-/** `file:` key references of this source's own keys become absolute, so they work from anywhere. */
-function absolutizeKeys(merged: ResolvedPolicy, own: ResolvedPolicy, dir: string): ResolvedPolicy {
-  const fix = (ref: string | undefined) =>
-    ref !== undefined && ref.startsWith('file:') && !ref.startsWith('file:${') && !isAbsolute(ref.slice(5)) ? `file:${resolve(dir, ref.slice(5))}` : ref;
-  const out = structuredClone(merged);
-  if (own.hash?.key !== undefined && out.hash !== undefined) out.hash.key = fix(own.hash.key)!;
-  if (own.channels?.locations?.key !== undefined && out.channels?.locations !== undefined) out.channels.locations.key = fix(own.channels.locations.key);
-  return out;
-}
-
 function hasGroup(pattern: string, flags: string, group: number | string): boolean {
   const m = new RegExp(`${pattern}|`, flags).exec('')!;
   return typeof group === 'number' ? group < m.length : m.groups !== undefined && group in m.groups;
-}
-
-function asList<T>(v: T | T[] | undefined): T[] {
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
