@@ -10,7 +10,7 @@ import { sha256Hex } from '../policy/canonical.ts';
 import type { AuditHook, AuditRecord } from '../egress/gate.ts';
 import type { PolicyIdentity } from '../policy/types.ts';
 import type { SigningKey } from '../crypto/jose.ts';
-import { readLedger } from './verify.ts';
+import { ledgerTail } from './verify.ts';
 import {
   ENTRY_FORMAT, GENESIS, REFUSED_ID_LENGTH, REFUSED_IDS, ledgerId, segmentName, segmentNumbers, serializeEntry,
   type CheckpointClaim, type EntryType, type Refusal, type Witness,
@@ -104,16 +104,15 @@ export class Ledger implements AuditHook {
    */
   static open(options: LedgerOptions): Ledger {
     mkdirSync(options.dir, { recursive: true });
-    const existing = readLedger(options.dir);
     // The last entry whose seq and hash are readable, even if its data is not: the chain goes on from it.
-    const last = existing.last;
+    // Read from the last segment backwards, only as far as needed: reopening does not read the whole ledger.
+    const { last, lastCheckpointJws } = ledgerTail(options.dir);
     const lastSegment = segmentNumbers(options.dir).at(-1) ?? 0;
-    const lastCheckpoint = existing.entries.filter((e) => e.type === 'checkpoint').at(-1);
     return new Ledger(options.dir, options, {
       seq: last === undefined ? 0 : last.seq + 1,
       prev: last === undefined ? GENESIS : last.hash,
       segment: lastSegment + 1,
-      lastCheckpoint: lastCheckpoint === undefined ? GENESIS : sha256Hex(String(lastCheckpoint.data.jws)),
+      lastCheckpoint: lastCheckpointJws === undefined ? GENESIS : sha256Hex(lastCheckpointJws),
     });
   }
 

@@ -1,23 +1,43 @@
 /**
  * The audit report: what reached the control plane, from one or more ledgers (one per worker), with
  * summaries and, on request, the verification verdict. `buildReport` makes the stable JSON form
- * (documented in docs/audit.md); the renderers turn it into JSON, a table or Markdown (html.ts: HTML).
+ * (documented in docs/audit.md) from ledgers in memory; `audit-report` makes the same report streaming
+ * (pass.ts, fleet.ts, render.ts), from the same row builder (rows.ts) and summary fold (summary.ts).
  * Every renderer shows the verdict of one function, `verdictOf`, and escapes everything the ledger holds:
  * a ledger is input that whoever edits it controls.
  */
 import type { Finding } from '../redact/findings.ts';
 import type { LedgerEntry } from './ledger.ts';
+import { fatesOf, inRange, RowBuilder } from './rows.ts';
+import { SummaryFold, type ReportSummary } from './summary.ts';
 import type { LedgerProblem, Seal } from './verify.ts';
 
+export { renderMarkdown, renderTable } from './render.ts';
+export type { ReportSummary } from './summary.ts';
+
+/**
+ * The JSON format's version (`format_version`): fields are only ever added under it.
+ *
+ * @example JSON.parse(text).format_version === REPORT_FORMAT_VERSION
+ */
 export const REPORT_FORMAT_VERSION = 1;
 
-/** What a report lists: items from `since` until `until` (ISO 8601), of a run (an id or its start), a channel, a detector. */
+/**
+ * What a report lists: items from `since` until `until` (ISO 8601), of a run (an id or its start), a
+ * channel, a detector, a policy (`name` or `name@version`), a delivery state, a destination.
+ */
 export interface ReportFilters {
   since?: string;
   until?: string;
   run?: string;
   channel?: string;
   detector?: string;
+  /** A policy name, or `name@version` as the report prints it. */
+  policy?: string;
+  /** Delivery states: acked, unacked, blocked. */
+  delivery?: ('acked' | 'unacked' | 'blocked')[];
+  /** Where items went (the control plane's URL): this one, or under it (`URL/...`). */
+  destination?: string;
 }
 
 export interface ReportRefusal {
@@ -39,6 +59,8 @@ export interface ReportItem {
   channel: string;
   flow_run_id: string;
   task_run_id?: string;
+  /** Where it was going (the control plane's URL), when the gate was told. */
+  destination?: string;
   policy: string;
   findings: Finding[];
   bytes: number;
@@ -78,26 +100,47 @@ export interface Verdict {
   notes: string[];
 }
 
+/** One ledger of a report: its counts, what its checkpoints seal, and (verified) its own verdict. */
+export interface ReportLedger {
+  dir: string;
+  /** Its id (ledger.json): what the control plane's witness knows it by. */
+  id?: string;
+  entries: number;
+  checkpoints: number;
+  seal?: ReportSeal;
+  /** Problems found in this ledger (listed in `verification.problems`, up to a bound). */
+  problems?: number;
+  /** This ledger's own verdict, when verified: a fleet's ledgers each have theirs. */
+  verdict?: { status: VerdictStatus; ok: boolean; headline: string };
+  /** Items whose acknowledgement was no longer tracked (too many awaited theirs at once): shown unacknowledged. */
+  acks_untracked?: number;
+}
+
+/** Many ledgers at a glance: how many of each verdict, and which did not pass. */
+export interface FleetSummary {
+  ledgers: number;
+  entries: number;
+  items: number;
+  /** Ledgers per verdict status. */
+  by_status: Partial<Record<VerdictStatus, number>>;
+  /** The ledgers whose verdict did not pass (up to 100). */
+  not_ok: string[];
+  /** How items of different ledgers are ordered: by time (a k-way merge), or ledger by ledger. */
+  order: 'time' | 'ledger';
+}
+
 /** What reached the control plane, per item and in summaries, with the verification's verdict: the JSON format (`format_version` 1). */
 export interface Report {
   format_version: number;
   generated_at: string;
-  ledgers: { dir: string; entries: number; checkpoints: number; seal?: ReportSeal }[];
+  ledgers: ReportLedger[];
   filters: ReportFilters;
   items: ReportItem[];
-  summary: {
-    items: number;
-    bytes: number;
-    per_channel: Record<string, { items: number; bytes: number }>;
-    findings_per_detector: Record<string, number>;
-    policies: { name: string; version: number | string; sha256: string; items: number }[];
-    unacked: string[];
-    blocked: number;
-    /** Items refused before they left (`refused` entries): altered or injected spool lines, control-plane refusals. */
-    refused: number;
-  };
+  summary: ReportSummary;
   /** Each `refused` entry in the time range, by ledger, in the order recorded. */
   refusals: ReportRefusal[];
+  /** Refusals past the listed ones (present only when there are any). */
+  refusals_omitted?: number;
   verification: {
     performed: boolean;
     ok: boolean;
@@ -108,7 +151,11 @@ export interface Report {
     signatures_checked: boolean;
     allow_unsigned: boolean;
     problems: LedgerProblem[];
+    /** Every problem found, when more were found than are listed. */
+    problems_total?: number;
   };
+  /** With several ledgers: verdicts per status, and which did not pass. */
+  fleet?: FleetSummary;
 }
 
 export interface LedgerInput {
@@ -123,6 +170,7 @@ export interface LedgerInput {
 /**
  * Builds the report. With `performed`, its verdict: `ok` only when every ledger is sealed by checkpoints
  * whose signatures were checked, or, with `allowUnsigned`, when nothing but that proof is missing.
+ * Items are in the order the ledgers are given, then as each ledger recorded them.
  *
  * @example
  * const reading = readLedger(dir);
@@ -136,109 +184,151 @@ export function buildReport(
   verification: { performed: boolean; signaturesChecked: boolean; allowUnsigned?: boolean },
   now = new Date(),
 ): Report {
-  // One row per item: an item recorded again (cut to fit the control plane's size limit after it was
-  // first recorded) is shown as it finally went out, with the findings of both records.
-  const byItem = new Map<string, ReportItem>();
+  const fold = new SummaryFold();
+  const items: ReportItem[] = [];
+  const refusals: ReportRefusal[] = [];
+  let refused = 0;
   for (const l of ledgers) {
-    const acked = new Set(l.entries.filter((e) => e.type === 'ack').map((e) => String(e.data.itemId)));
+    const rows = new RowBuilder({ ledger: l.dir, filters, fates: fatesOf(l.entries), emit: (row) => (fold.add(row), items.push(row.item)) });
     for (const e of l.entries) {
-      if (e.type !== 'intent' && e.type !== 'blocked') continue;
-      const d = e.data;
-      const policy = policyOf(d.policy);
-      const item: ReportItem = {
-        ledger: l.dir,
-        seq: e.seq,
-        time: String(d.time ?? e.time),
-        item_id: String(d.itemId),
-        kind: String(d.kind),
-        channel: String(d.channel),
-        flow_run_id: String(d.flowRunId),
-        ...(d.taskRunId !== undefined && { task_run_id: String(d.taskRunId) }),
-        policy: policy === undefined ? 'unknown' : `${policy.name}@${policy.version}`,
-        findings: Array.isArray(d.findings) ? d.findings.filter(isFinding) : [],
-        bytes: Number(d.bytes ?? 0),
-        payload_sha256: String(d.payloadSha256),
-        ...(d.payload !== undefined && { payload: d.payload }),
-        acked: acked.has(String(d.itemId)),
-        blocked: e.type === 'blocked',
-      };
-      const key = `${l.dir}\u0000${item.item_id}`;
-      const earlier = byItem.get(key);
-      byItem.set(key, earlier === undefined ? item : { ...item, time: earlier.time, findings: [...earlier.findings, ...item.findings], blocked: earlier.blocked || item.blocked });
+      rows.entry(e);
+      if (e.type === 'refused' && inRange(e.time, filters)) {
+        const r = refusalOf(e, l.dir);
+        refused += r.count;
+        refusals.push(r);
+      }
     }
+    rows.finish();
   }
-  const items = [...byItem.values()].filter((item) => matches(item, filters));
-  const refusals: ReportRefusal[] = ledgers
-    .flatMap((l) =>
-      l.entries
-        .filter((e) => e.type === 'refused' && inRange(e.time, filters))
-        .map((e) => ({ ledger: l.dir, time: e.time, by: String(e.data.by), reason: String(e.data.reason), count: Number(e.data.count), item_ids: (e.data.itemIds as unknown[]).map(String) })),
-    );
-  // In the order the ledgers were given, then as each recorded them: times are the writers' clocks, to the
-  // millisecond, and an item can be stamped before one recorded ahead of it.
-  const ledgerOrder = new Map(ledgers.map((l, i) => [l.dir, i]));
-  items.sort((a, b) => ledgerOrder.get(a.ledger)! - ledgerOrder.get(b.ledger)! || a.seq - b.seq);
+  const report = completeReport({
+    generatedAt: now,
+    filters,
+    summary: fold.summary(refused),
+    refusals,
+    ledgers: ledgers.map((l) => ({ dir: l.dir, entries: l.entries.length, checkpoints: l.checkpoints, problems: l.problems, ...(l.seal !== undefined && { seal: l.seal }) })),
+    verification,
+  });
+  return { ...report, items };
+}
 
-  // Maps, not objects: a channel or detector named `__proto__` is a name like any other.
-  const perChannel = new Map<string, { items: number; bytes: number }>();
-  const perDetector = new Map<string, number>();
-  const policies = new Map<string, { name: string; version: number | string; sha256: string; items: number }>();
-  for (const item of items) {
-    const c = perChannel.get(item.channel) ?? { items: 0, bytes: 0 };
-    c.items++;
-    c.bytes += item.bytes;
-    perChannel.set(item.channel, c);
-    for (const f of item.findings) perDetector.set(f.detector, (perDetector.get(f.detector) ?? 0) + f.count);
-  }
-  const shown = new Set(items.map((i) => `${i.ledger}\u0000${i.seq}`));
-  for (const l of ledgers) {
-    for (const e of l.entries) {
-      if (e.type !== 'intent' && e.type !== 'blocked') continue;
-      const p = policyOf(e.data.policy);
-      if (p === undefined || !shown.has(`${l.dir}\u0000${e.seq}`)) continue;
-      const entry = policies.get(p.sha256) ?? { ...p, items: 0 };
-      entry.items++;
-      policies.set(p.sha256, entry);
+/**
+ * A `refused` entry as the report lists it.
+ *
+ * @example refusalOf(entry, dir) // { ledger: dir, time, by: 'spool', reason, count: 2, item_ids: ['item-9'] }
+ */
+export function refusalOf(e: LedgerEntry, ledger: string): ReportRefusal {
+  return { ledger, time: e.time, by: String(e.data.by), reason: String(e.data.reason), count: Number(e.data.count), item_ids: (e.data.itemIds as unknown[]).map(String) };
+}
+
+/** A ledger as a finished report needs it: counts, seal, its problems (listed, and how many in all). */
+export interface LedgerFacts {
+  dir: string;
+  id?: string;
+  entries: number;
+  checkpoints: number;
+  seal?: Seal;
+  /** Its problems, in order (at most as many as a report lists). */
+  problems: LedgerProblem[];
+  /** How many it has in all, when more than listed. */
+  problemsTotal?: number;
+  acksUntracked?: number;
+}
+
+/** Problems a report lists (the verdict counts every one). */
+const REPORT_PROBLEMS = 10_000;
+
+/**
+ * Everything of a report but its items, from the ledgers' facts, the folded summary and the refusals:
+ * the verdict (the report's and each ledger's), the ledgers section and, with several ledgers, the fleet.
+ *
+ * @example
+ * const report = completeReport({ generatedAt: new Date(), filters, summary: fold.summary(0), refusals: [], ledgers, verification: { performed: true, signaturesChecked: true } });
+ * report.verification.status; // 'verified'
+ */
+export function completeReport(parts: {
+  generatedAt: Date;
+  filters: ReportFilters;
+  summary: ReportSummary;
+  refusals: ReportRefusal[];
+  refusalsOmitted?: number;
+  ledgers: LedgerFacts[];
+  verification: { performed: boolean; signaturesChecked: boolean; allowUnsigned?: boolean };
+  order?: 'time' | 'ledger';
+}): Omit<Report, 'items'> & { items: [] } {
+  const { verification } = parts;
+  const allowUnsigned = verification.allowUnsigned === true;
+  const problems: LedgerProblem[] = [];
+  let total = 0;
+  const reportLedgers: ReportLedger[] = parts.ledgers.map((l) => {
+    const count = l.problemsTotal ?? l.problems.length;
+    total += count;
+    for (const p of l.problems) if (problems.length < REPORT_PROBLEMS) problems.push({ ...p, ledger: l.dir });
+    const ledger: ReportLedger = {
+      dir: l.dir,
+      ...(l.id !== undefined && { id: l.id }),
+      entries: l.entries,
+      checkpoints: l.checkpoints,
+      ...(l.seal !== undefined && {
+        seal: {
+          signatures_checked: l.seal.signaturesChecked,
+          ...(l.seal.checkedWith !== undefined && { checked_with: l.seal.checkedWith }),
+          kids: l.seal.kids,
+          sealing_checkpoints: l.seal.sealing,
+          sealed_upto: l.seal.sealedUpto,
+          unsealed_entries: l.seal.unsealed,
+        },
+      }),
+    };
+    if (verification.performed) {
+      const own = judge([ledger], { performed: true, allow_unsigned: allowUnsigned, count });
+      ledger.problems = count;
+      ledger.verdict = { status: own.status, ok: own.ok, headline: own.headline };
     }
-  }
-  const problems = ledgers.flatMap((l) => l.problems.map((p) => ({ ...p, ledger: l.dir })));
-  const reportLedgers: Report['ledgers'] = ledgers.map((l) => ({
-    dir: l.dir,
-    entries: l.entries.length,
-    checkpoints: l.checkpoints,
-    ...(l.seal !== undefined && {
-      seal: {
-        signatures_checked: l.seal.signaturesChecked,
-        ...(l.seal.checkedWith !== undefined && { checked_with: l.seal.checkedWith }),
-        kids: l.seal.kids,
-        sealing_checkpoints: l.seal.sealing,
-        sealed_upto: l.seal.sealedUpto,
-        unsealed_entries: l.seal.unsealed,
-      },
-    }),
-  }));
-  const judged = { performed: verification.performed, signatures_checked: verification.signaturesChecked, allow_unsigned: verification.allowUnsigned === true, problems: verification.performed ? problems : [] };
-  const v = judge(reportLedgers, judged);
+    if ((l.acksUntracked ?? 0) > 0) ledger.acks_untracked = l.acksUntracked!;
+    return ledger;
+  });
+  const count = verification.performed ? total : 0;
+  const listed = verification.performed ? problems : [];
+  const v = judge(reportLedgers, { performed: verification.performed, allow_unsigned: allowUnsigned, count });
+  const fleet: FleetSummary | undefined =
+    reportLedgers.length > 1
+      ? {
+          ledgers: reportLedgers.length,
+          entries: reportLedgers.reduce((n, l) => n + l.entries, 0),
+          items: parts.summary.items,
+          by_status: tally(reportLedgers.map((l) => l.verdict?.status ?? 'not-verified')),
+          not_ok: reportLedgers.filter((l) => l.verdict !== undefined && !l.verdict.ok).slice(0, 100).map((l) => l.dir),
+          order: parts.order ?? 'ledger',
+        }
+      : undefined;
   return {
     format_version: REPORT_FORMAT_VERSION,
-    generated_at: now.toISOString(),
+    generated_at: parts.generatedAt.toISOString(),
     ledgers: reportLedgers,
-    filters,
-    items,
-    summary: {
-      items: items.length,
-      bytes: items.reduce((n, i) => n + i.bytes, 0),
-      // fromEntries defines each key as an own property, `__proto__` included.
-      per_channel: Object.fromEntries(perChannel),
-      findings_per_detector: Object.fromEntries(perDetector),
-      policies: [...policies.values()],
-      unacked: items.filter((i) => !i.acked && !i.blocked).map((i) => i.item_id),
-      blocked: items.filter((i) => i.blocked).length,
-      refused: refusals.reduce((n, r) => n + r.count, 0),
+    filters: parts.filters,
+    items: [],
+    summary: parts.summary,
+    refusals: parts.refusals,
+    ...((parts.refusalsOmitted ?? 0) > 0 && { refusals_omitted: parts.refusalsOmitted }),
+    verification: {
+      performed: verification.performed,
+      ok: v.ok,
+      status: v.status,
+      verdict: v.headline,
+      notes: v.notes,
+      signatures_checked: verification.signaturesChecked,
+      allow_unsigned: allowUnsigned,
+      problems: listed,
+      ...(count > listed.length && { problems_total: count }),
     },
-    refusals,
-    verification: { performed: judged.performed, ok: v.ok, status: v.status, verdict: v.headline, notes: v.notes, signatures_checked: judged.signatures_checked, allow_unsigned: judged.allow_unsigned, problems: judged.problems },
+    ...(fleet !== undefined && { fleet }),
   };
+}
+
+function tally(statuses: VerdictStatus[]): Partial<Record<VerdictStatus, number>> {
+  const out: Partial<Record<VerdictStatus, number>> = {};
+  for (const s of statuses) out[s] = (out[s] ?? 0) + 1;
+  return out;
 }
 
 /**
@@ -250,12 +340,12 @@ export function buildReport(
  * // { status: 'unsigned', ok: false, tone: 'bad', headline: 'NOT PROVEN: the ledger is unsigned. …', notes: ['no signed checkpoint covers its 12 entries …'] }
  */
 export function verdictOf(r: Pick<Report, 'ledgers' | 'verification'>): Verdict {
-  return judge(r.ledgers, r.verification);
+  return judge(r.ledgers, { performed: r.verification.performed, allow_unsigned: r.verification.allow_unsigned, count: r.verification.problems_total ?? r.verification.problems.length });
 }
 
 const RANK: Record<'verified' | 'unsealed' | 'unchecked' | 'unsigned', number> = { verified: 0, unsealed: 1, unchecked: 2, unsigned: 3 };
 
-function judge(ledgers: Report['ledgers'], v: Pick<Report['verification'], 'performed' | 'allow_unsigned' | 'problems'>): Verdict {
+function judge(ledgers: Report['ledgers'], v: Pick<Report['verification'], 'performed' | 'allow_unsigned'> & { count: number }): Verdict {
   if (!v.performed) return { status: 'not-verified', ok: false, tone: 'neutral', headline: 'Not verified (run with --verify).', notes: [] };
   let worst: keyof typeof RANK = 'verified';
   const notes: string[] = [];
@@ -285,7 +375,7 @@ function judge(ledgers: Report['ledgers'], v: Pick<Report['verification'], 'perf
     }
     if (RANK[status] > RANK[worst]) worst = status;
   }
-  const n = v.problems.length;
+  const n = v.count;
   if (n > 0) return { status: 'failed', ok: false, tone: 'bad', headline: `FAILED: ${plural(n, 'problem', 'problems')}: the ledger was changed after it was written, or is damaged.`, notes };
   if (worst === 'verified') {
     const by = checkedWith.size > 0 ? ` signed with ${[...checkedWith].join(', ')}` : '';
@@ -302,32 +392,6 @@ function judge(ledgers: Report['ledgers'], v: Pick<Report['verification'], 'perf
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
-}
-
-function policyOf(p: unknown): { name: string; version: number | string; sha256: string } | undefined {
-  if (typeof p !== 'object' || p === null) return undefined;
-  const { name, version, sha256 } = p as Record<string, unknown>;
-  if (typeof name !== 'string' || typeof sha256 !== 'string' || (typeof version !== 'string' && typeof version !== 'number')) return undefined;
-  return { name, version, sha256 };
-}
-
-function isFinding(f: unknown): f is Finding {
-  if (typeof f !== 'object' || f === null) return false;
-  const { detector, path, action, count } = f as Record<string, unknown>;
-  return typeof detector === 'string' && typeof path === 'string' && typeof action === 'string' && typeof count === 'number' && Number.isFinite(count);
-}
-
-function matches(item: ReportItem, f: ReportFilters): boolean {
-  if (!inRange(item.time, f)) return false;
-  // A run id or its start, as the table prints it (12 characters).
-  if (f.run !== undefined && !item.flow_run_id.startsWith(f.run)) return false;
-  if (f.channel !== undefined && item.channel !== f.channel) return false;
-  if (f.detector !== undefined && !item.findings.some((x) => x.detector === f.detector)) return false;
-  return true;
-}
-
-function inRange(time: string, f: ReportFilters): boolean {
-  return (f.since === undefined || time >= f.since) && (f.until === undefined || time <= f.until);
 }
 
 /**
@@ -374,85 +438,19 @@ const JSON_INVISIBLE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u20
  * JSON.parse(renderJson(report)).verification.status; // 'verified'
  */
 export function renderJson(r: Report): string {
-  return JSON.stringify(r, null, 2).replace(JSON_INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
-}
-
-const changes = (i: ReportItem): string =>
-  i.blocked ? 'BLOCKED (policy error: placeholder sent)' : i.findings.map((f) => `${f.path}: ${f.detector} -> ${f.action}${f.count > 1 ? ` x${f.count}` : ''}`).join('; ') || '-';
-
-const delivery = (i: ReportItem): string => (i.acked ? 'acked' : i.blocked ? 'blocked' : 'UNACKED');
-
-/**
- * The report as a terminal table: one row per item, then the summary and the verdict.
- *
- * @example process.stdout.write(renderTable(buildReport(ledgers, {}, { performed: false })));
- */
-export function renderTable(r: Report): string {
-  const rows = r.items.map((i) => [i.time, i.channel, i.kind, i.flow_run_id.slice(0, 12), i.policy, delivery(i), changes(i)].map(visible));
-  const header = ['time', 'channel', 'kind', 'run', 'policy', 'delivery', 'what the policy changed'];
-  const widths = header.map((h, c) => Math.min(60, Math.max(h.length, ...rows.map((row) => row[c]!.length))));
-  const line = (cells: string[]) => cells.map((x, c) => (c === cells.length - 1 ? x : x.padEnd(widths[c]!))).join('  ');
-  return [line(header), ...rows.map(line), '', ...summaryLines(r)].join('\n') + '\n';
+  return jsonVisible(JSON.stringify(r, null, 2)) + '\n';
 }
 
 /**
- * The report as Markdown, for a review or a ticket: verdict, summary tables, then one row per item.
+ * JSON text with the control and invisible characters JSON.stringify leaves raw written as `\u` escapes:
+ * the same JSON once parsed, and nothing a terminal obeys or a reader does not see.
  *
- * @example writeFileSync('audit.md', renderMarkdown(report));
+ * @example jsonVisible(JSON.stringify('a\u202eb')) // '"a\\u202eb"'
  */
-export function renderMarkdown(r: Report): string {
-  const md = markdownText;
-  const v = verdictOf(r);
-  const out = [
-    '# egress-guard audit report',
-    '',
-    `Generated ${md(r.generated_at)} from ${r.ledgers.map((l) => `${md(l.dir)} (${l.entries} entries, ${l.checkpoints} checkpoints)`).join(', ')}.`,
-    '',
-    '## Verification',
-    '',
-    `**${md(v.headline)}**`,
-    '',
-    ...v.notes.map((n) => `- ${md(n)}`),
-    ...r.verification.problems.map((p) => `- ${md(p.ledger !== undefined && r.ledgers.length > 1 ? `${p.ledger}: ${p.message}` : p.message)}`),
-    '',
-    '## Summary',
-    '',
-    '| channel | items | bytes |',
-    '| --- | ---: | ---: |',
-    ...Object.entries(r.summary.per_channel).map(([c, x]) => `| ${md(c)} | ${x.items} | ${x.bytes} |`),
-    '',
-    '| detector or rule | findings |',
-    '| --- | ---: |',
-    ...Object.entries(r.summary.findings_per_detector).map(([d, n]) => `| ${md(d)} | ${n} |`),
-    '',
-    '| policy | sha256 | items |',
-    '| --- | --- | ---: |',
-    ...r.summary.policies.map((p) => `| ${md(`${p.name} v${p.version}`)} | ${md(p.sha256.slice(0, 16))} | ${p.items} |`),
-    '',
-    `Sent but never acknowledged: ${r.summary.unacked.length}. Blocked by a policy error: ${r.summary.blocked}. Refused before they left: ${r.summary.refused}.`,
-    '',
-    ...(r.refusals.length === 0
-      ? []
-      : ['## Refused', '', '| time | by | reason | items | ids |', '| --- | --- | --- | ---: | --- |', ...r.refusals.map((x) => `| ${[x.time, x.by, x.reason].map(md).join(' | ')} | ${x.count} | ${md(x.item_ids.join(', ') || '-')} |`), '']),
-    '## Items',
-    '',
-    '| time | channel | kind | run | policy | delivery | what the policy changed | payload sha256 |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...r.items.map((i) => `| ${[i.time, i.channel, i.kind, i.flow_run_id, i.policy].map(md).join(' | ')} | ${i.acked ? 'acked' : i.blocked ? 'blocked' : '**unacked**'} | ${md(changes(i))} | ${md(i.payload_sha256.slice(0, 16))} |`),
-  ];
-  return out.join('\n') + '\n';
+export function jsonVisible(json: string): string {
+  // ASCII only (its UTF-8 is as long as it is): nothing to write out.
+  if (Buffer.byteLength(json, 'utf8') === json.length) return json;
+  JSON_INVISIBLE.lastIndex = 0;
+  return JSON_INVISIBLE.test(json) ? json.replace(JSON_INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
 }
 
-function summaryLines(r: Report): string[] {
-  const v = verdictOf(r);
-  return [
-    `items: ${r.summary.items}, bytes: ${r.summary.bytes}, unacked: ${r.summary.unacked.length}, blocked: ${r.summary.blocked}, refused: ${r.summary.refused}`,
-    ...r.refusals.map((x) => `  refused by ${visible(x.by)} at ${visible(x.time)}: ${x.count} item(s), ${visible(x.reason)}`),
-    `per channel: ${Object.entries(r.summary.per_channel).map(([c, x]) => `${visible(c)} ${x.items}`).join(', ') || '-'}`,
-    `findings: ${Object.entries(r.summary.findings_per_detector).map(([d, n]) => `${visible(d)} ${n}`).join(', ') || '-'}`,
-    `policies: ${r.summary.policies.map((p) => visible(`${p.name}@${p.version} (${p.sha256.slice(0, 12)})`)).join(', ') || '-'}`,
-    `verification: ${visible(v.headline)}`,
-    ...v.notes.map((n) => `  ${visible(n)}`),
-    ...r.verification.problems.map((p) => `  ${visible(`${p.ledger ?? ''}: ${p.message}`)}`),
-  ];
-}

@@ -3,12 +3,19 @@
  * recomputed, the chain (`prev`) and the sequence numbers checked. Each problem names the segment, the line
  * and the entry it affects; a torn tail (a crash mid-write) is reported, never silently accepted. Whatever
  * a file holds, reading it never throws: what is not a ledger entry is a named problem.
+ *
+ * The work is done a line at a time (stream.ts reads, chain.ts checks the chain, checkpoints.ts the
+ * checkpoints): readLedger and verifyCheckpoints keep their in-memory form for callers that want every
+ * entry, and `scanLedger` gives the same verdict for a ledger of any size in bounded memory.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CryptoError, type SigningKey } from '../crypto/jose.ts';
-import { sha256Hex } from '../policy/canonical.ts';
-import { ENTRY_FORMAT, GENESIS, segmentName, segmentNumbers, serializeEntry, type EntryType, type LedgerEntry } from './entry.ts';
+import type { SigningKey } from '../crypto/jose.ts';
+import { ChainVerifier, type EntrySink } from './chain.ts';
+import { CheckpointTracker } from './checkpoints.ts';
+import { ENTRY_FORMAT, segmentName, segmentNumbers, type LedgerEntry } from './entry.ts';
+import { bodyProblem, isRecord, placeProblem } from './shape.ts';
+import { segmentLines, type LineOptions } from './stream.ts';
 
 /** What is wrong with a ledger, by kind (docs/audit.md lists what each means and what makes it). */
 export type ProblemKind =
@@ -26,7 +33,9 @@ export type ProblemKind =
   | 'rewritten'
   | 'unwitnessed'
   /** An entry in a format version this egress-guard does not read (written by a newer one). */
-  | 'unknown-format';
+  | 'unknown-format'
+  /** A line longer than an entry may be (`--max-entry-bytes`): skipped unread, with its byte offset. */
+  | 'oversized-entry';
 
 /** One thing wrong with a ledger, with where it is: segment, line and, when readable, the entry's seq. */
 export interface LedgerProblem {
@@ -38,6 +47,8 @@ export interface LedgerProblem {
   line: number;
   /** Sequence number of the affected entry, when it could be read. */
   seq?: number;
+  /** Byte offset in the segment, for what could not be read as a line (an oversized line, a read error). */
+  offset?: number;
   message: string;
 }
 
@@ -53,166 +64,136 @@ export interface LedgerReading {
   last?: { seq: number; hash: string };
 }
 
-const HEX64 = /^[0-9a-f]{64}$/;
-const ENTRY_TYPES: ReadonlySet<string> = new Set<EntryType>(['policy', 'intent', 'ack', 'blocked', 'refused', 'checkpoint']);
-const ENVELOPE_FIELDS: ReadonlySet<string> = new Set(['data', 'hash', 'prev', 'seq', 'time', 'type', 'v']);
-const CHECKPOINT_FIELDS: ReadonlySet<string> = new Set(['upto_seq', 'head', 'prev_checkpoint', 'time', 'kid', 'jws']);
-
 /**
  * Reads a ledger directory: every entry checked for its shape, hash, sequence number and link to the one
- * before. Never throws for what the files hold (a directory that cannot be listed does throw).
+ * before. Never throws for what the files hold (a directory that cannot be listed does throw). Holds every
+ * entry: for a ledger of any size, scanLedger gives the same problems without holding them.
  *
  * @example
  * const { entries, problems } = readLedger('.egress-guard/ledger');
  * // problems: [{ kind: 'edited', segment: 'ledger-000001.jsonl', line: 3, seq: 2, message: 'ledger-000001.jsonl:3: entry 2 was modified …' }]
  */
-export function readLedger(dir: string): LedgerReading {
+export function readLedger(dir: string, options: LineOptions = {}): LedgerReading {
   const entries: LedgerEntry[] = [];
   const problems: LedgerProblem[] = [];
   if (!existsSync(dir)) return { entries, problems };
-  let prev = GENESIS;
-  let expectedSeq = 0;
-  let last: { seq: number; hash: string } | undefined;
+  const chain = walkChain(dir, options, (p) => problems.push(p), (e) => entries.push(e));
+  return { entries, problems, ...(chain.last !== undefined && { last: chain.last }) };
+}
+
+/** Every segment of `dir` through one chain verifier, synchronously. */
+function walkChain(dir: string, options: LineOptions, onProblem: (p: LedgerProblem) => void, onEntry: EntrySink): ChainVerifier {
+  const chain = new ChainVerifier(onProblem, onEntry, options);
   for (const n of segmentNumbers(dir)) {
     const segment = segmentName(n);
-    let text: string;
-    try {
-      text = readFileSync(join(dir, segment), 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? 'error';
-      problems.push({ kind: 'unreadable-segment', segment, line: 0, message: `${segment}: cannot be read (${code}): its entries are missing from the ledger` });
-      continue;
-    }
-    const lines = text.split('\n');
-    const tail = lines.pop()!;
-    if (tail !== '') {
-      problems.push({
-        kind: 'torn-tail',
-        segment,
-        line: lines.length + 1,
-        message: `${segment}:${lines.length + 1}: torn tail: ${Buffer.byteLength(tail)} bytes of an entry that was never completely written (a crash mid-write); entries before it verify`,
-      });
-    }
-    lines.forEach((line, i) => {
-      const at = { segment, line: i + 1 };
-      const where = `${segment}:${i + 1}`;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(line);
-      } catch {
-        problems.push({ kind: 'unreadable-entry', ...at, message: `${where}: not a ledger entry: not JSON (edited or corrupted)` });
-        return;
-      }
-      // Seq, prev and hash place an entry in the chain: without them it cannot be placed at all.
-      const bad = placeProblem(parsed);
-      if (bad !== undefined) {
-        const seq = isRecord(parsed) && isSeq(parsed.seq) ? parsed.seq : undefined;
-        problems.push({ kind: 'malformed-entry', ...at, ...(seq !== undefined && { seq }), message: `${where}: not a ledger entry: ${bad} (edited or corrupted)` });
-        return;
-      }
-      const entry = parsed as LedgerEntry;
-      if (entry.v !== undefined && entry.v !== ENTRY_FORMAT) {
-        // Not damage: a format this version cannot judge. Its hash still chains the entries after it.
-        problems.push({ kind: 'unknown-format', ...at, seq: entry.seq, message: `${where}: entry ${entry.seq} is in entry format ${JSON.stringify(entry.v)}; this egress-guard reads format ${ENTRY_FORMAT}: verify with the version that wrote it, or a newer one` });
-        expectedSeq = entry.seq + 1;
-        prev = entry.hash;
-        last = entry;
-        return;
-      }
-      const body = bodyProblem(entry);
-      let serialized: { hash: string; line: string } | undefined;
-      try {
-        serialized = serializeEntry(entry);
-      } catch {
-        serialized = undefined; // nested deeper than the stack allows: never written by the ledger
-      }
-      if (serialized === undefined) {
-        problems.push({ kind: 'malformed-entry', ...at, seq: entry.seq, message: `${where}: entry ${entry.seq} cannot be hashed (nested too deeply): it was not written by the ledger` });
-      } else if (serialized.hash !== entry.hash) {
-        problems.push({ kind: 'edited', ...at, seq: entry.seq, message: `${where}: entry ${entry.seq} was modified after it was written (its hash does not match its content)` });
-      }
-      if (body !== undefined) {
-        problems.push({ kind: 'malformed-entry', ...at, seq: entry.seq, message: `${where}: entry ${entry.seq} is malformed: ${body} (edited or corrupted)` });
-      } else if (serialized !== undefined && serialized.hash === entry.hash && serialized.line !== line + '\n') {
-        // The ledger writes canonical JSON only. Another spelling of the same hash (keys reordered or
-        // repeated, a `__proto__` key that canonical JSON leaves out) shows text the hash does not vouch for.
-        problems.push({ kind: 'malformed-entry', ...at, seq: entry.seq, message: `${where}: entry ${entry.seq} is not written as the ledger writes entries (canonical JSON): its text was edited, and may show what its hash does not cover` });
-      }
-      if (entry.seq !== expectedSeq) {
-        const missing = entry.seq - 1 === expectedSeq ? `entry ${expectedSeq} is missing` : `entries ${expectedSeq}..${entry.seq - 1} are missing`;
-        const what = entry.seq < expectedSeq ? 'repeats or is out of order' : `follows entry ${expectedSeq - 1}: ${missing}`;
-        problems.push({ kind: 'sequence', ...at, seq: entry.seq, message: `${where}: entry ${entry.seq} ${what}` });
-      }
-      if (entry.prev !== prev) {
-        problems.push({ kind: 'chain-break', ...at, seq: entry.seq, message: `${where}: entry ${entry.seq} does not chain to the entry before it (deleted, inserted or reordered entries)` });
-      }
-      prev = entry.hash;
-      expectedSeq = entry.seq + 1;
-      last = { seq: entry.seq, hash: entry.hash };
-      if (body !== undefined || serialized === undefined) return;
-      entries.push(entry);
-    });
+    for (const ev of segmentLines(join(dir, segment), options)) chain.event(segment, ev);
   }
-  return { entries, problems, ...(last !== undefined && { last }) };
+  return chain;
 }
 
-/** Why a parsed line cannot be placed in the chain (seq, prev, hash), or undefined. Never shows a value. */
-function placeProblem(v: unknown): string | undefined {
-  if (!isRecord(v)) return `it is ${describe(v)}, not an object`;
-  if (!isSeq(v.seq)) return `seq must be a whole number from 0 (it is ${describe(v.seq)})`;
-  if (!isHex64(v.prev)) return `prev must be a SHA-256 hex digest (it is ${describe(v.prev)})`;
-  if (!isHex64(v.hash)) return `hash must be a SHA-256 hex digest (it is ${describe(v.hash)})`;
-  return undefined;
+/** How a scan reads and what it is told as it goes. */
+export interface ScanOptions extends LineOptions {
+  /** Every well-formed entry, in order, with its line's size in bytes. */
+  onEntry?: EntrySink;
+  /** Called between chunks of entries: await output, progress (the scan waits for it). */
+  pause?: () => Promise<void> | void;
+  /** Keep at most this many problems of each kind of check (chain, checkpoints); the rest are counted. Default 1,000. */
+  maxProblems?: number;
 }
 
-/** Why an entry that can be placed is still not one the ledger writes (its other fields), or undefined. */
-function bodyProblem(e: LedgerEntry): string | undefined {
-  const v = e as unknown as Record<string, unknown>;
-  for (const k of Object.keys(v)) if (!ENVELOPE_FIELDS.has(k)) return `it has a field the ledger never writes (${fieldName(k)})`;
-  if (typeof v.time !== 'string') return `time must be a string (it is ${describe(v.time)})`;
-  if (typeof v.type !== 'string' || !ENTRY_TYPES.has(v.type)) return `type must be policy, intent, ack, blocked, refused or checkpoint (it is ${typeof v.type === 'string' ? 'another string' : describe(v.type)})`;
-  if (!isRecord(v.data)) return `data must be an object (it is ${describe(v.data)})`;
-  return dataProblem(v.type as EntryType, v.data);
+/** A ledger as a scan found it: counts, the problems (up to the cap, with the total), checkpoints and seal. */
+export interface LedgerScan {
+  /** Well-formed entries. */
+  entries: number;
+  /** Chain problems, then checkpoint problems, each list up to `maxProblems`. */
+  problems: LedgerProblem[];
+  /** Every problem found, listed or not. */
+  problemsTotal: number;
+  checkpoints: number;
+  seal: Seal;
+  last?: { seq: number; hash: string };
 }
 
-/** Why an entry's data lacks a field of the right type that the verifier or the report reads, or undefined. */
-function dataProblem(type: EntryType, d: Record<string, unknown>): string | undefined {
-  const str = (k: string) => (typeof d[k] === 'string' ? undefined : `data.${k} must be a string (it is ${describe(d[k])})`);
-  const optStr = (k: string) => (d[k] === undefined ? undefined : str(k));
-  switch (type) {
-    case 'checkpoint': {
-      for (const k of Object.keys(d)) if (!CHECKPOINT_FIELDS.has(k)) return `data has a field checkpoints never hold (${fieldName(k)})`;
-      if (!Number.isSafeInteger(d.upto_seq) || (d.upto_seq as number) < -1) return `data.upto_seq must be a whole number from -1 (it is ${describe(d.upto_seq)})`;
-      if (!isHex64(d.head)) return `data.head must be a SHA-256 hex digest (it is ${describe(d.head)})`;
-      if (!isHex64(d.prev_checkpoint)) return `data.prev_checkpoint must be a SHA-256 hex digest (it is ${describe(d.prev_checkpoint)})`;
-      return str('time') ?? str('kid') ?? str('jws');
-    }
-    case 'ack':
-      return str('itemId');
-    case 'refused': {
-      if (d.by !== 'spool' && d.by !== 'control-plane') return `data.by must be spool or control-plane (it is ${describe(d.by)})`;
-      if (!Number.isSafeInteger(d.count) || (d.count as number) < 0) return `data.count must be a whole number from 0 (it is ${describe(d.count)})`;
-      if (!Array.isArray(d.itemIds) || !d.itemIds.every((id) => typeof id === 'string')) return 'data.itemIds must be an array of strings';
-      return str('reason');
-    }
-    case 'policy':
-      return str('name') ?? str('sha256') ?? (isVersion(d.version) ? undefined : `data.version must be a number or a string (it is ${describe(d.version)})`);
-    case 'intent':
-    case 'blocked': {
-      const bad = str('itemId') ?? str('kind') ?? str('channel') ?? str('flowRunId') ?? str('time') ?? str('payloadSha256') ?? optStr('taskRunId') ?? optStr('destination') ?? optStr('blocked');
-      if (bad !== undefined) return bad;
-      if (typeof d.bytes !== 'number' || !Number.isFinite(d.bytes) || d.bytes < 0) return `data.bytes must be a number from 0 (it is ${describe(d.bytes)})`;
-      const p = d.policy;
-      if (!isRecord(p) || typeof p.name !== 'string' || typeof p.sha256 !== 'string' || !isVersion(p.version)) return 'data.policy must be { name, version, sha256 }';
-      if (!Array.isArray(d.findings)) return `data.findings must be an array (it is ${describe(d.findings)})`;
-      for (const [i, f] of d.findings.entries()) {
-        if (!isRecord(f) || typeof f.detector !== 'string' || typeof f.path !== 'string' || typeof f.action !== 'string' || typeof f.count !== 'number' || !Number.isFinite(f.count)) {
-          return `data.findings[${i}] must be { detector, path, action, count }`;
+/**
+ * Verifies a ledger of any size in bounded memory: the chain and the checkpoints (signatures too, given
+ * the key), as readLedger and verifyCheckpoints do, entry by entry. Every well-formed entry is also handed
+ * to `onEntry` as it is read (a report folds them as they come).
+ *
+ * @example
+ * const scan = await scanLedger('.egress-guard/ledger', publicKey, { onEntry: (e) => count++ });
+ * scan.problems; // [] for a sound ledger
+ * scan.seal;     // { signaturesChecked: true, sealing: 212, sealedUpto: 211999, unsealed: 0, ... }
+ */
+export async function scanLedger(dir: string, key: SigningKey | undefined, options: ScanOptions = {}, checkedWith?: string): Promise<LedgerScan> {
+  const cap = options.maxProblems ?? 1_000;
+  const problems: LedgerProblem[] = [];
+  let total = 0;
+  const tracker = new CheckpointTracker(key, checkedWith, cap);
+  const chain = new ChainVerifier(
+    (p) => {
+      total++;
+      if (problems.length < cap) problems.push(p);
+    },
+    (e, bytes, scanned) => {
+      tracker.add(e, true);
+      options.onEntry?.(e, bytes, scanned);
+    },
+    options,
+  );
+  let sincepause = 0;
+  if (existsSync(dir)) {
+    for (const n of segmentNumbers(dir)) {
+      const segment = segmentName(n);
+      for (const ev of segmentLines(join(dir, segment), options)) {
+        chain.event(segment, ev);
+        if (++sincepause >= 2048) {
+          sincepause = 0;
+          await tracker.settle();
+          await options.pause?.();
         }
       }
-      return undefined;
     }
   }
+  const cps = await tracker.finish();
+  total += cps.problemsTotal;
+  for (const p of cps.problems) problems.push(p);
+  return { entries: chain.entries, problems, problemsTotal: total, checkpoints: cps.checkpoints, seal: cps.seal, ...(chain.last !== undefined && { last: chain.last }) };
+}
+
+/**
+ * Where a writer continues a ledger: its last entry whose seq and hash can be read, and the signature of
+ * its last well-formed checkpoint. Reads segments from the last backwards and stops as soon as it knows,
+ * so reopening a large ledger reads its last segment, not all of it.
+ *
+ * @example
+ * const { last, lastCheckpointJws } = ledgerTail('.egress-guard/ledger');
+ * // last: { seq: 41, hash: '…' }: the next entry is 42 and names that hash
+ */
+export function ledgerTail(dir: string): { last?: { seq: number; hash: string }; lastCheckpointJws?: string } {
+  let last: { seq: number; hash: string } | undefined;
+  let jws: string | undefined;
+  const numbers = existsSync(dir) ? segmentNumbers(dir) : [];
+  for (let i = numbers.length - 1; i >= 0 && (last === undefined || jws === undefined); i--) {
+    let segLast: { seq: number; hash: string } | undefined;
+    let segJws: string | undefined;
+    for (const ev of segmentLines(join(dir, segmentName(numbers[i]!)))) {
+      if (ev.type !== 'line') continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(ev.text);
+      } catch {
+        continue;
+      }
+      if (placeProblem(parsed) !== undefined) continue;
+      const e = parsed as LedgerEntry;
+      segLast = { seq: e.seq, hash: e.hash };
+      // A checkpoint the chain would hand on: in the entry format, and well formed (then it can be hashed too).
+      if (e.type === 'checkpoint' && (e.v === undefined || e.v === ENTRY_FORMAT) && bodyProblem(e) === undefined && isRecord(e.data)) segJws = String(e.data.jws);
+    }
+    last ??= segLast;
+    if (jws === undefined && segJws !== undefined) jws = segJws;
+  }
+  return { ...(last !== undefined && { last }), ...(jws !== undefined && { lastCheckpointJws: jws }) };
 }
 
 /** What a checkpoint can vouch for, as `verifyCheckpoints` found it. */
@@ -247,82 +228,11 @@ export async function verifyCheckpoints(
   key: SigningKey | undefined,
   checkedWith?: string,
 ): Promise<{ problems: LedgerProblem[]; checkpoints: number; seal: Seal }> {
-  const problems: LedgerProblem[] = [];
-  const bySeq = new Map(reading.entries.map((e) => [e.seq, e]));
-  const kids: string[] = [];
-  const sealing = new Set<number>();
-  let sealedUpto = -1;
-  let previous = GENESIS;
-  let checkpoints = 0;
+  const tracker = new CheckpointTracker(key, checkedWith);
   for (const e of reading.entries) {
-    if (e.type !== 'checkpoint') continue;
-    checkpoints++;
-    // Typed by readLedger; checked again here for readings built by hand.
-    const d = e.data as { upto_seq?: unknown; head?: unknown; prev_checkpoint?: unknown; time?: unknown; kid?: unknown; jws?: unknown };
-    const at = { segment: '', line: 0, seq: e.seq };
-    const before = problems.length;
-    if (typeof d.kid === 'string' && !kids.includes(d.kid)) kids.push(d.kid);
-    if (d.prev_checkpoint !== previous) {
-      problems.push({ kind: 'checkpoint-chain', ...at, message: `checkpoint at entry ${e.seq} does not name the checkpoint before it (a checkpoint was removed or replaced)` });
-    }
-    const upto = typeof d.upto_seq === 'number' ? d.upto_seq : undefined;
-    // -1 seals the empty ledger (a ledger closed before its first entry): its head is the genesis hash.
-    const sealedHash = upto === -1 ? GENESIS : upto === undefined || upto >= e.seq ? undefined : bySeq.get(upto)?.hash;
-    if (sealedHash === undefined || sealedHash !== d.head) {
-      problems.push({ kind: 'checkpoint-mismatch', ...at, message: `checkpoint at entry ${e.seq} seals entry ${upto === undefined ? '(none)' : upto} with a head that the ledger does not have (entries up to it were changed)` });
-    }
-    if (key !== undefined) {
-      try {
-        if (typeof d.jws !== 'string') throw new CryptoError('it holds no signature');
-        const claim = await key.verify(d.jws);
-        if (claim.upto_seq !== d.upto_seq || claim.head !== d.head || claim.prev_checkpoint !== d.prev_checkpoint || claim.time !== d.time) {
-          throw new CryptoError('the signed claim differs from the checkpoint entry');
-        }
-        if (d.kid !== key.kid) throw new CryptoError(`it names key ${JSON.stringify(typeof d.kid === 'string' ? d.kid : null)} but was signed by ${key.kid}`);
-      } catch (err) {
-        problems.push({ kind: 'checkpoint-signature', ...at, message: `checkpoint at entry ${e.seq}: ${err instanceof CryptoError ? err.message : 'its signature does not verify as a checkpoint'}` });
-      }
-    }
-    previous = sha256Hex(String(d.jws));
-    if (problems.length === before && upto !== undefined) {
-      sealing.add(e.seq);
-      sealedUpto = Math.max(sealedUpto, upto);
-    }
+    tracker.add(e);
+    await tracker.settle();
   }
-  const unsealed = reading.entries.filter((e) => e.seq > sealedUpto && !sealing.has(e.seq)).length;
-  return {
-    problems,
-    checkpoints,
-    seal: { signaturesChecked: key !== undefined, ...(key !== undefined && { checkedWith: checkedWith ?? `key ${key.kid}` }), kids, sealing: sealing.size, sealedUpto, unsealed },
-  };
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isSeq(v: unknown): v is number {
-  return Number.isSafeInteger(v) && (v as number) >= 0;
-}
-
-function isHex64(v: unknown): v is string {
-  return typeof v === 'string' && HEX64.test(v);
-}
-
-function isVersion(v: unknown): boolean {
-  return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
-}
-
-/** The kind of a value, for messages: never the value itself (a ledger may hold what should not be echoed). */
-function describe(v: unknown): string {
-  if (v === undefined) return 'missing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'number') return Number.isSafeInteger(v) ? String(v) : 'a fraction or a number out of range';
-  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
-}
-
-/** A field name for a message: short, and quoted so that nothing in it reads as part of the message. */
-function fieldName(k: string): string {
-  return JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k);
+  const { problems, checkpoints, seal } = await tracker.finish();
+  return { problems, checkpoints, seal };
 }

@@ -9,7 +9,7 @@
  */
 import { SigningKey } from '../crypto/jose.ts';
 import { canonicalJson, sha256Hex } from '../policy/canonical.ts';
-import { GENESIS, type Witness } from './ledger.ts';
+import { GENESIS, type LedgerEntry, type Witness } from './entry.ts';
 import type { LedgerProblem, LedgerReading } from './verify.ts';
 
 /** A checkpoint as the control plane witnessed it: the signed claim, its JWS and who signed it. */
@@ -147,6 +147,51 @@ export function witnessesOf(reading: LedgerReading, ledgerId: string): Witness[]
 }
 
 /**
+ * What holding witnessed checkpoints against a ledger needs to know of it, gathered as its entries stream
+ * by: whether it has checkpoints, its last entry, and only for the entries and checkpoints the witness
+ * names, their hashes and signatures. Memory grows with the witness list, never with the ledger.
+ *
+ * @example
+ * const facts = new WitnessFacts(witnessed);
+ * for (const e of entries) facts.add(e);
+ * const problems = witnessProblems(facts, ledgerId, witnessed);
+ */
+export class WitnessFacts {
+  /** Whether the ledger has a checkpoint. */
+  hasCheckpoints = false;
+  /** The seq of the last well-formed entry; -1 for none. */
+  last = -1;
+  private readonly wantedSeqs: ReadonlySet<number>;
+  private readonly wantedJws: ReadonlySet<string>;
+  /** The hash at each witnessed seq (the last entry read with that seq). */
+  readonly hashAt = new Map<number, string>();
+  /** Witnessed signatures the ledger also has. */
+  readonly jwsFound = new Set<string>();
+  /** The first local checkpoint sealing each witnessed seq: its own seq. */
+  readonly checkpointFor = new Map<number, number>();
+
+  constructor(list: readonly WitnessedCheckpoint[]) {
+    this.wantedSeqs = new Set(list.map((c) => c.upto_seq));
+    this.wantedJws = new Set(list.map((c) => c.jws));
+  }
+
+  /**
+   * The next well-formed entry, in ledger order.
+   *
+   * @example facts.add(entry)
+   */
+  add(e: LedgerEntry): void {
+    this.last = e.seq;
+    if (this.wantedSeqs.has(e.seq)) this.hashAt.set(e.seq, e.hash);
+    if (e.type !== 'checkpoint') return;
+    this.hasCheckpoints = true;
+    const d = e.data as { upto_seq?: unknown; jws?: unknown };
+    if (typeof d.jws === 'string' && this.wantedJws.has(d.jws)) this.jwsFound.add(d.jws);
+    if (typeof d.upto_seq === 'number' && this.wantedSeqs.has(d.upto_seq) && !this.checkpointFor.has(d.upto_seq)) this.checkpointFor.set(d.upto_seq, e.seq);
+  }
+}
+
+/**
  * Holds the witnessed checkpoints of a ledger (`ledgerId` from ledger.json) against the local ledger. Each
  * witnessed checkpoint's head must be the local chain's hash at the entry it seals, and its JWS a checkpoint
  * of the local ledger; the local ledger must reach the last witnessed entry. Reports the first witnessed
@@ -160,36 +205,50 @@ export function witnessesOf(reading: LedgerReading, ledgerId: string): Witness[]
  * // [{ kind: 'rewritten', seq: 13, message: 'entry 13 differs from the head the control plane witnessed: the ledger was rewritten' }]
  */
 export function verifyWitness(reading: LedgerReading, ledgerId: string | undefined, witnessed: Readonly<Record<string, WitnessedCheckpoint | readonly WitnessedCheckpoint[]>>): LedgerProblem[] {
+  const list = witnessList(ledgerId, witnessed);
+  const facts = new WitnessFacts(list);
+  for (const e of reading.entries) facts.add(e);
+  return witnessProblems(facts, ledgerId, list);
+}
+
+function witnessList(ledgerId: string | undefined, witnessed: Readonly<Record<string, WitnessedCheckpoint | readonly WitnessedCheckpoint[]>>): readonly WitnessedCheckpoint[] {
+  const given = ledgerId === undefined ? undefined : witnessed[ledgerId];
+  return given === undefined ? [] : Array.isArray(given) ? given : [given as WitnessedCheckpoint];
+}
+
+/**
+ * The problems of holding `list` (the witnessed checkpoints of ledger `ledgerId`) against what `facts`
+ * gathered of the local ledger: what verifyWitness reports, without the ledger in memory.
+ *
+ * @example const problems = witnessProblems(facts, ledgerId, witnessed); // [] for a whole, witnessed ledger
+ */
+export function witnessProblems(facts: WitnessFacts, ledgerId: string | undefined, list: readonly WitnessedCheckpoint[]): LedgerProblem[] {
   const at = { segment: '', line: 0 };
-  const hasCheckpoints = reading.entries.some((e) => e.type === 'checkpoint');
   if (ledgerId === undefined) {
-    return hasCheckpoints ? [{ kind: 'unwitnessed', ...at, message: 'the ledger has no id (ledger.json is missing), so it cannot be checked against what the control plane witnessed' }] : [];
+    return facts.hasCheckpoints ? [{ kind: 'unwitnessed', ...at, message: 'the ledger has no id (ledger.json is missing), so it cannot be checked against what the control plane witnessed' }] : [];
   }
-  const given = witnessed[ledgerId];
-  const list: readonly WitnessedCheckpoint[] = given === undefined ? [] : Array.isArray(given) ? given : [given as WitnessedCheckpoint];
   if (list.length === 0) {
-    return hasCheckpoints ? [{ kind: 'unwitnessed', ...at, message: `the control plane witnessed no checkpoint of ledger ${ledgerId} (its id changed, or no witness ever reached the control plane)` }] : [];
+    return facts.hasCheckpoints ? [{ kind: 'unwitnessed', ...at, message: `the control plane witnessed no checkpoint of ledger ${ledgerId} (its id changed, or no witness ever reached the control plane)` }] : [];
   }
-  const bySeq = new Map(reading.entries.map((e) => [e.seq, e]));
-  const localCheckpoints = reading.entries.filter((e) => e.type === 'checkpoint');
-  const localJws = new Set(localCheckpoints.map((e) => (e.data as { jws?: unknown }).jws));
-  const last = reading.entries.at(-1)?.seq ?? -1;
+  const last = facts.last;
   const problems: LedgerProblem[] = [];
   const contradictions: { seq: number; message: string }[] = [];
+  let furthest = -Infinity;
   for (const c of list) {
+    if (c.upto_seq > furthest) furthest = c.upto_seq;
     // -1 seals an empty ledger: there is no entry to compare.
     if (c.upto_seq < 0 || c.upto_seq > last) continue;
-    const entry = bySeq.get(c.upto_seq);
-    if (entry === undefined || entry.hash !== c.head) {
+    const hash = facts.hashAt.get(c.upto_seq);
+    if (hash === undefined || hash !== c.head) {
       contradictions.push({ seq: c.upto_seq, message: `entry ${c.upto_seq} differs from the head the control plane witnessed: the ledger was rewritten` });
       continue;
     }
-    if (localJws.has(c.jws)) continue;
-    const checkpoint = localCheckpoints.find((e) => (e.data as { upto_seq?: number }).upto_seq === c.upto_seq);
+    if (facts.jwsFound.has(c.jws)) continue;
+    const checkpoint = facts.checkpointFor.get(c.upto_seq);
     contradictions.push(
       checkpoint === undefined
         ? { seq: c.upto_seq, message: `the checkpoint sealing entry ${c.upto_seq}, which the control plane witnessed, is gone from the ledger` }
-        : { seq: checkpoint.seq, message: `checkpoint at entry ${checkpoint.seq} is not the one the control plane witnessed: it was re-signed (another signing key?)` },
+        : { seq: checkpoint, message: `checkpoint at entry ${checkpoint} is not the one the control plane witnessed: it was re-signed (another signing key?)` },
     );
   }
   const first = contradictions[0];
@@ -197,28 +256,32 @@ export function verifyWitness(reading: LedgerReading, ledgerId: string | undefin
     const more = contradictions.length > 1 ? ` (the first of ${contradictions.length} witnessed checkpoints, of ${list.length}, that the local ledger contradicts)` : '';
     problems.push({ kind: 'rewritten', ...at, seq: first.seq, message: first.message + more });
   }
-  const furthest = Math.max(...list.map((c) => c.upto_seq));
   if (furthest > last) {
     problems.push({ kind: 'truncated', ...at, seq: furthest, message: `the control plane witnessed entry ${furthest}, but the local ledger ends at entry ${last}: entries were removed from its end` });
   }
   return problems;
 }
 
+/** What checking a ledger's witness log gives before the ledger is read: fixed problems, and what to hold the ledger against. */
+export interface PreparedWitness {
+  /** Problems of the log itself (forged or broken checkpoints in the control plane's answer). */
+  problems: LedgerProblem[];
+  /** The checkpoints to hold the ledger against (witnessProblems), or undefined when the log cannot vouch for it at all. */
+  check: { ledgerId: string | undefined; list: readonly WitnessedCheckpoint[] } | undefined;
+}
+
 /**
- * Checks what the control plane answered for a ledger, then holds it against the local ledger
- * (verifyWitness). Every witnessed checkpoint's JWS is verified, with `key` (the auditor's `--key`) when
- * given, else with the key the control plane registered for the ledger; the checkpoints must form one chain.
- * A checkpoint whose JWS does not verify (a forged head in the control plane's store, or an answer that is
- * not what it witnessed) is reported and not used; a ledger registered under another key than `key` cannot
- * be vouched for by its witness.
+ * Checks what the control plane answered for a ledger before the ledger is read: every witnessed
+ * checkpoint's JWS (with `key` when given, else the key the control plane registered) and that they form
+ * one chain. What verifyWitnessLog does, less holding the ledger against it (see witnessProblems).
  *
  * @example
- * const logs = await fetchWitnesses(url, token);
- * const problems = await verifyWitnessLog(readLedger(dir), id, logs, await SigningKey.fromJson(publicJwkText, 'key file'));
+ * const prepared = await prepareWitness(ledgerId, logs, key);
+ * const problems = [...prepared.problems, ...(prepared.check === undefined ? [] : witnessProblems(facts, prepared.check.ledgerId, prepared.check.list))];
  */
-export async function verifyWitnessLog(reading: LedgerReading, ledgerId: string | undefined, logs: Readonly<Record<string, WitnessLog>>, key?: SigningKey): Promise<LedgerProblem[]> {
+export async function prepareWitness(ledgerId: string | undefined, logs: Readonly<Record<string, WitnessLog>>, key?: SigningKey): Promise<PreparedWitness> {
   const log = ledgerId === undefined ? undefined : logs[ledgerId];
-  if (ledgerId === undefined || log === undefined) return verifyWitness(reading, ledgerId, {});
+  if (ledgerId === undefined || log === undefined) return { problems: [], check: { ledgerId, list: [] } };
   const at = { segment: '', line: 0 };
   const parsed = parsePublicJwk(log.jwk);
   let verifier: SigningKey | undefined = key;
@@ -230,12 +293,12 @@ export async function verifyWitnessLog(reading: LedgerReading, ledgerId: string 
     }
   }
   if (verifier === undefined) {
-    return [{ kind: 'unwitnessed', ...at, message: `the control plane's key for ledger ${ledgerId} is not a usable public key, so what it witnessed cannot vouch for the ledger` }];
+    return { problems: [{ kind: 'unwitnessed', ...at, message: `the control plane's key for ledger ${ledgerId} is not a usable public key, so what it witnessed cannot vouch for the ledger` }], check: undefined };
   }
   const given = key === undefined ? undefined : parsePublicJwk(JSON.parse(key.toJson(false)));
   if (given !== undefined && ('error' in parsed || 'error' in given || jwkThumbprint(parsed.jwk) !== jwkThumbprint(given.jwk) || parsed.jwk.kid !== given.jwk.kid)) {
     const registered = 'jwk' in parsed ? ` (kid ${parsed.jwk.kid})` : '';
-    return [{ kind: 'unwitnessed', ...at, message: `the control plane holds the checkpoints of ledger ${ledgerId} under another key${registered} than the one given with --key (kid ${key!.kid}), so they cannot vouch for the ledger` }];
+    return { problems: [{ kind: 'unwitnessed', ...at, message: `the control plane holds the checkpoints of ledger ${ledgerId} under another key${registered} than the one given with --key (kid ${key!.kid}), so they cannot vouch for the ledger` }], check: undefined };
   }
   const problems: LedgerProblem[] = [];
   const valid: WitnessedCheckpoint[] = [];
@@ -253,6 +316,26 @@ export async function verifyWitnessLog(reading: LedgerReading, ledgerId: string 
     valid.push(c);
     previous = c;
   }
-  if (valid.length === 0 && log.checkpoints.length > 0) return problems;
-  return [...problems, ...verifyWitness(reading, ledgerId, { [ledgerId]: valid })];
+  if (valid.length === 0 && log.checkpoints.length > 0) return { problems, check: undefined };
+  return { problems, check: { ledgerId, list: valid } };
+}
+
+/**
+ * Checks what the control plane answered for a ledger, then holds it against the local ledger
+ * (verifyWitness). Every witnessed checkpoint's JWS is verified, with `key` (the auditor's `--key`) when
+ * given, else with the key the control plane registered for the ledger; the checkpoints must form one chain.
+ * A checkpoint whose JWS does not verify (a forged head in the control plane's store, or an answer that is
+ * not what it witnessed) is reported and not used; a ledger registered under another key than `key` cannot
+ * be vouched for by its witness.
+ *
+ * @example
+ * const logs = await fetchWitnesses(url, token);
+ * const problems = await verifyWitnessLog(readLedger(dir), id, logs, await SigningKey.fromJson(publicJwkText, 'key file'));
+ */
+export async function verifyWitnessLog(reading: LedgerReading, ledgerId: string | undefined, logs: Readonly<Record<string, WitnessLog>>, key?: SigningKey): Promise<LedgerProblem[]> {
+  const prepared = await prepareWitness(ledgerId, logs, key);
+  if (prepared.check === undefined) return prepared.problems;
+  const facts = new WitnessFacts(prepared.check.list);
+  for (const e of reading.entries) facts.add(e);
+  return [...prepared.problems, ...witnessProblems(facts, prepared.check.ledgerId, prepared.check.list)];
 }
