@@ -109,11 +109,7 @@ export function* segmentLines(file: string, options: LineOptions = {}): Generato
     let line = 1;
     /** Where the current line starts in the file. */
     let lineStart = 0;
-    /** The current line's bytes so far, from earlier chunks (only while within the bound). */
-    let parts: Buffer[] = [];
-    let partBytes = 0;
-    /** The current line is over the bound: its bytes are counted, not kept. */
-    let skipping = false;
+    const tail = new LineTail(maxLine);
     while (position < size) {
       let got: number;
       try {
@@ -131,37 +127,23 @@ export function* segmentLines(file: string, options: LineOptions = {}): Generato
         const nl = buf.indexOf(10, s);
         if (nl < 0 || nl >= got) break;
         const bytes = chunkStart + nl - lineStart;
-        if (skipping || bytes > maxLine) {
+        if (tail.over || bytes > maxLine) {
           yield { type: 'oversized', line, offset: lineStart, bytes };
-        } else if (partBytes === 0) {
+        } else if (tail.bytes === 0) {
           yield { type: 'line', line, offset: lineStart, text: buf.toString('utf8', s, nl), bytes };
         } else {
-          parts.push(buf.subarray(s, nl));
-          const whole = Buffer.concat(parts, bytes);
-          yield { type: 'line', line, offset: lineStart, text: whole.toString('utf8'), bytes };
+          yield { type: 'line', line, offset: lineStart, text: tail.joined(buf, s, nl).toString('utf8'), bytes };
         }
-        parts = [];
-        partBytes = 0;
-        skipping = false;
+        tail.clear();
         line++;
         s = nl + 1;
         lineStart = chunkStart + s;
       }
-      if (s < got) {
-        // Part of a line continues in the next chunk: kept (copied: the chunk buffer is reused) while it fits.
-        const rest = got - s;
-        if (!skipping && partBytes + rest <= maxLine) {
-          parts.push(Buffer.from(buf.subarray(s, got)));
-          partBytes += rest;
-        } else {
-          skipping = true;
-          parts = [];
-          partBytes = 0;
-        }
-      }
+      // Part of a line continues in the next chunk.
+      if (s < got) tail.keep(buf, s, got);
     }
-    const tail = position - lineStart;
-    if (tail > 0) yield { type: 'torn', line, offset: lineStart, bytes: tail };
+    const torn = position - lineStart;
+    if (torn > 0) yield { type: 'torn', line, offset: lineStart, bytes: torn };
   } finally {
     closeSync(fd);
   }
@@ -189,9 +171,7 @@ export function forEachLineBytes(file: string, options: LineOptions, onLine: (bu
     const size = st.size;
     const buf = Buffer.allocUnsafe(chunkBytes);
     let position = 0;
-    let parts: Buffer[] = [];
-    let partBytes = 0;
-    let skipping = false;
+    const tail = new LineTail(maxLine);
     while (position < size) {
       const got = readSync(fd, buf, 0, Math.min(chunkBytes, size - position), position);
       if (got === 0) break;
@@ -201,35 +181,58 @@ export function forEachLineBytes(file: string, options: LineOptions, onLine: (bu
       for (;;) {
         const nl = buf.indexOf(10, s);
         if (nl < 0 || nl >= got) break;
-        if (!skipping && partBytes + (nl - s) <= maxLine) {
-          if (partBytes === 0) onLine(buf, s, nl);
+        if (!tail.over && tail.bytes + (nl - s) <= maxLine) {
+          if (tail.bytes === 0) onLine(buf, s, nl);
           else {
-            parts.push(buf.subarray(s, nl));
-            const whole = Buffer.concat(parts);
+            const whole = tail.joined(buf, s, nl);
             onLine(whole, 0, whole.length);
           }
         }
-        parts = [];
-        partBytes = 0;
-        skipping = false;
+        tail.clear();
         s = nl + 1;
       }
-      if (s < got) {
-        const rest = got - s;
-        if (!skipping && partBytes + rest <= maxLine) {
-          parts.push(Buffer.from(buf.subarray(s, got)));
-          partBytes += rest;
-        } else {
-          skipping = true;
-          parts = [];
-          partBytes = 0;
-        }
-      }
+      if (s < got) tail.keep(buf, s, got);
     }
   } catch {
     // A read error: what was read is what there is (segmentLines reports it).
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * The start of a line that continues into the next chunk: its bytes kept (copied: the chunk buffer is
+ * reused) while the line is within the bound, else only marked as over it. Both line readers share it.
+ */
+class LineTail {
+  private parts: Buffer[] = [];
+  /** Bytes kept so far. */
+  bytes = 0;
+  /** The line is over the bound: its bytes are counted by the reader, not kept. */
+  over = false;
+
+  constructor(private readonly maxLine: number) {}
+
+  keep(buf: Buffer, from: number, to: number): void {
+    if (!this.over && this.bytes + (to - from) <= this.maxLine) {
+      this.parts.push(Buffer.from(buf.subarray(from, to)));
+      this.bytes += to - from;
+    } else {
+      this.over = true;
+      this.parts = [];
+      this.bytes = 0;
+    }
+  }
+
+  /** The whole line: what was kept, then `buf[from, to)`. */
+  joined(buf: Buffer, from: number, to: number): Buffer {
+    return Buffer.concat([...this.parts, buf.subarray(from, to)], this.bytes + (to - from));
+  }
+
+  clear(): void {
+    this.parts = [];
+    this.bytes = 0;
+    this.over = false;
   }
 }
 
