@@ -8,8 +8,9 @@ export type { PolicyIssue } from './policy/errors.ts';
 export { runPolicyTests } from './policy/test-runner.ts';
 export type { PolicyTestResult } from './policy/test-runner.ts';
 export { checkRegexSafety } from './policy/regex-safety.ts';
-export { canonicalJson } from './policy/canonical.ts';
-export { CHANNELS, ACTION_NAMES } from './policy/types.ts';
+export { canonicalJson } from './crypto/canonical.ts';
+export { ACTION_NAMES } from './policy/types.ts';
+export { CHANNELS } from './channels/registry.ts';
 export type {
   Channel, ActionName, ActionSpec, DetectorSelector, ValueRule, FieldRule, StructuredChannelPolicy, LogLevel,
   LogsChannelPolicy, StackPolicy, ExceptionsChannelPolicy, LocationsChannelPolicy, ChannelsPolicy, CustomDetectorPolicy,

@@ -12,7 +12,7 @@
  */
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { CryptoError, type SigningKey } from '../crypto/jose.ts';
-import { sha256Hex } from '../policy/canonical.ts';
+import { sha256Hex } from '../crypto/canonical.ts';
 import { GENESIS, type LedgerEntry } from './entry.ts';
 import type { LedgerProblem, Seal } from './verify.ts';
 

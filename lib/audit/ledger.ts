@@ -6,7 +6,7 @@
  */
 import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { sha256Hex } from '../policy/canonical.ts';
+import { sha256Hex } from '../crypto/canonical.ts';
 import type { AuditHook, AuditRecord } from '../egress/gate.ts';
 import type { PolicyIdentity } from '../policy/types.ts';
 import type { SigningKey } from '../crypto/jose.ts';

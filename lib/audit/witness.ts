@@ -8,7 +8,7 @@
  * by the last.
  */
 import { SigningKey } from '../crypto/jose.ts';
-import { canonicalJson, sha256Hex } from '../policy/canonical.ts';
+import { canonicalJson, sha256Hex } from '../crypto/canonical.ts';
 import { GENESIS, type LedgerEntry, type Witness } from './entry.ts';
 import type { LedgerProblem, LedgerReading } from './verify.ts';
 

@@ -1,14 +1,82 @@
 /**
  * The exceptions channel: a thrown value read safely (getters that throw, non-errors, odd names), its type
  * and message scrubbed (`Type: message`, or the type alone under `type-only`), and its traceback scrubbed
- * (relative paths, no usernames, limited frames), which travels with the logs. The rules come compiled
- * (policy/compile.ts); this module only applies them.
+ * (relative paths, no usernames, limited frames), which travels with the logs. Errors found inside other
+ * channels' values obey these rules too (ChannelCompileContext.exceptions).
  */
 import { REDACTED } from '../redact/actions.ts';
 import type { FindingSink } from '../redact/findings.ts';
 import { scrubStack, type StackOptions } from '../redact/stack.ts';
 import { REMOVE, scrubString, type CompiledValueRules } from '../redact/text.ts';
 import type { Engine, ErrorResult } from '../policy/engine.ts';
+import type { ExceptionsChannelPolicy, ValueRule } from '../policy/types.ts';
+import { asList, type ChannelCompileContext, type ChannelDefinition, type ChannelProcessor } from './definition.ts';
+import { structuredProcessor } from './structured.ts';
+
+/**
+ * The exceptions channel's traceback settings (`exceptions.stack`), by default.
+ *
+ * @example DEFAULT_STACK.frames // 20
+ */
+export const DEFAULT_STACK = { frames: 20, paths: 'relative', usernames: 'remove' } as const;
+
+/** The exceptions channel compiled: a message text or value scrubbed by the message rules, and whole errors. */
+export interface ExceptionsProcessor extends ChannelProcessor {
+  /** An error's `Type: message` and its traceback, scrubbed. */
+  scrubError(error: Error, sink: FindingSink): { type: string; message: string; stack: string | undefined };
+}
+
+/**
+ * The exceptions channel's rules (`channels.exceptions`): `message` (value rules, or `type-only`) and
+ * `stack` (ship, frames, paths, usernames). A child's message rules come before its parent's.
+ *
+ * @example compilePolicy(loaded).scrubError(new Error('password=hunter2 rejected')).message // 'Error: password=[REDACTED] rejected'
+ */
+export const EXCEPTIONS_CHANNEL: ChannelDefinition<ExceptionsChannelPolicy, ExceptionsProcessor> = {
+  name: 'exceptions',
+  merge(parent, child) {
+    const pm = parent.message;
+    const cm = child.message;
+    return {
+      ...parent,
+      ...child,
+      ...(pm !== undefined && cm !== undefined && pm !== 'type-only' && cm !== 'type-only' && { message: [...asList(cm), ...asList(pm)] }),
+      ...((parent.stack || child.stack) && { stack: { ...parent.stack, ...child.stack } }),
+    };
+  },
+  check: (own, _merged, check) => check.valueRules(['message'], own.message),
+  compile(_section, ctx) {
+    // The rules were compiled once for the whole policy: values of every channel can hold errors.
+    const rules = ctx.exceptions();
+    return {
+      ...structuredProcessor(ctx.walk(undefined, rules.message)),
+      scrubError: (error, sink) => scrubErrorParts(rules, error, sink),
+    };
+  },
+};
+
+/**
+ * The exceptions section compiled into the rules that scrub errors (wherever they turn up).
+ *
+ * @example compileExceptionRules({ message: 'type-only' }, ctx).typeOnly // true
+ */
+export function compileExceptionRules(section: ExceptionsChannelPolicy | undefined, ctx: ChannelCompileContext): ExceptionRules {
+  const typeOnly = section?.message === 'type-only';
+  const message = ctx.valueRules(typeOnly ? undefined : (section?.message as ValueRule | ValueRule[] | undefined));
+  return {
+    message,
+    // Under type-only there are no message rules, yet frames still get scanned: remove whatever is found.
+    frames: typeOnly ? ctx.valueRules({ detectors: 'all', action: 'remove' }) : message,
+    typeOnly,
+    stackShip: section?.stack?.ship ?? true,
+    stack: {
+      frames: section?.stack?.frames ?? DEFAULT_STACK.frames,
+      paths: section?.stack?.paths ?? DEFAULT_STACK.paths,
+      usernames: section?.stack?.usernames ?? DEFAULT_STACK.usernames,
+      projectRoot: ctx.options.projectRoot ?? process.cwd(),
+    },
+  };
+}
 
 /** The exceptions channel's compiled rules. */
 export interface ExceptionRules {

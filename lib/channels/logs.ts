@@ -5,9 +5,64 @@
  * logged.
  */
 import type { Engine } from '../policy/engine.ts';
-import type { LogLevel } from '../policy/types.ts';
-import type { Finding } from '../redact/findings.ts';
+import type { LogLevel, LogsChannelPolicy } from '../policy/types.ts';
+import type { Finding, FindingSink } from '../redact/findings.ts';
 import type { RawLogRecord } from '../egress/gate-api.ts';
+import type { ChannelDefinition, ChannelProcessor } from './definition.ts';
+import { safeGet } from './exceptions.ts';
+import { checkStructured, mergeStructured, structuredProcessor } from './structured.ts';
+
+/** The logs channel compiled: its scrubbing (drop rules first), and whether and from which level logs ship. */
+export interface LogsProcessor extends ChannelProcessor {
+  readonly ship: boolean;
+  readonly level: LogLevel | undefined;
+}
+
+/**
+ * The logs channel's rules (`channels.logs`): the structured rules, plus `ship`, `level` and `drop`
+ * (regexes: a record whose message matches one is not shipped; a child's drop rules add to its parent's).
+ *
+ * @example compilePolicy(loaded).scrubText('GET /health 200', 'logs') // { text: '', dropped: '^GET /health' } under drop: ['^GET /health']
+ */
+export const LOGS_CHANNEL: ChannelDefinition<LogsChannelPolicy, LogsProcessor> = {
+  name: 'logs',
+  merge(parent, child) {
+    const merged = mergeStructured(parent, child);
+    if (parent.drop || child.drop) merged.drop = [...new Set([...(parent.drop ?? []), ...(child.drop ?? [])])];
+    return merged;
+  },
+  check: checkStructured,
+  regexes: (own) => (own.drop ?? []).map((pattern, i) => ({ path: ['drop', i], pattern })),
+  compile(section, ctx) {
+    const scrub = structuredProcessor(ctx.walk(section, ctx.valueRules(section?.values)));
+    const drops = (section?.drop ?? []).map((source) => ({ source, regex: new RegExp(source) }));
+    const dropRuleFor = (text: string): string | undefined => drops.find((r) => r.regex.test(text))?.source;
+    return {
+      ship: section?.ship ?? true,
+      level: section?.level,
+      valueRules: scrub.valueRules,
+      scrubText(text: string, sink: FindingSink) {
+        const dropped = dropRuleFor(text);
+        return dropped !== undefined ? { dropped } : scrub.scrubText(text, sink);
+      },
+      scrubValue(value: unknown, sink: FindingSink) {
+        if (drops.length > 0) {
+          const message = typeof value === 'string' ? value : messageOf(value);
+          const dropped = message === undefined ? undefined : dropRuleFor(message);
+          if (dropped !== undefined) return { dropped };
+        }
+        return scrub.scrubValue(value, sink);
+      },
+    };
+  },
+};
+
+/** A record's `message`, read safely (a getter can throw). */
+function messageOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const m = safeGet(() => (value as { message?: unknown }).message);
+  return typeof m === 'string' ? m : undefined;
+}
 
 /** winston's npm levels: lower is more severe. */
 const SEVERITY: Record<string, number> = { error: 0, warn: 1, info: 2, http: 3, verbose: 4, debug: 5, silly: 6 };

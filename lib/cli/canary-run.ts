@@ -35,12 +35,14 @@ import { flow, task } from '../core/flow.ts';
 import { BUILTIN_DETECTORS } from '../detect/catalogue/index.ts';
 import { compileScanner, type Scanner } from '../detect/scanner.ts';
 import type { DetectorSpec } from '../detect/types.ts';
+import { CHANNELS, type Channel } from '../channels/registry.ts';
 import { EgressGate } from '../egress/gate.ts';
 import { DEFAULT_LIMITS, type Engine } from '../policy/engine.ts';
 
-/** Where plants go, plus `metadata` (names, tags, states, counts). */
-export const CANARY_CHANNELS = ['parameters', 'logs', 'exceptions', 'locations', 'metadata'] as const;
-export type CanaryChannel = (typeof CANARY_CHANNELS)[number];
+/** Where plants go: every channel, plus `metadata` (names, tags, states, counts). */
+export const CANARY_CHANNELS: readonly CanaryChannel[] = [...CHANNELS, 'metadata'];
+/** A channel of the canary's table: a policy channel, or `metadata`. */
+export type CanaryChannel = Channel | 'metadata';
 
 /** How each detector's plant is written (see disguise()). */
 export const DISGUISES = ['raw', 'glued', 'zero-width', 'ansi-before', 'ansi-inside', 'fullwidth', 'html-entities', 'hex', 'buffer-dump', 'base64x3'] as const;

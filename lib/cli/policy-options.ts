@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createEngine, DEFAULT_POLICY } from '../policy/create.ts';
 import type { Engine, EngineOptions } from '../policy/engine.ts';
-import { CHANNELS, type Channel } from '../policy/types.ts';
+import { CHANNELS, type Channel } from '../channels/registry.ts';
 import { UserError, write, type CommandIO } from './io.ts';
 
 /** The file a project keeps its policy in, found in the working directory or the nearest parent that has one. */

@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { GuardedItem } from '../egress/types.ts';
 import type { LedgerEntry, Witness } from '../audit/ledger.ts';
 import { checkpointDigest, type PublicJwk, type WitnessedCheckpoint, type WitnessLog } from '../audit/witness.ts';
-import { canonicalJson, sha256Hex } from '../policy/canonical.ts';
+import { canonicalJson, sha256Hex } from '../crypto/canonical.ts';
 import { FindingSink, type Finding } from '../redact/findings.ts';
 import { formatPath } from '../redact/paths.ts';
 

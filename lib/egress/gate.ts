@@ -10,7 +10,7 @@ import { guardLocation } from '../channels/locations.ts';
 import { guardLogRecords, logsShipped } from '../channels/logs.ts';
 import { guardName, guardNames } from '../channels/names.ts';
 import { guardParameters } from '../channels/parameters.ts';
-import { canonicalJson, sha256Hex } from '../policy/canonical.ts';
+import { canonicalJson, sha256Hex } from '../crypto/canonical.ts';
 import type { Engine } from '../policy/engine.ts';
 import type { PolicyIdentity } from '../policy/types.ts';
 import type { Finding } from '../redact/findings.ts';

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditHook, AuditRecord } from '../egress/gate.ts';
-import { canonicalJson, sha256Hex } from '../policy/canonical.ts';
+import { canonicalJson, sha256Hex } from '../crypto/canonical.ts';
 import type { PolicyIdentity } from '../policy/types.ts';
 import type { Finding } from '../redact/findings.ts';
 import { blocked } from './findings.ts';

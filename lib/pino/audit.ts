@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditHook } from '../egress/gate.ts';
-import { canonicalJson, sha256Hex } from '../policy/canonical.ts';
+import { canonicalJson, sha256Hex } from '../crypto/canonical.ts';
 import type { Engine } from '../policy/engine.ts';
 import type { Finding } from '../redact/findings.ts';
 import type { PinoRecord } from './drops.ts';

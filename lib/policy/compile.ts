@@ -1,23 +1,25 @@
 /**
- * Compiling a loaded policy (the first half of compilePolicy, relay-pii's "compiled rules"): everything
- * that can be prepared once, per channel: scanners over exactly the detectors a channel's rules act on,
- * compiled actions, parsed key paths, drop regexes, the exceptions rules, the location action, and the
- * keys (the hash key when a rule hashes, the location key on first use). engine.ts applies the result.
+ * Compiling a loaded policy (the first half of compilePolicy, relay-pii's "compiled rules"): what is
+ * policy-wide is prepared here (the detectors in force, actions and the hash key, scanners shared between
+ * equal selections, the key-name classifier, limits), and each channel compiles its own section into a
+ * processor (lib/channels/, through the registry). engine.ts applies the result.
  */
 import { BUILTIN_DETECTORS } from '../detect/catalogue/index.ts';
 import { keyAssignmentDetectors } from '../detect/catalogue/secrets-key-names.ts';
 import { BUILTIN_KEY_NAMES, KeyNameClassifier } from '../detect/key-names.ts';
 import { compileScanner, type Scanner } from '../detect/scanner.ts';
 import type { DetectorSpec } from '../detect/types.ts';
-import { compileAction, type CompiledAction } from '../redact/actions.ts';
+import { compileAction } from '../redact/actions.ts';
 import { parsePath } from '../redact/paths.ts';
 import { CleanStrings, type CompiledValueRule, type CompiledValueRules } from '../redact/text.ts';
-import type { CompiledFieldRule, WalkPolicy } from '../redact/walk.ts';
-import { errorAsObject, type ExceptionRules } from '../channels/exceptions.ts';
-import { CryptoError, LocationKeyring } from '../crypto/jose.ts';
+import type { WalkPolicy } from '../redact/walk.ts';
+import type { ChannelCompileContext } from '../channels/definition.ts';
+import { compileExceptionRules, errorAsObject, type ExceptionRules } from '../channels/exceptions.ts';
+import { CHANNEL_DEFINITIONS, CHANNELS, type ChannelProcessors } from '../channels/registry.ts';
 import { readKeyReference } from '../crypto/keys.ts';
+import { asList } from '../channels/definition.ts';
 import { PolicyCompileError, positionPrefix } from './errors.ts';
-import type { Channel, FieldRule, LoadedPolicy, LogLevel, PolicyIdentity, ResolvedPolicy, StructuredChannelPolicy, ValueRule } from './types.ts';
+import type { LoadedPolicy, PolicyIdentity, ResolvedPolicy, ValueRule } from './types.ts';
 import type { EngineOptions } from './engine.ts';
 
 /**
@@ -26,12 +28,6 @@ import type { EngineOptions } from './engine.ts';
  * @example DEFAULT_LIMITS.max_scan_length // 262144
  */
 export const DEFAULT_LIMITS = { max_scan_length: 262_144, max_record_scan_length: 1_048_576, max_depth: 32, max_nodes: 20_000 } as const;
-/**
- * The exceptions channel's traceback settings (`exceptions.stack`), by default.
- *
- * @example DEFAULT_STACK.frames // 20
- */
-export const DEFAULT_STACK = { frames: 20, paths: 'relative', usernames: 'remove' } as const;
 const MIN_HASH_KEY_BYTES = 16;
 
 /** A policy compiled: what engine.ts applies, channel by channel. */
@@ -40,14 +36,8 @@ export interface CompiledPolicy {
   policy: ResolvedPolicy;
   /** The detectors in force (builtins not disabled, then the policy's own). */
   detectors: readonly DetectorSpec[];
-  /** The structured channels' walks (parameters, logs, and values inside exceptions). */
-  walks: Readonly<Record<Exclude<Channel, 'locations'>, WalkPolicy>>;
-  exceptions: ExceptionRules;
-  logs: { ship: boolean; level: LogLevel | undefined; drop: readonly { source: string; regex: RegExp }[] };
-  /** The locations channel's action, or undefined when locations are encrypted (asynchronous: the keyring). */
-  locationAction: CompiledAction | undefined;
-  /** The location key (read on first use, then kept). */
-  locationKeyring(): Promise<LocationKeyring>;
+  /** Each channel's processor (lib/channels/). */
+  channels: ChannelProcessors;
 }
 
 /**
@@ -83,58 +73,36 @@ export function compileRules(loaded: LoadedPolicy, options: EngineOptions = {}):
   };
 
   const scanners = new ScannerCache(keyNames);
-  const valueRules = (rules: ValueRule | ValueRule[] | undefined): CompiledValueRules =>
-    compileValueRules(asList(rules), detectors, hashKey, limits.max_scan_length, scanners);
   const keyAction = compileAction(policy.key_names?.action ?? 'remove', hashKey);
   const secretKeys = keyAction.name === 'allow' ? undefined : { classifier: keyNames, action: keyAction };
+  let exceptions: ExceptionRules | undefined;
 
-  const channels = policy.channels ?? {};
-  const exceptionsPolicy = channels.exceptions ?? {};
-  const typeOnly = exceptionsPolicy.message === 'type-only';
-  const messageRules = valueRules(typeOnly ? undefined : (exceptionsPolicy.message as ValueRule | ValueRule[] | undefined));
-  const exceptions: ExceptionRules = {
-    message: messageRules,
-    // Under type-only there are no message rules, yet frames still get scanned: remove whatever is found.
-    frames: typeOnly ? valueRules({ detectors: 'all', action: 'remove' }) : messageRules,
-    typeOnly,
-    stackShip: exceptionsPolicy.stack?.ship ?? true,
-    stack: {
-      frames: exceptionsPolicy.stack?.frames ?? DEFAULT_STACK.frames,
-      paths: exceptionsPolicy.stack?.paths ?? DEFAULT_STACK.paths,
-      usernames: exceptionsPolicy.stack?.usernames ?? DEFAULT_STACK.usernames,
-      projectRoot: options.projectRoot ?? process.cwd(),
-    },
-  };
-
-  const structured = (section: StructuredChannelPolicy | undefined, values: CompiledValueRules): WalkPolicy => ({
-    fields: compileFieldRules(section?.fields ?? [], hashKey),
-    allowlist: section?.allowlist?.map((p) => parsePath(p)),
-    values,
-    keys: values,
-    secretKeys,
-    maxDepth: limits.max_depth,
-    maxNodes: limits.max_nodes,
-    maxRecordScan: limits.max_record_scan_length,
-    error: (error, _path, sink) => errorAsObject(exceptions, error, sink),
-  });
-
-  const locations = channels.locations ?? { action: 'allow' as const };
-  let keyring: Promise<LocationKeyring> | undefined;
-  return {
+  const ctx: ChannelCompileContext = {
     identity,
-    policy,
-    detectors,
-    walks: {
-      parameters: structured(channels.parameters, valueRules(channels.parameters?.values)),
-      logs: structured(channels.logs, valueRules(channels.logs?.values)),
-      exceptions: structured(undefined, messageRules),
-    },
-    exceptions,
-    logs: { ship: channels.logs?.ship ?? true, level: channels.logs?.level, drop: (channels.logs?.drop ?? []).map((source) => ({ source, regex: new RegExp(source) })) },
-    locationAction: locations.action === 'encrypt' ? undefined : compileAction(locations.action, hashKey),
-    locationKeyring: () =>
-      (keyring ??= loadLocationKeyring(options.locationKeyFile, locations.key, env, `${options.locationKeyFile === undefined ? positionPrefix(loaded.keyOrigins?.location) : ''}policy ${identity.name}`)),
+    options,
+    env,
+    valueRules: (rules) => compileValueRules(asList(rules), detectors, hashKey, limits.max_scan_length, scanners),
+    action: (spec) => compileAction(spec, hashKey),
+    walk: (section, values): WalkPolicy => ({
+      fields: (section?.fields ?? []).map((r) => ({ source: r.path, pattern: parsePath(r.path), action: compileAction(r.action, hashKey) })),
+      allowlist: section?.allowlist?.map((p) => parsePath(p)),
+      values,
+      keys: values,
+      secretKeys,
+      maxDepth: limits.max_depth,
+      maxNodes: limits.max_nodes,
+      maxRecordScan: limits.max_record_scan_length,
+      error: (error, _path, sink) => errorAsObject(ctx.exceptions(), error, sink),
+    }),
+    // Errors turn up inside every channel's values, and obey the exceptions channel's rules there.
+    exceptions: () => (exceptions ??= compileExceptionRules(policy.channels?.exceptions, ctx)),
+    policyLabel: (origin) => `${positionPrefix(origin === undefined ? undefined : loaded.keyOrigins?.[origin])}policy ${identity.name}`,
   };
+  const sections = policy.channels ?? {};
+  const channels = Object.fromEntries(
+    CHANNELS.map((name) => [name, (CHANNEL_DEFINITIONS[name].compile as (s: unknown, c: ChannelCompileContext) => unknown)(sections[name], ctx)]),
+  ) as ChannelProcessors;
+  return { identity, policy, detectors, channels };
 }
 
 /** The builtin classifier, or one with the policy's words added and taken away. */
@@ -214,37 +182,3 @@ class ScannerCache {
     return scanner;
   }
 }
-
-function compileFieldRules(rules: FieldRule[], hashKey: () => Uint8Array): CompiledFieldRule[] {
-  return rules.map((r) => ({ source: r.path, pattern: parsePath(r.path), action: compileAction(r.action, hashKey) }));
-}
-
-async function loadLocationKeyring(
-  overrideFile: string | undefined,
-  ref: string | undefined,
-  env: NodeJS.ProcessEnv,
-  /** `policy NAME`, after where the policy names its key when it does (`FILE:LINE:COL: policy NAME`). */
-  policy: string,
-): Promise<LocationKeyring> {
-  const reference = overrideFile !== undefined ? `file:${overrideFile}` : ref ?? env.EGRESS_GUARD_LOCATION_KEY;
-  const hint =
-    'make a key with `egress-guard keys new --out FILE`, then pass --key FILE or set EGRESS_GUARD_LOCATION_KEY=FILE';
-  if (reference === undefined) {
-    throw new PolicyCompileError(`${policy}: locations are encrypted but no location key is configured; ${hint}`);
-  }
-  const text = readKeyReference(reference.startsWith('env:') || reference.startsWith('file:') ? reference : `file:${reference}`, {
-    env,
-    purpose: `${policy}: location key`,
-    hint,
-  }).toString('utf8');
-  try {
-    return await LocationKeyring.fromJson(text, `location key (${reference})`);
-  } catch (err) {
-    throw err instanceof CryptoError ? new CryptoError(`${err.message}; ${hint}`) : err;
-  }
-}
-
-function asList<T>(v: T | T[] | undefined): T[] {
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
-}
-

@@ -4,12 +4,10 @@
  * an item the policy fails on goes out as a fixed placeholder, and the cause goes to `onError`.
  */
 import type { DetectorSpec } from '../detect/types.ts';
-import { REDACTED } from '../redact/actions.ts';
 import { FindingSink, type Finding } from '../redact/findings.ts';
-import { REMOVE, scrubString, type CompiledValueRule, type CompiledValueRules } from '../redact/text.ts';
-import { walkValue } from '../redact/walk.ts';
-import { NonErrorThrown, safeGet, scrubErrorParts } from '../channels/exceptions.ts';
-import { compileRules, DEFAULT_LIMITS, DEFAULT_STACK } from './compile.ts';
+import type { ChannelProcessor } from '../channels/definition.ts';
+import { DEFAULT_STACK, NonErrorThrown } from '../channels/exceptions.ts';
+import { compileRules, DEFAULT_LIMITS } from './compile.ts';
 import { PolicyCompileError } from './errors.ts';
 import type { Channel, LoadedPolicy, LogLevel, PolicyIdentity, ResolvedPolicy } from './types.ts';
 
@@ -115,22 +113,8 @@ export { PolicyCompileError };
  * const engine = compilePolicy(await loadPolicy('policies/app.yaml'), { projectRoot: '/srv/app' });
  */
 export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {}): Engine {
-  const compiled = compileRules(loaded, options);
-  const { identity, policy, detectors, walks, exceptions, locationAction, locationKeyring } = compiled;
-  const dropRules = compiled.logs.drop;
-  const dropRuleFor = (text: string): string | undefined => {
-    for (const r of dropRules) if (r.regex.test(text)) return r.source;
-    return undefined;
-  };
-  const valueRulesOf = (channel: Exclude<Channel, 'locations'>): CompiledValueRules => (channel === 'exceptions' ? exceptions.message : walks[channel].values);
-
-  function syncLocation(text: string, sink: FindingSink): string {
-    if (locationAction === undefined) {
-      throw new PolicyCompileError('locations are encrypted under this policy: use scrubLocation(), which is asynchronous');
-    }
-    if (locationAction.name !== 'allow') sink.add('location', '$', locationAction.name);
-    return locationAction.apply(text, 'location');
-  }
+  const { identity, policy, detectors, channels } = compileRules(loaded, options);
+  const processor = (channel: Channel): ChannelProcessor => channels[channel];
 
   /** Tells options.onError the cause of a placeholder; a hook that throws must not undo the fail-closed. */
   const told = (err: unknown, channel: Channel): void => {
@@ -145,19 +129,13 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
     identity,
     policy,
     detectors,
-    logs: { ship: compiled.logs.ship, level: compiled.logs.level },
+    logs: { ship: channels.logs.ship, level: channels.logs.level },
 
     scrubText(text, channel) {
       const sink = new FindingSink();
       try {
-        if (channel === 'locations') return { text: syncLocation(text, sink), findings: sink.list() };
-        if (channel === 'logs') {
-          const dropped = dropRuleFor(text);
-          if (dropped !== undefined) return { text: '', findings: [], dropped };
-        }
-        const rules = valueRulesOf(channel);
-        const out = scrubString(text, rules, '$', sink);
-        return { text: out === REMOVE ? REDACTED : out, findings: sink.list() };
+        const out = processor(channel).scrubText(text, sink);
+        return out.dropped !== undefined ? { text: '', findings: [], dropped: out.dropped } : { text: out.text, findings: sink.list() };
       } catch (err) {
         if (err instanceof PolicyCompileError) throw err;
         told(err, channel);
@@ -168,17 +146,8 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
     scrubValue(value, channel) {
       const sink = new FindingSink();
       try {
-        if (channel === 'locations') {
-          const out = walkValue(value, { ...walks.parameters, fields: [], allowlist: undefined, values: locationValues(syncLocation, sink), keys: undefined, secretKeys: undefined }, sink);
-          return { value: out === REMOVE ? null : out, findings: sink.list() };
-        }
-        if (channel === 'logs' && dropRules.length > 0) {
-          const message = typeof value === 'string' ? value : messageOf(value);
-          const dropped = message === undefined ? undefined : dropRuleFor(message);
-          if (dropped !== undefined) return { value: null, findings: [], dropped };
-        }
-        const out = walkValue(value, walks[channel], sink);
-        return { value: out === REMOVE ? null : out, findings: sink.list() };
+        const out = processor(channel).scrubValue(value, sink);
+        return out.dropped !== undefined ? { value: null, findings: [], dropped: out.dropped } : { value: out.value, findings: sink.list() };
       } catch (err) {
         if (err instanceof PolicyCompileError) throw err;
         told(err, channel);
@@ -189,8 +158,7 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
     scrubError(error) {
       const sink = new FindingSink();
       try {
-        const err = error instanceof Error ? error : new NonErrorThrown(error);
-        const { message, stack } = scrubErrorParts(exceptions, err, sink);
+        const { message, stack } = channels.exceptions.scrubError(error instanceof Error ? error : new NonErrorThrown(error), sink);
         return { message, stack, findings: sink.list() };
       } catch (err) {
         told(err, 'exceptions');
@@ -199,7 +167,8 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
     },
 
     explainText(text, channel) {
-      const rules = valueRulesOf(channel);
+      const rules = processor(channel).valueRules;
+      if (rules === undefined) return [];
       return rules.scanner
         .scan(text.slice(0, rules.maxScanLength))
         .map((m) => ({ ...m, action: rules.ruleFor.get(m.detector)!.action.name }));
@@ -207,37 +176,13 @@ export function compilePolicy(loaded: LoadedPolicy, options: EngineOptions = {})
 
     async scrubLocation(location) {
       const sink = new FindingSink();
-      if (locationAction !== undefined) return { text: syncLocation(location, sink), findings: sink.list() };
-      const ring = await locationKeyring();
-      sink.add('location', '$', 'encrypt');
-      return { text: await ring.encrypt(location), findings: sink.list() };
+      return { text: await channels.locations.scrubLocation(location, sink), findings: sink.list() };
     },
 
-    async decryptLocation(token) {
-      return (await locationKeyring()).decrypt(token);
-    },
-
-    async checkLocationKey() {
-      if (locationAction === undefined) await locationKeyring();
-    },
+    decryptLocation: (token) => channels.locations.decrypt(token),
+    checkLocationKey: () => channels.locations.checkKey(),
   };
   return engine;
-}
-
-/** In the locations channel every string leaf is a location: a scanner-free rule set that acts on all of it. */
-function locationValues(apply: (text: string, sink: FindingSink) => string, sink: FindingSink): CompiledValueRules {
-  const whole: CompiledValueRule = { action: { name: 'replace', apply: (text) => apply(text, sink) }, scope: 'value' };
-  return {
-    scanner: { detectors: [], scan: (text) => (text === '' ? [] : [{ detector: 'location', start: 0, end: text.length }]) },
-    ruleFor: new Map([['location', whole]]),
-    maxScanLength: Number.MAX_SAFE_INTEGER,
-  };
-}
-
-function messageOf(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const m = safeGet(() => (value as { message?: unknown }).message);
-  return typeof m === 'string' ? m : undefined;
 }
 
 function blockedFinding(): Finding {

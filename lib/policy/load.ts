@@ -11,7 +11,9 @@ import { BUILTIN_DETECTORS } from '../detect/catalogue/index.ts';
 import { expandPath, FileReadError, MAX_KEY_FILE_BYTES, readRegularFileSync, regularFileProblem } from '../crypto/keys.ts';
 import { packageRoot } from '../package-root.ts';
 import { parsePath, PathSyntaxError } from '../redact/paths.ts';
-import { canonicalJson, sha256Hex } from './canonical.ts';
+import type { SectionChecker } from '../channels/definition.ts';
+import { CHANNEL_DEFINITIONS, CHANNELS, type Channel } from '../channels/registry.ts';
+import { canonicalJson, sha256Hex } from '../crypto/canonical.ts';
 import { PolicyError, type PolicyIssue } from './errors.ts';
 import { checkRegexes, checkRegexesSync, REGEX_CHECK_BUDGET_MS, type RegexToCheck, type RegexVerdict } from './regex-safety.ts';
 import type { LoadedPolicy, PolicyDocument, ResolvedPolicy } from './types.ts';
@@ -288,9 +290,13 @@ class LoadState {
 
     // Every regex of this source in one batch: one checker process for all (see regex-safety.ts).
     const detectors = Object.entries(doc.detectors ?? {});
-    const drops = doc.channels?.logs?.drop ?? [];
+    const sections = (doc.channels ?? {}) as Record<Channel, unknown>;
+    const channelRegexes = CHANNELS.flatMap((name) => {
+      const regexes = CHANNEL_DEFINITIONS[name].regexes as ((own: unknown) => { path: PathKey[]; pattern: string }[]) | undefined;
+      return sections[name] === undefined || regexes === undefined ? [] : regexes(sections[name]).map((r) => ({ ...r, path: ['channels', name, ...r.path] }));
+    });
     const verdicts = this.checkRegexes(
-      [...detectors.map(([, d]) => ({ pattern: d.pattern, flags: d.flags ?? '' })), ...drops.map((pattern) => ({ pattern }))],
+      [...detectors.map(([, d]) => ({ pattern: d.pattern, flags: d.flags ?? '' })), ...channelRegexes.map(({ pattern }) => ({ pattern }))],
       Math.max(0, this.regexDeadline - Date.now()),
     );
     const regexIssue = (path: PathKey[], verdict: (typeof verdicts)[number]) => {
@@ -312,7 +318,7 @@ class LoadState {
         issue([...at, 'group'], `group ${JSON.stringify(d.group)} does not exist in the pattern`);
       }
     }
-    drops.forEach((_, i) => regexIssue(['channels', 'logs', 'drop', i], verdicts[detectors.length + i]!));
+    channelRegexes.forEach(({ path }, i) => regexIssue(path, verdicts[detectors.length + i]!));
 
     const hashKey = merged.hash?.key;
     const checkAction = (path: PathKey[], action: unknown, encryptAllowed = false) => {
@@ -338,41 +344,30 @@ class LoadState {
         checkAction([...base(i), 'action'], r.action);
       });
     };
-    const checkPaths = (path: PathKey[], paths: string[] | undefined) => {
-      paths?.forEach((p, i) => {
-        try {
-          parsePath(p);
-        } catch (err) {
-          if (err instanceof PathSyntaxError) issue([...path, i], err.message);
-          else throw err;
-        }
-      });
+    const checkPath = (path: PathKey[], keyPath: string) => {
+      try {
+        parsePath(keyPath);
+      } catch (err) {
+        if (err instanceof PathSyntaxError) issue(path, err.message);
+        else throw err;
+      }
     };
 
-    const channels = doc.channels ?? {};
-    for (const name of ['parameters', 'logs'] as const) {
-      const section = channels[name];
-      if (section === undefined) continue;
-      section.fields?.forEach((f, i) => {
-        try {
-          parsePath(f.path);
-        } catch (err) {
-          if (err instanceof PathSyntaxError) issue(['channels', name, 'fields', i, 'path'], err.message);
-          else throw err;
-        }
-        checkAction(['channels', name, 'fields', i, 'action'], f.action);
-      });
-      checkPaths(['channels', name, 'allowlist'], section.allowlist);
-      checkValueRules(['channels', name, 'values'], section.values);
+    // Each channel checks its own section (lib/channels/), positioned under channels.<name>.
+    const mergedSections = (merged.channels ?? {}) as Record<Channel, unknown>;
+    for (const name of CHANNELS) {
+      if (sections[name] === undefined) continue;
+      const at = (path: PathKey[]): PathKey[] => ['channels', name, ...path];
+      const checker: SectionChecker = {
+        issue: (path, message) => issue(at(path), message),
+        action: (path, action, allow) => checkAction(at(path), action, allow?.encrypt === true),
+        valueRules: (path, rules) => checkValueRules(at(path), rules),
+        keyPath: (path, keyPath) => checkPath(at(path), keyPath),
+      };
+      const check = CHANNEL_DEFINITIONS[name].check as (own: unknown, merged: unknown, check: SectionChecker) => void;
+      check(sections[name], mergedSections[name], checker);
     }
-    checkValueRules(['channels', 'exceptions', 'message'], channels.exceptions?.message);
     if (doc.key_names?.action !== undefined) checkAction(['key_names', 'action'], doc.key_names.action);
-    if (channels.locations !== undefined) {
-      checkAction(['channels', 'locations', 'action'], channels.locations.action, true);
-    }
-    if (merged.channels?.locations?.action === 'encrypt' && merged.channels.locations.key === undefined && channels.locations !== undefined) {
-      issue(['channels', 'locations', 'action'], 'locations are encrypted but no key is given: add key: file:PATH (make one with `egress-guard keys new --out FILE`)');
-    }
 
     const origin = (path: PathKey[]) => ({ file: source.file, ...source.locate(path) });
     if (doc.hash?.key !== undefined) this.keyOrigins.hash = origin(['hash', 'key']);

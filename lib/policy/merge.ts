@@ -1,8 +1,10 @@
 /**
  * `extends`: how a policy builds on its parents. Parent first, child on top; rule lists put the child's
- * rules first (first match wins); sets of detectors, disabled ids and key-name words are unions.
+ * rules first (first match wins); sets of detectors, disabled ids and key-name words are unions; each
+ * channel merges its own section (ChannelDefinition.merge).
  */
 import { isAbsolute, resolve } from 'node:path';
+import { CHANNEL_DEFINITIONS, CHANNELS } from '../channels/registry.ts';
 import type { ResolvedPolicy } from './types.ts';
 
 /**
@@ -29,35 +31,15 @@ export function mergePolicies(parent: ResolvedPolicy, child: ResolvedPolicy): Re
     if (parent[key] || child[key]) (out as Record<string, unknown>)[key] = { ...parent[key], ...child[key] };
   }
   if (parent.channels || child.channels) {
-    const p = parent.channels ?? {};
-    const c = child.channels ?? {};
-    const channels: NonNullable<ResolvedPolicy['channels']> = { ...p, ...c };
-    for (const name of ['parameters', 'logs'] as const) {
-      const ps = p[name];
-      const cs = c[name];
-      if (ps === undefined || cs === undefined) continue;
-      const merged: Record<string, unknown> = { ...ps, ...cs };
-      if (ps.fields || cs.fields) merged.fields = [...(cs.fields ?? []), ...(ps.fields ?? [])];
-      if (ps.values || cs.values) merged.values = [...asList(cs.values), ...asList(ps.values)];
-      if (name === 'logs') {
-        const pd = (ps as { drop?: string[] }).drop;
-        const cd = (cs as { drop?: string[] }).drop;
-        if (pd || cd) merged.drop = [...new Set([...(pd ?? []), ...(cd ?? [])])];
-      }
-      channels[name] = merged;
+    const p: Record<string, unknown> = parent.channels ?? {};
+    const c: Record<string, unknown> = child.channels ?? {};
+    const channels: Record<string, unknown> = { ...p, ...c };
+    for (const name of CHANNELS) {
+      if (p[name] === undefined || c[name] === undefined) continue;
+      const merge = CHANNEL_DEFINITIONS[name].merge as (parent: unknown, child: unknown) => unknown;
+      channels[name] = merge(p[name], c[name]);
     }
-    if (p.exceptions && c.exceptions) {
-      const pm = p.exceptions.message;
-      const cm = c.exceptions.message;
-      channels.exceptions = {
-        ...p.exceptions,
-        ...c.exceptions,
-        ...(pm !== undefined && cm !== undefined && pm !== 'type-only' && cm !== 'type-only' && { message: [...asList(cm), ...asList(pm)] }),
-        ...((p.exceptions.stack || c.exceptions.stack) && { stack: { ...p.exceptions.stack, ...c.exceptions.stack } }),
-      };
-    }
-    if (p.locations && c.locations) channels.locations = { ...p.locations, ...c.locations };
-    out.channels = channels;
+    out.channels = channels as ResolvedPolicy['channels'];
   }
   return out;
 }
@@ -74,8 +56,4 @@ export function absolutizeKeys(merged: ResolvedPolicy, own: ResolvedPolicy, dir:
   if (own.hash?.key !== undefined && out.hash !== undefined) out.hash.key = fix(own.hash.key)!;
   if (own.channels?.locations?.key !== undefined && out.channels?.locations !== undefined) out.channels.locations.key = fix(own.channels.locations.key);
   return out;
-}
-
-function asList<T>(v: T | T[] | undefined): T[] {
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }

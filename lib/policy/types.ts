@@ -3,16 +3,9 @@
  * what a file may contain; these types mirror it. Keys are snake_case because people write them in YAML.
  */
 import type { ValidatorName } from '../detect/types.ts';
+import type { Channel, ChannelSection } from '../channels/registry.ts';
 
-/**
- * The four channels a job's outbound data goes through, each with its own rules in a policy.
- *
- * @example
- * for (const channel of CHANNELS) console.log(channel); // parameters, logs, exceptions, locations
- */
-export const CHANNELS = ['parameters', 'logs', 'exceptions', 'locations'] as const;
-/** One of CHANNELS: `parameters`, `logs`, `exceptions` or `locations`. */
-export type Channel = (typeof CHANNELS)[number];
+export type { Channel };
 
 /**
  * The names of the actions a policy rule can take (see ActionSpec).
@@ -103,13 +96,11 @@ export interface LocationsChannelPolicy {
   key?: string;
 }
 
-/** A policy's `channels`: the rules of each channel; a channel left out gets the defaults. */
-export interface ChannelsPolicy {
-  parameters?: StructuredChannelPolicy;
-  logs?: LogsChannelPolicy;
-  exceptions?: ExceptionsChannelPolicy;
-  locations?: LocationsChannelPolicy;
-}
+/**
+ * A policy's `channels`: the rules of each channel (its section type comes from its definition in
+ * lib/channels/); a channel left out gets the defaults.
+ */
+export type ChannelsPolicy = { [K in Channel]?: ChannelSection<K> };
 
 /** A detector written in a policy; same meaning as the builtin DetectorSpec fields. */
 export interface CustomDetectorPolicy {

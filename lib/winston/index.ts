@@ -8,7 +8,7 @@ import TransportStream from 'winston-transport';
 import { format, type Logform } from 'winston';
 import { levelShipped, logsShipped } from '../channels/logs.ts';
 import type { AuditHook } from '../egress/gate.ts';
-import { canonicalJson, sha256Hex } from '../policy/canonical.ts';
+import { canonicalJson, sha256Hex } from '../crypto/canonical.ts';
 import { DEFAULT_POLICY, engineFor, type PolicyArgument } from '../policy/create.ts';
 import type { Engine, EngineOptions } from '../policy/engine.ts';
 import { DropCounter } from './drops.ts';

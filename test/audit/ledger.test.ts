@@ -8,7 +8,7 @@ import { ENTRY_FORMAT, serializeEntry } from '../../lib/audit/entry.ts';
 import { readLedger, verifyCheckpoints } from '../../lib/audit/verify.ts';
 import { SigningKey } from '../../lib/crypto/jose.ts';
 import type { AuditRecord } from '../../lib/egress/gate.ts';
-import { canonicalJson } from '../../lib/policy/canonical.ts';
+import { canonicalJson } from '../../lib/crypto/canonical.ts';
 import { NODE_FLAGS } from '../helpers/cli.ts';
 import { auditRecord } from '../helpers/audit.ts';
 

@@ -8,7 +8,7 @@ import { Ledger, segmentName, type LedgerEntry } from '../../lib/audit/ledger.ts
 import { serializeEntry } from '../../lib/audit/entry.ts';
 import { SigningKey } from '../../lib/crypto/jose.ts';
 import { EgressGate, type AuditRecord } from '../../lib/egress/gate.ts';
-import { canonicalJson } from '../../lib/policy/canonical.ts';
+import { canonicalJson } from '../../lib/crypto/canonical.ts';
 import { createEngine } from '../../lib/policy/create.ts';
 import { REPORT_CSP } from '../../lib/audit/html.ts';
 import { buildReport, type Report } from '../../lib/audit/report.ts';

@@ -10,7 +10,7 @@ import { Ledger, type Witness } from '../../lib/audit/ledger.ts';
 import { readLedger, verifyCheckpoints } from '../../lib/audit/verify.ts';
 import { checkpointDigest, notExtending, parsePublicJwk, verifyWitness, verifyWitnessLog, type PublicJwk, type WitnessLog } from '../../lib/audit/witness.ts';
 import { SigningKey } from '../../lib/crypto/jose.ts';
-import { canonicalJson, sha256Hex } from '../../lib/policy/canonical.ts';
+import { canonicalJson, sha256Hex } from '../../lib/crypto/canonical.ts';
 import { auditRecord, entriesOf, resign, writeEntries } from '../helpers/audit.ts';
 
 

@@ -13,7 +13,7 @@ import { checkpointDigest, witnessesOf } from '../../lib/audit/witness.ts';
 import { fetchWitnesses, postWitness, WitnessReporter } from '../../lib/cloud/client.ts';
 import { startControlPlane, type ControlPlane } from '../../lib/cloud/server.ts';
 import { SigningKey } from '../../lib/crypto/jose.ts';
-import { sha256Hex } from '../../lib/policy/canonical.ts';
+import { sha256Hex } from '../../lib/crypto/canonical.ts';
 import { auditRecord } from '../helpers/audit.ts';
 import { assertNoSecret } from '../helpers/secrets.ts';
 

@@ -12,7 +12,7 @@ import { readLedger } from '../../lib/audit/verify.ts';
 import { DEFAULT_MAX_BATCH_BYTES } from '../../lib/cloud/client.ts';
 import { MAX_BODY_BYTES, startControlPlane, type ControlPlane } from '../../lib/cloud/server.ts';
 import type { GuardedItem } from '../../lib/egress/types.ts';
-import { canonicalJson, sha256Hex } from '../../lib/policy/canonical.ts';
+import { canonicalJson, sha256Hex } from '../../lib/crypto/canonical.ts';
 import { egressGuard, NODE_FLAGS, REPO, run } from '../helpers/cli.ts';
 import { assertNoSecret } from '../helpers/secrets.ts';
 import { assertOnlyRemoves } from '../cloud/only-removes.ts';

@@ -12,7 +12,7 @@ import type { LedgerEntry } from '../../lib/audit/ledger.ts';
 import { checkpointDigest } from '../../lib/audit/witness.ts';
 import { fetchWitnesses, postWitness } from '../../lib/cloud/client.ts';
 import { SigningKey } from '../../lib/crypto/jose.ts';
-import { canonicalJson, sha256Hex } from '../../lib/policy/canonical.ts';
+import { canonicalJson, sha256Hex } from '../../lib/crypto/canonical.ts';
 import { egressGuard, NODE_FLAGS, REPO, run, TEST_SIGNING_PUBLIC_KEY } from '../helpers/cli.ts';
 import { assertNoSecret } from '../helpers/secrets.ts';
 import { resign } from '../helpers/audit.ts';

@@ -18,7 +18,7 @@ import { markdownText, type Report } from '../../lib/audit/report.ts';
 import { readLedger, type ProblemKind } from '../../lib/audit/verify.ts';
 import { SigningKey } from '../../lib/crypto/jose.ts';
 import type { AuditRecord } from '../../lib/egress/gate.ts';
-import { canonicalJson, sha256Hex } from '../../lib/policy/canonical.ts';
+import { canonicalJson, sha256Hex } from '../../lib/crypto/canonical.ts';
 import { auditReportInProcess } from '../helpers/in-process.ts';
 import { auditRecord } from '../helpers/audit.ts';
 

@@ -8,7 +8,7 @@ import { serializeEntry } from '../../lib/audit/entry.ts';
 import { checkpointDigest } from '../../lib/audit/witness.ts';
 import type { SigningKey } from '../../lib/crypto/jose.ts';
 import type { AuditRecord } from '../../lib/egress/gate.ts';
-import { canonicalJson, sha256Hex } from '../../lib/policy/canonical.ts';
+import { canonicalJson, sha256Hex } from '../../lib/crypto/canonical.ts';
 
 /**
  * The record of item `i`: a logs item of run-1 under the default policy, with its payload's true digest;

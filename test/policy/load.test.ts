@@ -8,7 +8,7 @@ import safeRegex from 'safe-regex';
 import { loadPolicy, loadPolicyText, resolvePolicyObject, resolvePolicyObjectSync } from '../../lib/policy/load.ts';
 import { PolicyError, type PolicyIssue } from '../../lib/policy/errors.ts';
 import { checkRegexSafety } from '../../lib/policy/regex-safety.ts';
-import { canonicalJson } from '../../lib/policy/canonical.ts';
+import { canonicalJson } from '../../lib/crypto/canonical.ts';
 import { KeyReferenceError, readKeyReference } from '../../lib/crypto/keys.ts';
 import { NODE_FLAGS, REPO } from '../helpers/cli.ts';
 

@@ -1,6 +1,6 @@
 /**
  * Canonical JSON: object keys sorted recursively, no whitespace, `undefined` fields left out. Two values
- * that mean the same serialize the same, so their hashes can identify a policy (and, later, audit entries).
+ * that mean the same serialize the same, so their hashes can identify a policy (and audit entries, and the payloads the gate sends).
  */
 import { createHash } from 'node:crypto';
 
