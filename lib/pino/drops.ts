@@ -1,31 +1,10 @@
 /**
- * What survives of pino records a drop rule removes: their level, their time and how many there were, per
- * rule, as winston's guard does it (lib/winston/drops.ts), on pino's record shape (numeric level, `time`,
- * the message under `msg`). The first record a rule drops at a level is replaced by a summary record; after
- * that, one summary per `every` milliseconds counts the records dropped since the last one. `every: 0`
- * leaves one summary per dropped record; `every: Infinity` only counts (see `totals()`).
+ * What survives of pino records a drop rule removes (lib/integrations/drops.ts counts them), on pino's
+ * record shape: numeric level, `time`, the message under `msg`.
  */
-/**
- * A summary's `egressGuardDropped` field: the same shape as the winston guard's.
- *
- * @example
- * const summary: DropSummary = { rule: '^GET /health ', count: 12, first: '2026-12-03T10:00:00.000Z', last: '2026-12-03T10:01:00.000Z' };
- */
-export interface DropSummary {
-  rule: string;
-  count: number;
-  /** Times of the first and last record counted (their `time`, else when they were seen), ISO 8601. */
-  first: string;
-  last: string;
-}
+import { DEFAULT_DROP_SUMMARY_MS, DropWindows, droppedMessage, type DropSummary } from '../integrations/drops.ts';
 
-/**
- * How often a rule's summary goes out by default: once a minute.
- *
- * @example
- * guardPino({ dropSummaryEvery: 10 * DEFAULT_DROP_SUMMARY_MS }); // once every ten minutes
- */
-export const DEFAULT_DROP_SUMMARY_MS = 60_000;
+export { DEFAULT_DROP_SUMMARY_MS, type DropSummary };
 
 /**
  * A pino record as it is parsed from its line.
@@ -35,16 +14,10 @@ export const DEFAULT_DROP_SUMMARY_MS = 60_000;
  */
 export type PinoRecord = Record<string, unknown>;
 
-interface Window {
-  rule: string;
+/** What a summary keeps of the last record it counts: its level and its `time`, as pino wrote them. */
+interface LastDropped {
   level: unknown;
-  /** The last dropped record's `time`, as pino wrote it (epoch ms by default, or a string). */
   time: unknown;
-  count: number;
-  first: string;
-  last: string;
-  /** When the last summary for this rule and level went out (ms). */
-  lastSummary: number;
 }
 
 /**
@@ -56,53 +29,37 @@ interface Window {
  * // { level: 30, time: …, msg: 'egress-guard: 1 record dropped by the rule "^GET /health"', egressGuardDropped: { … } }
  */
 export class PinoDropCounter {
-  private readonly windows = new Map<string, Window>();
-  private readonly total: Record<string, number> = {};
+  private readonly windows: DropWindows<LastDropped>;
 
   constructor(
-    private readonly every = DEFAULT_DROP_SUMMARY_MS,
+    every = DEFAULT_DROP_SUMMARY_MS,
     private readonly messageKey = 'msg',
-    private readonly now: () => number = Date.now,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.windows = new DropWindows(every, now);
+  }
 
   /** Counts a dropped record; returns the summary record to send in its place, if one is due. */
   drop(record: PinoRecord, rule: string): PinoRecord | undefined {
-    this.total[rule] = (this.total[rule] ?? 0) + 1;
-    const now = this.now();
-    const seen = timeOf(record.time, now);
-    const key = `${rule}\u0000${String(record.level)}`;
-    let window = this.windows.get(key);
-    if (window === undefined) {
-      window = { rule, level: record.level, time: record.time, count: 0, first: seen, last: seen, lastSummary: -Infinity };
-      this.windows.set(key, window);
-    }
-    if (window.count === 0) window.first = seen;
-    window.count++;
-    window.last = seen;
-    window.time = record.time;
-    if (this.every === Infinity || now - window.lastSummary < this.every) return undefined;
-    window.lastSummary = now;
-    return this.take(window);
+    const due = this.windows.count(rule, String(record.level), (now) => timeOf(record.time, now), { level: record.level, time: record.time });
+    return due === undefined ? undefined : this.record(due.summary, due.last);
   }
 
   /** Summaries of everything counted and not yet summarized (for a transport that is closing). */
   flush(): PinoRecord[] {
-    return [...this.windows.values()].filter((w) => w.count > 0).map((w) => this.take(w));
+    return this.windows.flush().map((due) => this.record(due.summary, due.last));
   }
 
   /** Records dropped so far, per rule. */
   totals(): Record<string, number> {
-    return { ...this.total };
+    return this.windows.totals();
   }
 
-  private take(window: Window): PinoRecord {
-    const summary: DropSummary = { rule: window.rule, count: window.count, first: window.first, last: window.last };
-    window.count = 0;
-    const noun = summary.count === 1 ? 'record' : 'records';
+  private record(summary: DropSummary, last: LastDropped): PinoRecord {
     return {
-      ...(window.level !== undefined && { level: window.level }),
-      ...(window.time !== undefined && { time: window.time }),
-      [this.messageKey]: `egress-guard: ${summary.count} ${noun} dropped by the rule ${JSON.stringify(summary.rule)}`,
+      ...(last.level !== undefined && { level: last.level }),
+      ...(last.time !== undefined && { time: last.time }),
+      [this.messageKey]: droppedMessage(summary),
       egressGuardDropped: summary,
     };
   }

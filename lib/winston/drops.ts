@@ -1,96 +1,56 @@
 /**
- * What survives of records a drop rule removes: their level, their time and how many there were, per rule.
- * The first record a rule drops at a level is replaced by a summary record; after that, one summary per
- * `every` milliseconds counts the records dropped since the last one. `every: 0` leaves one summary per
- * dropped record; `every: Infinity` only counts (see `totals()`).
+ * What survives of winston records a drop rule removes (lib/integrations/drops.ts counts them), on
+ * winston's record shape: `level` and its symbol, `message`, `timestamp`, and the formatted line when the
+ * guard sits after a format.
  */
+import { DEFAULT_DROP_SUMMARY_MS, DropWindows, droppedMessage, type DropSummary } from '../integrations/drops.ts';
 import { LEVEL, MESSAGE, type Info } from './record.ts';
 
-/**
- * A summary record's `egressGuardDropped` field: which drop rule, how many records, and when.
- *
- * @example
- * const summary: DropSummary = { rule: '^GET /health ', count: 12, first: '2026-12-03T10:00:00.000Z', last: '2026-12-03T10:01:00.000Z' };
- */
-export interface DropSummary {
-  rule: string;
-  count: number;
-  /** Timestamps of the first and last record counted (their `timestamp` field, else when they were seen). */
-  first: string;
-  last: string;
-}
+export { DEFAULT_DROP_SUMMARY_MS, type DropSummary };
 
-interface Window {
-  rule: string;
+/** What a summary keeps of the last record it counts. */
+interface LastDropped {
   level: string;
   levelSymbol: unknown;
   /** The dropped records had been formatted already (the guard sits after json() or printf()). */
   formatted: boolean;
-  count: number;
-  first: string;
-  last: string;
-  /** When the last summary for this rule and level went out (ms). */
-  lastSummary: number;
 }
 
 /**
- * How often a rule's summary goes out by default: once a minute.
+ * Counts the records drop rules remove and makes the summary records that go out in their place.
  *
  * @example
- * guardFormat('builtin:default', { dropSummaryEvery: 10 * DEFAULT_DROP_SUMMARY_MS }); // once every ten minutes
+ * const drops = new DropCounter(60_000);
+ * drops.drop({ level: 'info', message: 'GET /health 200' }, '^GET /health');
+ * // { level: 'info', message: 'egress-guard: 1 record dropped by the rule "^GET /health"', timestamp: …, egressGuardDropped: { … } }
  */
-export const DEFAULT_DROP_SUMMARY_MS = 60_000;
-
 export class DropCounter {
-  private readonly windows = new Map<string, Window>();
-  private readonly total: Record<string, number> = {};
+  private readonly windows: DropWindows<LastDropped>;
 
-  constructor(
-    private readonly every = DEFAULT_DROP_SUMMARY_MS,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(every = DEFAULT_DROP_SUMMARY_MS, now: () => number = Date.now) {
+    this.windows = new DropWindows(every, now);
+  }
 
   /** Counts a dropped record; returns the summary record to send in its place, if one is due. */
   drop(info: Info, rule: string): Info | undefined {
-    this.total[rule] = (this.total[rule] ?? 0) + 1;
-    const now = this.now();
-    const time = typeof info.timestamp === 'string' ? info.timestamp : new Date(now).toISOString();
-    const level = String(info[LEVEL] ?? info.level);
-    const key = `${rule}\u0000${level}`;
-    let window = this.windows.get(key);
-    if (window === undefined) {
-      window = { rule, level: info.level, levelSymbol: info[LEVEL], formatted: false, count: 0, first: time, last: time, lastSummary: -Infinity };
-      this.windows.set(key, window);
-    }
-    if (window.count === 0) window.first = time;
-    window.formatted = typeof info[MESSAGE] === 'string';
-    window.count++;
-    window.last = time;
-    if (this.every === Infinity || now - window.lastSummary < this.every) return undefined;
-    window.lastSummary = now;
-    return this.take(window);
+    const timeOf = (now: number) => (typeof info.timestamp === 'string' ? info.timestamp : new Date(now).toISOString());
+    const last = { level: info.level, levelSymbol: info[LEVEL], formatted: typeof info[MESSAGE] === 'string' };
+    const due = this.windows.count(rule, String(info[LEVEL] ?? info.level), timeOf, last);
+    return due === undefined ? undefined : record(due.summary, due.last);
   }
 
   /** Summaries of everything counted and not yet summarized (for a transport that is closing). */
   flush(): Info[] {
-    return [...this.windows.values()].filter((w) => w.count > 0).map((w) => this.take(w));
+    return this.windows.flush().map((due) => record(due.summary, due.last));
   }
 
   /** Records dropped so far, per rule, since this guard was made. */
   totals(): Record<string, number> {
-    return { ...this.total };
+    return this.windows.totals();
   }
+}
 
-  private take(window: Window): Info {
-    const summary: DropSummary = { rule: window.rule, count: window.count, first: window.first, last: window.last };
-    window.count = 0;
-    const noun = summary.count === 1 ? 'record' : 'records';
-    const fields = {
-      level: window.level,
-      message: `egress-guard: ${summary.count} ${noun} dropped by the rule ${JSON.stringify(summary.rule)}`,
-      timestamp: summary.last,
-      egressGuardDropped: summary,
-    };
-    return { ...fields, [LEVEL]: window.levelSymbol, ...(window.formatted && { [MESSAGE]: JSON.stringify(fields) }) };
-  }
+function record(summary: DropSummary, last: LastDropped): Info {
+  const fields = { level: last.level, message: droppedMessage(summary), timestamp: summary.last, egressGuardDropped: summary };
+  return { ...fields, [LEVEL]: last.levelSymbol, ...(last.formatted && { [MESSAGE]: JSON.stringify(fields) }) };
 }
