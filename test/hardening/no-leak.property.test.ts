@@ -38,18 +38,10 @@ import { guardRecord, LEVEL, type Info } from '../../lib/winston/record.ts';
 import { casings, GLUED_SECRET_KEYS, SECRET_KEY_WORDS } from '../helpers/key-names.ts';
 import { propertyParams } from '../helpers/property.ts';
 import { encode, ENCODINGS, encodingsFor, GLUE_CHARS, insertAt, jsonEscaped, readable, type Encoding, type Glue, type Plant } from './disguises.ts';
+import { leakChecker, type Planted } from './leaks.ts';
 
 const RUNS = Number(process.env.EGRESS_GUARD_PROPERTY_RUNS ?? 1000);
 const TOKEN = 'property-tenant-token-0123456789';
-
-interface Planted {
-  plant: Plant;
-  /** An Encoding, or `field` for a value under a secret-named key. */
-  encoding: Encoding | 'field';
-  text: string;
-  /** The span as this encoding spells it (zero-width inside, fullwidth, hex, ...): it must not get out either. */
-  disguised: string[];
-}
 
 /** Secret key names in every casing (test/helpers/key-names.ts). */
 const SECRET_NAMES = [...new Set([...SECRET_KEY_WORDS.flatMap((w) => casings(w)), ...GLUED_SECRET_KEYS])];
@@ -206,39 +198,9 @@ describe('hardening: no planted secret leaves, by property', function () {
 
   // ---- checks --------------------------------------------------------------------------------------
 
-  /** What the policy rightly keeps of an example (the username `bob` of a URL whose password it removes). */
-  const keptOf = new Map<string, string>();
-  const keptText = (p: Plant): string => {
-    if (p.detector === 'key-name') return '';
-    if (!keptOf.has(p.carrier)) keptOf.set(p.carrier, engine.scrubText(p.carrier, 'logs').text);
-    return keptOf.get(p.carrier)!;
-  };
-
-  /**
-   * What of `planted` the output shows: raw, JSON-escaped, disguised as planted, or raw once readable; but
-   * not a span that another plant of the same case rightly keeps (`bob`, a username in one example and
-   * the user name of a URL in another).
-   */
-  function leaks(output: string, planted: readonly Planted[]): string[] {
-    let read: string | undefined;
-    return planted
-      .filter((p) => {
-        const { span } = p.plant;
-        const shown = () => {
-          if (output.includes(span) || output.includes(jsonEscaped(span))) return true;
-          if (p.disguised.some((d) => output.includes(d) || output.includes(jsonEscaped(d)))) return true;
-          read ??= readable(output);
-          return read.includes(span) || read.includes(jsonEscaped(span));
-        };
-        return shown() && !planted.some((q) => q.plant !== p.plant && keptText(q.plant).includes(span));
-      })
-      .map((p) => `${p.plant.detector} (${p.encoding})`);
-  }
-
-  function noLeak(output: string, planted: readonly Planted[], channel: string): void {
-    const leaked = leaks(output, planted);
-    if (leaked.length > 0) assert.fail(`planted secrets got through the ${channel} channel: ${[...new Set(leaked)].join(', ')}`);
-  }
+  const check = leakChecker(() => engine);
+  const leaks = check.leaks;
+  const noLeak = (output: string, planted: readonly Planted[], channel: string) => check.noLeak(output, planted, `the ${channel} channel`);
 
   const params = <Ts>(numRuns = RUNS) => propertyParams<Ts>(numRuns);
 

@@ -22,7 +22,8 @@ import { BUILTIN_DETECTORS } from '../../lib/detect/catalogue/index.ts';
 import { createEngineSync } from '../../lib/policy/create.ts';
 import type { Engine } from '../../lib/policy/engine.ts';
 import { closeTransport, guardPino, guardPinoTransport } from '../../lib/pino/index.ts';
-import { encode, encodingsFor, jsonEscaped, readable, type Encoding, type Plant } from '../hardening/disguises.ts';
+import { encode, encodingsFor, type Encoding, type Plant } from '../hardening/disguises.ts';
+import { leakChecker, type Planted } from '../hardening/leaks.ts';
 import { casings, GLUED_SECRET_KEYS, SECRET_KEY_WORDS } from '../helpers/key-names.ts';
 import { propertyParams } from '../helpers/property.ts';
 
@@ -33,14 +34,6 @@ const RUNS = Math.max(50, Math.floor(Number(process.env.EGRESS_GUARD_PROPERTY_RU
  * arguments and fields of a log call, where the glued forms and the bulkier encodings add nothing.
  */
 const DOOR_ENCODINGS: Encoding[] = ['raw', 'url', 'base64', 'json-in-string', 'zero-width', 'ansi-inside', 'fullwidth', 'html-entities', 'hex'];
-
-interface Planted {
-  plant: Plant;
-  encoding: Encoding | 'field';
-  text: string;
-  /** The span as the encoding spells it: it must not get out either. */
-  disguised: string[];
-}
 
 
 /** The sensitive span of each positive example of each builtin detector, as the engine finds it there. */
@@ -142,35 +135,7 @@ describe('pino: no planted secret leaves through the pino door, by property', fu
     logger.child(c.bindings).info({ ...c.meta, ...(c.error !== undefined && { err: c.error }) }, template, ...c.strings, c.object);
   }
 
-  /** What the policy rightly keeps of an example (the username `bob` of a URL whose password it removes). */
-  const keptOf = new Map<string, string>();
-  const keptText = (p: Plant): string => {
-    if (p.detector === 'key-name') return '';
-    if (!keptOf.has(p.carrier)) keptOf.set(p.carrier, engine.scrubText(p.carrier, 'logs').text);
-    return keptOf.get(p.carrier)!;
-  };
-
-  /** What of `planted` the output shows: raw, JSON-escaped (once or twice), disguised as planted, or once readable. */
-  function leaks(output: string, planted: readonly Planted[]): string[] {
-    let read: string | undefined;
-    return planted
-      .filter((p) => {
-        const { span } = p.plant;
-        const forms = [span, jsonEscaped(span), jsonEscaped(jsonEscaped(span)), ...p.disguised.flatMap((d) => [d, jsonEscaped(d), jsonEscaped(jsonEscaped(d))])];
-        const shown = () => {
-          if (forms.some((f) => output.includes(f))) return true;
-          read ??= readable(output);
-          return read.includes(span) || read.includes(jsonEscaped(span));
-        };
-        return shown() && !planted.some((q) => q.plant !== p.plant && keptText(q.plant).includes(span));
-      })
-      .map((p) => `${p.plant.detector} (${p.encoding})`);
-  }
-
-  function noLeak(output: string, planted: readonly Planted[], where: string): void {
-    const leaked = leaks(output, planted);
-    if (leaked.length > 0) assert.fail(`planted secrets got through ${where}: ${[...new Set(leaked)].join(', ')}`);
-  }
+  const { noLeak } = leakChecker(() => engine, 2);
 
   const params = <Ts>(numRuns = RUNS) => propertyParams<Ts>(numRuns);
 
