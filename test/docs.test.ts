@@ -4,7 +4,7 @@
  *   <!-- example: ts -->      a TypeScript program importing 'egress-guard': it must exit 0, and print
  *                             every line a `// prints LINE` comment promises (`…`: any text)
  *                             (`runs=N`: run N times in the same directory, as a reader following the page would)
- *   <!-- example: sh -->      shell commands run in a scratch directory with `examples/` and
+ *   <!-- example: sh -->      shell commands run in a scratch directory with `examples/`, `dist/` and
  *                             `policies/` linked in and the CLI on PATH: exit 0 (or `exit=N`)
  */
 import { assert } from 'chai';
@@ -77,7 +77,7 @@ describe('docs: every example runs', function () {
           if (result.code !== expected) break;
         }
       } else {
-        for (const d of ['examples', 'policies']) symlinkSync(join(REPO, d), join(scratch, d));
+        for (const d of ['examples', 'policies', 'dist']) symlinkSync(join(REPO, d), join(scratch, d));
         const env = { ...HASH_ENV, PATH: `${shimDir()}:${process.env.PATH ?? ''}` };
         result = await run('bash', ['-euo', 'pipefail', '-c', ex.code], { cwd: scratch, env });
       }
