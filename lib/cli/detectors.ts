@@ -3,6 +3,8 @@ import { BUILTIN_DETECTORS, BUILTIN_TAGS } from '../detect/catalogue/index.ts';
 import { suggest } from '../policy/suggest.ts';
 import { keyNameVocabulary } from '../detect/key-names.ts';
 import { GITLEAKS_COMMIT, GITLEAKS_COVERAGE } from '../detect/catalogue/gitleaks-coverage.ts';
+import { SECRETLINT_COMMIT, SECRETLINT_COVERAGE, type SecretlintCoverage } from '../detect/catalogue/secretlint-coverage.ts';
+import { TRUFFLEHOG_COMMIT, TRUFFLEHOG_COVERAGE } from '../detect/catalogue/trufflehog-coverage.ts';
 import { EXIT_OK, UserError, parseCommandArgs, write, type CommandIO } from './io.ts';
 import { COMMAND_HELP } from './usage.ts';
 
@@ -48,6 +50,8 @@ export function detectorsMarkdown(detectors = BUILTIN_DETECTORS): string {
     '',
     ...keyNamesMarkdown(),
     ...gitleaksMarkdown(),
+    ...secretlintMarkdown(),
+    ...trufflehogMarkdown(),
   ];
   return lines.join('\n');
 }
@@ -65,13 +69,70 @@ function gitleaksMarkdown(): string[] {
     'context the rule expects, loses its secret to one of the detectors named. Where a rule wants the',
     'provider\'s name before the value, the sample\'s key name is that name and what it holds',
     '(`ADAFRUIT_API_KEY = "…"`): `secret-assignment` takes the value because the name says key, secret or',
-    'token, and would not under the provider\'s name alone (`adafruit = …`).',
+    'token. Under the provider\'s name alone (`adafruit = …`), `vendor-name-assignment` takes a value that',
+    'looks like a credential (see Key names).',
     '',
     '| gitleaks rule id | covered by | reason if not |',
     '| --- | --- | --- |',
     ...rules.map(([id, c]) =>
       'detectors' in c ? `| \`${id}\` | ${c.detectors.map((d) => '`' + d + '`').join(' ')} | |` : `| \`${id}\` | | ${c.reason.replaceAll('|', '\\|')} |`,
     ),
+    '',
+  ];
+}
+
+/** A coverage entry as a table row: the detectors in backticks, or the reason. */
+function coverageRow(id: string, c: { readonly detectors: readonly string[] } | { readonly reason: string }): string {
+  return 'detectors' in c ? `| \`${id}\` | ${c.detectors.map((d) => '`' + d + '`').join(' ')} | |` : `| \`${id}\` | | ${c.reason.replaceAll('|', '\\|')} |`;
+}
+
+/** SECRETLINT_COVERAGE (lib/detect/catalogue/secretlint-coverage.ts) as a table, one row per rule and message id. */
+function secretlintMarkdown(): string[] {
+  type Row = [id: string, coverage: SecretlintCoverage];
+  const rows = Object.entries(SECRETLINT_COVERAGE).flatMap(([rule, c]): Row[] =>
+    'messages' in c ? Object.entries(c.messages).map(([id, m]): Row => [`${rule.replace('@secretlint/secretlint-rule-', '')} ${id}`, m]) : [[rule.replace('@secretlint/secretlint-rule-', ''), c]],
+  );
+  const messages = rows.filter(([id]) => id.includes(' '));
+  const covered = messages.filter(([, c]) => 'detectors' in c).length;
+  return [
+    '## Coverage of secretlint\'s recommended rules',
+    '',
+    `${covered} of the ${messages.length} message ids of the ${Object.keys(SECRETLINT_COVERAGE).length} rules of`,
+    `\`@secretlint/secretlint-rule-preset-recommend\` are covered by builtin detectors (rule sources at commit`,
+    `\`${SECRETLINT_COMMIT}\`); the others, and the rule that reports nothing of its own, are listed with the`,
+    'reason. test/detect/secretlint-coverage.test.ts checks each covered message id with a fake sample of ours.',
+    'Rules are named without their `@secretlint/secretlint-rule-` prefix.',
+    '',
+    '| secretlint rule and message id | covered by | reason if not |',
+    '| --- | --- | --- |',
+    ...rows.map(([id, c]) => coverageRow(id, c)),
+    '',
+  ];
+}
+
+/** TRUFFLEHOG_COVERAGE (lib/detect/catalogue/trufflehog-coverage.ts) as a table. */
+function trufflehogMarkdown(): string[] {
+  const rows = Object.entries(TRUFFLEHOG_COVERAGE);
+  const covered = rows.filter(([, c]) => 'detectors' in c).length;
+  return [
+    '## Coverage of common TruffleHog detectors',
+    '',
+    `${covered} of ${rows.length} TruffleHog detectors, named as TruffleHog's \`DetectorType\` spells them, are`,
+    `covered by builtin detectors (names and formats read at commit \`${TRUFFLEHOG_COMMIT}\`)${covered === rows.length ? '.' : '; the others are listed with the reason.'}`,
+    'TruffleHog has over 800 detectors, most for small APIs whose keys are hex or',
+    'alphanumeric runs found only next to the provider\'s name; the set here is the providers that also appear',
+    'in gitleaks\' or secretlint\'s defaults, the major clouds, source control and CI, chat and webhooks,',
+    'payments, email, AI providers, package registries, infrastructure and observability services, and the',
+    'formats that are not provider-specific (URIs, connection strings, JDBC, private keys, JWTs, kubeconfig).',
+    'test/detect/trufflehog-coverage.test.ts checks each covered detector with a fake sample of ours, in the',
+    'context TruffleHog looks for (the provider\'s name as the key name where it wants it near the value).',
+    'Where TruffleHog takes a bare hex or alphanumeric run anywhere near the provider\'s name (a keyword within',
+    'a few hundred characters), egress-guard takes it under a key name that says so (`DD_API_KEY=…`,',
+    '`datadog: …`); the same run in prose, with the provider named elsewhere on the line, is left alone.',
+    '',
+    '| TruffleHog detector | covered by | reason if not |',
+    '| --- | --- | --- |',
+    ...rows.map(([id, c]) => coverageRow(id, c)),
     '',
   ];
 }
@@ -95,7 +156,8 @@ function keyNamesMarkdown(): string[] {
     `- Token words (in text, the value must also look random: prose says \`session: started\`): ${list(v.words.token)}.`,
     `- Two-word names: ${list(v.phrases)}; plurals too (\`api_keys\`).`,
     `- Glued endings (\`PGPASSWORD\`, \`githubtoken\`): ${list(v.gluedEndings)} (\`pass\` only after at most three letters: not \`bypass\`).`,
-    `- A vendor's key (\`RAPIDAPI_KEY\`, \`adafruit_key\`, \`stripeKey\`): a name ending in \`key\` after a word of two or more letters holds a secret when its value looks like a credential (10 to 256 characters without spaces, not only digits, 3 bits of entropy a character); any other value under it is scanned like any other. Not when the word before names a key of data: ${list(v.dataKeyKinds)}.`,
+    `- A vendor's key (\`RAPIDAPI_KEY\`, \`adafruit_key\`, \`stripeKey\`): a name ending in \`key\` after a word of two or more letters holds a secret when its value looks like a credential (10 to 256 characters without spaces, a letter next to a digit, 3 bits of entropy a character, not a URL, a relative or home path, a version, a \`#channel\`, an \`@handle\` or a \`$\` reference); any other value under it is scanned like any other. Not when the word before names a key of data: ${list(v.dataKeyKinds)}.`,
+    `- A provider's name alone (\`adafruit = …\`, \`SUMOLOGIC: …\`, \`NewRelic: …\`), written as one word in any case: its value is a secret only when it looks like a credential (16 to 256 letters, digits, \`_\`, \`-\`, \`+\`, \`~\`, a letter next to a digit, 3 bits of entropy a character; no \`.\`, \`:\` or \`/\`, so versions, URLs, hosts and repository slugs stay: \`npm: 10.2.4\`, \`github: acme/widgets\`, \`slack: #ops\`), detector \`vendor-name-assignment\`. In structured values the check is the vendor's-key one above. Providers: ${list(v.vendors)}.`,
     `- A name is a *setting*, not a secret, when a describing word follows the secret word (\`password_min_length\`, \`token_type\`, \`session_timeout_s\`): ${list(v.descriptors)}.`,
     `- ... or when one of these comes before it (\`max_tokens\`, \`require_auth\`, \`prompt_tokens\`): ${list(v.prefixModifiers)}.`,
     '',

@@ -22,9 +22,11 @@ export type KeyClass = 'secret' | 'setting' | 'descriptor' | 'plain';
 /**
  * A secret word's family decides how `key=value` text is judged (structured values are removed either
  * way): a password can be any text (`changeme`), a token must look random, since prose says
- * `session: started` and `auth: failed`.
+ * `session: started` and `auth: failed`. A `vendor` name is a provider's name alone (`adafruit`,
+ * `SUMOLOGIC`): it says whose value it is, not that it is a secret, so its value must look like a
+ * credential and nothing else (`github = true`, `slack: #ops` and `npm: 10.2.4` are settings).
  */
-export type SecretFamily = 'password' | 'token';
+export type SecretFamily = 'password' | 'token' | 'vendor';
 
 export interface KeyVerdict {
   kind: KeyClass;
@@ -35,7 +37,7 @@ export interface KeyVerdict {
   /**
    * For `secret`: the name says only that it holds some key (`RAPIDAPI_KEY`, `adafruitKey`): its value is
    * a secret when it looks like a credential (credentialShaped), and is scanned like any other when not
-   * (`widget_key: sidebar`).
+   * (`widget_key: sidebar`). Always set for the `vendor` family.
    */
   shaped?: boolean;
 }
@@ -116,6 +118,27 @@ const DATA_KEY_KINDS = new Set([
 const PREFIX_MODIFIERS = new Set(['max', 'min', 'num', 'n', 'count', 'total', 'is', 'has', 'use', 'enable', 'disable', 'require', 'allow', 'no', 'skip', 'should', 'can', 'must', 'ignore', 'prompt', 'input', 'output', 'completion', 'cached', 'reasoning']);
 
 /**
+ * Providers whose name alone is used as the key of their credential (`adafruit = …`, `SUMOLOGIC: …`, as
+ * in CI variables, ini files and gitleaks' provider rules), written as one word in any case (`newrelic`,
+ * `NewRelic`, `NEWRELIC`; not `new_relic`, whose words say something else). Only distinctive names: a provider named by a plain
+ * word (Square, Linear, Segment, Lob) would turn settings such as `square: 16` into candidates.
+ */
+const VENDOR_NAMES = new Set([
+  'adafruit', 'airtable', 'algolia', 'alibaba', 'aliyun', 'anthropic', 'artifactory', 'asana', 'atlassian',
+  'aws', 'azure', 'bitbucket', 'bittrex', 'braintree', 'brevo', 'buildkite', 'circleci', 'clickhouse', 'clojars',
+  'cloudflare', 'codecov', 'cohere', 'coinbase', 'confluent', 'contentful', 'databricks', 'datadog', 'deepseek',
+  'digitalocean', 'discord', 'docker', 'dockerhub', 'doppler', 'droneci', 'dropbox', 'duffel', 'dynatrace', 'easypost',
+  'etsy', 'fastly', 'figma', 'finicity', 'finnhub', 'flickr', 'flutterwave', 'frameio', 'freemius', 'freshbooks',
+  'github', 'gitlab', 'gitter', 'gocardless', 'grafana', 'groq', 'heroku', 'hubspot', 'huggingface', 'infracost',
+  'intercom', 'jfrog', 'kucoin', 'launchdarkly', 'linkedin', 'mailchimp', 'mailgun', 'mapbox', 'mattermost',
+  'meraki', 'messagebird', 'mistral', 'netlify', 'newrelic', 'npm', 'nytimes', 'okta', 'openai', 'openrouter',
+  'pagerduty', 'paystack', 'perplexity', 'pinecone', 'planetscale', 'postman', 'postmark', 'pulumi', 'pypi', 'rapidapi',
+  'razorpay', 'replicate', 'rubygems', 'scalingo', 'sendbird', 'sendgrid', 'sendinblue', 'sentry', 'shippo',
+  'shopify', 'slack', 'snyk', 'sonarcloud', 'sonarqube', 'squarespace', 'stripe', 'sumologic', 'supabase', 'tailscale',
+  'telegram', 'travisci', 'twilio', 'twitch', 'twitter', 'typeform', 'vercel', 'yandex', 'zendesk',
+]);
+
+/**
  * Endings of glued names that are a secret word (PGPASSWORD, dbpassword, githubtoken, clientsecret);
  * `pass` only with a short prefix, since English glues it everywhere (bypass, compass, trespass).
  */
@@ -152,6 +175,7 @@ export class KeyNameClassifier {
   private readonly words = new Map<string, SecretFamily>();
   private readonly phrases = new Map<string, SecretFamily>();
   private readonly gluedSuffixes: string[];
+  private readonly vendors: Set<string>;
   /** Names seen, and their verdict: records repeat their keys. Bounded: names can be data too. */
   private readonly memo = new Map<string, KeyVerdict>();
 
@@ -165,6 +189,7 @@ export class KeyNameClassifier {
       else this.words.set(w, 'password');
     }
     this.gluedSuffixes = GLUED_SUFFIXES.filter((s) => this.words.has(s));
+    this.vendors = new Set([...VENDOR_NAMES].filter((v) => !removed.has(v)));
   }
 
   /**
@@ -174,6 +199,7 @@ export class KeyNameClassifier {
    * @example new KeyNameClassifier().keywords('password') // ['password', 'passwd', 'pwd', 'pw', 'pass', ...]
    */
   keywords(family: SecretFamily): string[] {
+    if (family === 'vendor') return [...this.vendors];
     const out = new Set<string>();
     for (const [w, f] of this.words) if (f === family) out.add(w);
     for (const [p, f] of this.phrases) {
@@ -194,8 +220,12 @@ export class KeyNameClassifier {
     let verdict = this.memo.get(name);
     if (verdict !== undefined) return verdict;
     // A custom HTTP header ending in `-Key` (`X-Vault-Key`, `X-Functions-Key`, `X-RapidAPI-Key`) carries one.
-    verdict = this.judge(splitKeyWords(name));
+    const words = splitKeyWords(name);
+    verdict = this.judge(words);
     if (verdict.kind === 'plain' && HEADER_KEY_NAME.test(name)) verdict = HEADER_KEY;
+    // The provider's name alone, written as one word in any case (`adafruit`, `SUMOLOGIC`, `NewRelic`):
+    // the name holds the vendor as written, so the vendor names are also the keyword prefilter.
+    else if (verdict.kind === 'plain' && this.vendors.has(words.join('')) && name.toLowerCase().includes(words.join(''))) verdict = VENDOR_NAME;
     if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
     this.memo.set(name, verdict);
     return verdict;
@@ -254,6 +284,7 @@ const DESCRIPTOR: KeyVerdict = Object.freeze({ kind: 'descriptor' });
 const HEADER_KEY: KeyVerdict = Object.freeze({ kind: 'secret', family: 'token' });
 const HEADER_KEY_NAME = /^x-[a-z0-9-]*-key$/i;
 const VENDOR_KEY: KeyVerdict = Object.freeze({ kind: 'secret', family: 'token', shaped: true });
+const VENDOR_NAME: KeyVerdict = Object.freeze({ kind: 'secret', family: 'vendor', shaped: true });
 
 /** `<vendor> key`: a final `key` after a word of two or more letters that names no key of data, and no setting before it. */
 function isVendorKey(words: readonly string[]): boolean {
@@ -262,16 +293,40 @@ function isVendorKey(words: readonly string[]): boolean {
 }
 
 /**
- * Whether a value under a vendor's key name looks like a credential: one run of 10 to 256 characters with
- * no space or delimiter, not only digits, about as random as the key=value detectors ask (3 bits a
- * character).
+ * Whether a value under a vendor's key name (`RAPIDAPI_KEY`, or the vendor's name alone) looks like a
+ * credential: one run of 10 to 256 characters with no space or delimiter, letters and digits mixed (a
+ * letter next to a digit: random keys always have one, `release-2024-11-23` and `sidebar` have none),
+ * about as random as the key=value detectors ask (3 bits a character), and not a URL, a path, a version
+ * or a reference (`https://…`, `./certs`, `1.24.3-alpine3.19`, `$TOKEN`): those say where a key is, not what.
  *
  * @example credentialShaped('SJpIwoeIiXReHA24s6m3JGn5ITWoE65B') // true; credentialShaped('sidebar') // false
  */
 export function credentialShaped(value: string): boolean {
-  return /^[^\s"'&,;<>(){}[\]?|]{10,256}$/.test(value) && !/^\d+$/.test(value) && shannonEntropy(value) >= 3;
+  return (
+    /^[^\s"'&,;<>(){}[\]?|]{10,256}$/.test(value) &&
+    /[A-Za-z]\d|\d[A-Za-z]/.test(value) &&
+    !NOT_A_CREDENTIAL.test(value) &&
+    shannonEntropy(value) >= 3
+  );
 }
 
+/**
+ * Whether a value under a key that `verdict` says holds some key looks like that key: credentialShaped,
+ * and under a provider's name alone (the `vendor` family: `github: acme/widgets2`, `npm: 10.2.4`) only a
+ * run of token characters of 16 or more, no `.`, `:` or `/`, as the vendor-name-assignment detector asks.
+ *
+ * @example shapedForKey(classifier.classify('github'), 'acme/widgets2') // false
+ */
+export function shapedForKey(verdict: KeyVerdict, value: string): boolean {
+  if (verdict.family === 'vendor' && !/^[\w+~-]{16,256}={0,2}$/.test(value)) return false;
+  return credentialShaped(value);
+}
+
+/**
+ * A URL, a relative or home path, a channel or handle, a version, a `$` reference: never the credential
+ * itself. Not a leading `/`: base64 keys (AWS secret keys) may start with one.
+ */
+const NOT_A_CREDENTIAL = /^(?:[a-z][a-z0-9+.-]*:\/\/|[~#@$]|\.{1,2}\/|v?\d+\.\d+)/i;
 
 /** `API-Key`, `api key`, `apiKey` → `api key`: words joined by one space, lower case. */
 function normalizeWordList(text: string): string {
@@ -283,10 +338,10 @@ function normalizeWordList(text: string): string {
  *
  * @example keyNameVocabulary().phrases.includes('api key') // true
  */
-export function keyNameVocabulary(): { words: Record<SecretFamily, string[]>; phrases: string[]; descriptors: string[]; prefixModifiers: string[]; gluedEndings: string[]; dataKeyKinds: string[] } {
-  const words: Record<SecretFamily, string[]> = { password: [], token: [] };
-  for (const [w, f] of Object.entries(SECRET_WORDS)) words[f].push(w);
-  return { words, phrases: [...SECRET_PHRASES], descriptors: [...DESCRIPTOR_WORDS], prefixModifiers: [...PREFIX_MODIFIERS], gluedEndings: [...GLUED_SUFFIXES, 'pass'], dataKeyKinds: [...DATA_KEY_KINDS] };
+export function keyNameVocabulary(): { words: Record<'password' | 'token', string[]>; phrases: string[]; descriptors: string[]; prefixModifiers: string[]; gluedEndings: string[]; dataKeyKinds: string[]; vendors: string[] } {
+  const words: Record<'password' | 'token', string[]> = { password: [], token: [] };
+  for (const [w, f] of Object.entries(SECRET_WORDS)) if (f !== 'vendor') words[f].push(w);
+  return { words, phrases: [...SECRET_PHRASES], descriptors: [...DESCRIPTOR_WORDS], prefixModifiers: [...PREFIX_MODIFIERS], gluedEndings: [...GLUED_SUFFIXES, 'pass'], dataKeyKinds: [...DATA_KEY_KINDS], vendors: [...VENDOR_NAMES] };
 }
 
 /** The builtin classifier (no policy changes), shared. */

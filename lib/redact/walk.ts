@@ -3,7 +3,7 @@
  * original. Handles cycles, throwing getters and proxies, BigInt, Buffers and typed arrays (contents never
  * copied out), Maps, Sets, Dates, class instances, `toJSON`, and Errors (non-enumerable message/stack).
  */
-import { credentialShaped, type KeyNameClassifier, type KeyVerdict } from '../detect/key-names.ts';
+import { shapedForKey, type KeyNameClassifier, type KeyVerdict } from '../detect/key-names.ts';
 import type { CompiledAction } from './actions.ts';
 import { FindingSink, type Finding } from './findings.ts';
 import { FirstPathMatch, matchLoweredPath, PathMatch, formatPath, type PathSegment } from './paths.ts';
@@ -379,8 +379,8 @@ class Walker {
    * as secret, and everything else (or what an object turns into: a toJSON string) gets the action.
    */
   private secretValue(child: unknown, verdict: KeyVerdict, depth: number, allowed: boolean): unknown {
-    // A vendor's key name (`RAPIDAPI_KEY`): a secret when the value looks like a credential, else scanned.
-    if (verdict.shaped === true && !(typeof child === 'string' && credentialShaped(child))) return this.visit(child, depth + 1, true, allowed);
+    // A vendor's key name (`RAPIDAPI_KEY`, `adafruit`): a secret when the value looks like a credential, else scanned.
+    if (verdict.shaped === true && !(typeof child === 'string' && shapedForKey(verdict, child))) return this.visit(child, depth + 1, true, allowed);
     let value = child;
     if (typeof child === 'boolean' || child === null || child === undefined) return this.visit(child, depth + 1, true, allowed);
     if ((typeof child === 'number' || typeof child === 'bigint') && verdict.plural === true) return this.visit(child, depth + 1, true, allowed);

@@ -96,4 +96,9 @@ export const FALSE_POSITIVE_CORPUS: readonly string[] = [
   'SKU AB12CDEF3456 qty 3',
   'AWS region eu-west-1, Asia Pacific (Tokyo) ap-northeast-1',
   'ssn=078-05-1120 (sample) and 123-45-6789 (sample)',
+  // A provider's name as a key, holding a setting: no credential (vendor-name-assignment).
+  'provider = aws; github = true; slack: #channel-name; npm: 10.2.4; docker: 24.0.7-ce',
+  'github: https://github.com/acme/widgets2 sentry: release-2024-11-23-hotfix heroku: acme-billing-eu',
+  'links: {"twitter": "@acme_corp2", "github": "acme/widgets-2024", "stripe": "enabled"}',
+  'aws: eu-west-1 azure: westeurope2 vault: https://vault.internal:8200 twilio: ${TWILIO_TOKEN}',
 ];

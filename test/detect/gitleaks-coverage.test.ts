@@ -78,7 +78,7 @@ const SAMPLES: Readonly<Record<string, string>> = {
   'finicity-client-secret': 'FINICITY_CLIENT_SECRET=⟦HRinT9YCOvSecW1HaCx3⟧',
   'finnhub-access-token': 'FINNHUB_ACCESS_TOKEN=⟦8ki400yxfwp66uypwl4d⟧',
   'flickr-access-token': 'FLICKR_ACCESS_TOKEN=⟦q0dgg2bgbejj4xno8mvqnk27cp6hmwfl⟧',
-  'flutterwave-encryption-key': '2026-01-01 INFO upload using ⟦FLWSECK_TEST2ab89hebhb54⟧ done',
+  'flutterwave-encryption-key': '2026-01-01 INFO upload using ⟦FLWSECK_TEST-2ab89hebhb54⟧ done',
   'flutterwave-secret-key': '2026-01-01 INFO upload using ⟦FLWSECK_TEST-69d2hchge209112gf9gcec5df6h1076f-X⟧ done',
   'flyio-access-token': '2026-01-01 INFO upload using ⟦fo1_IzGoVX_wbDP0gV9CbCVnl5dyD9D_E8vvcbFhJiU9-kW⟧ done',
   'frameio-api-token': '2026-01-01 INFO upload using ⟦fio-u-1uaX3nH3SF3KibH1BfuMN9Ho80GfLVHbXDt_krQxvdRt5wY5zQBQtTxLCmMzy3DZ⟧ done',

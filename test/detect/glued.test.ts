@@ -58,6 +58,8 @@ const LEFT_ANCHORED: Record<string, Anchored> = {
   // classifier (lib/detect/key-names.ts) judges it.
   'password-assignment': { reason: 'the key-name classifier judges the glued key' },
   'secret-assignment': { reason: 'the key-name classifier judges the glued key' },
+  'vendor-name-assignment': { reason: 'the key-name classifier judges the glued key (`xadafruit` names no provider)' },
+  'npmrc-auth': { reason: '`_auth`, `_password` glued to a word are the tail of another name (`obj_auth=`)' },
   // No literal prefix: the token's first characters are its data, so a character glued in front makes it
   // a different string (or a flag, a path, a number that is not one).
   'azure-ad-client-secret': { reason: 'the `Q~` literal comes after 4 data characters' },

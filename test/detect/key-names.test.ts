@@ -56,6 +56,19 @@ describe('detect/key-names: the key-name classifier', () => {
     }
   });
 
+  it("a provider's name alone as key (adafruit, SUMOLOGIC) holds its credential, text and structured alike; its settings stay", () => {
+    const key = 'f70svs7akfw4vziblbxxe5wgh0oeawep';
+    for (const name of ['adafruit', 'SUMOLOGIC', 'NewRelic', 'github']) {
+      assert.deepEqual([BUILTIN_KEY_NAMES.classify(name).family, BUILTIN_KEY_NAMES.classify(name).shaped], ['vendor', true], name);
+      assertNoSecret(engine.scrubText(`${name} = ${key}`, 'logs').text, key, `${name} = ... as text`);
+      assertNoSecret(JSON.stringify(engine.scrubValue({ [name]: key }, 'parameters').value), key, `${name} as a structured key`);
+    }
+    // What a provider's name also keys: a repository, a URL, a version, a flag, a channel.
+    const settings = { github: 'acme/widgets2', gitlab: 'https://gitlab.example.com/acme/w2', npm: '10.2.4', slack: '#ops-alerts2', docker: true, sentry: 'release-2024-11-23' };
+    assert.deepEqual(engine.scrubValue(settings, 'parameters').value, settings);
+    for (const [name, value] of Object.entries(settings)) assert.equal(engine.scrubText(`${name}: ${value}`, 'logs').text, `${name}: ${value}`, name);
+  });
+
   it('by property: a secret word with any neutral words before it, in any casing, is a secret', () => {
     const secretWords = fc.constantFrom('password', 'passwd', 'pwd', 'secret', 'token', 'credentials', 'passphrase', 'cookie', 'dsn', 'jwt');
     const neutral = fc.array(fc.constantFrom('db', 'app', 'prod', 'primary', 'admin', 'user', 'svc', 'github', 'redis', 'mysql', 'client', 'new'), { maxLength: 3 });

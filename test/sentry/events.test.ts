@@ -145,7 +145,8 @@ describe('sentry: the door with the real @sentry/node, checked at the receiving 
 
     assertClean(JSON.stringify([event.user, event.extra, event.contexts, event.tags]), 'user, extra, contexts, tags');
     assert.deepEqual(event.user, { id: 'u-1001', email: '*******************.com', ip_address: '*********.9', username: 'alice-1001' });
-    assert.deepEqual(event.extra, { payment: { card: '***************1111', note: 'first order' }, aws: '[REDACTED]' });
+    // `aws` and `api_key` name what they hold: both values go, with their keys.
+    assert.deepEqual(event.extra, { payment: { card: '***************1111', note: 'first order' } });
     assert.deepEqual(event.contexts!.deploy, { version: '1.2.3' });
     assert.equal(event.contexts!.runtime!.name, 'node');
     assert.deepEqual(event.tags, { customer: '*******************.com', region: 'eu-west-1' });

@@ -35,7 +35,7 @@ export const GITLEAKS_COMMIT = '009e025ad4106ab333aa0b9dc4f2a884390d134c';
 export const GITLEAKS_COVERAGE: Readonly<Record<string, GitleaksCoverage>> = Object.freeze({
   '1password-secret-key': { detectors: ['onepassword-secret-key'] },
   '1password-service-account-token': { detectors: ['onepassword-service-account-token'] },
-  'adafruit-api-key': { detectors: ['secret-assignment'] },
+  'adafruit-api-key': { detectors: ['secret-assignment', 'vendor-name-assignment'] },
   'adobe-client-id': { reason: 'An OAuth client id (32 hex digits) is a public identifier, sent in clear in every authorization URL; its secret is gitleaks rule adobe-client-secret, covered. Under a key/secret/token key name the same value is caught (`secret-assignment`).' },
   'adobe-client-secret': { detectors: ['adobe-client-secret'] },
   'age-secret-key': { detectors: ['age-secret-key'] },
@@ -246,7 +246,7 @@ export const GITLEAKS_COVERAGE: Readonly<Record<string, GitleaksCoverage>> = Obj
   'twitter-bearer-token': { detectors: ['twitter-api-credentials'] },
   'typeform-api-token': { detectors: ['secret-assignment'] },
   'vault-batch-token': { detectors: ['vault-batch-token'] },
-  'vault-service-token': { detectors: ['vault-service-token'] },
+  'vault-service-token': { detectors: ['vault-service-token', 'vault-legacy-token'] },
   'yandex-access-token': { detectors: ['secret-assignment'] },
   'yandex-api-key': { detectors: ['secret-assignment'] },
   'yandex-aws-access-token': { detectors: ['secret-assignment'] },

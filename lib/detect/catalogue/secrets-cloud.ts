@@ -63,21 +63,23 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
   },
   {
     id: 'aws-account-id',
-    description: 'AWS account id (12 digits) in context: an aws_account_id / AccountId key, or an ARN',
+    description: 'AWS account id (12 digits, or 1234-5678-9012) in context: an aws_account_id / AccountId key, or an ARN',
     tags: ['secret', 'cloud', 'aws'],
     // Only in context: twelve digits alone are any number. The ARN's partition, service and region come first.
-    pattern: r`(?:(?:aws[_.-]?account[_.-]?id|accountid)${ASSIGN}|arn:aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?:[a-z0-9-]{1,32}:[a-z0-9-]{0,24}:)([0-9]{12})(?![0-9])`,
+    // Also as the console prints it, in groups of four (`1234-5678-9012`).
+    pattern: r`(?:(?:aws[_.-]?account[_.-]?id|accountid)${ASSIGN}|arn:aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?:[a-z0-9-]{1,32}:[a-z0-9-]{0,24}:)([0-9]{12}|[0-9]{4}-[0-9]{4}-[0-9]{4})(?![0-9])`,
     flags: 'i',
     keywords: ['account', 'arn:aws'],
     group: 1,
     examples: {
       positive: [
         'AWS_ACCOUNT_ID=359678501290',
+        'aws_account_id = 3596-7850-1290',
         '{"UserId": "AROAEXAMPLEID:ci", "AccountId": "563781970456", "Arn": "x"}',
         'assuming role arn:aws:iam::225196829298:role/deploy-ci',
         'Resource: arn:aws:s3:eu-west-1:359678501290:accesspoint/logs',
       ],
-      negative: ['AWS_ACCOUNT_ID=${AWS_ACCOUNT_ID}', 'account_number=359678501290', 'arn:aws:s3:::acme-logs-bucket/2024/01/15'],
+      negative: ['AWS_ACCOUNT_ID=${AWS_ACCOUNT_ID}', 'account_number=359678501290', 'arn:aws:s3:::acme-logs-bucket/2024/01/15', 'aws_account_id = 3596-7850-12'],
     },
   },
   {
@@ -255,6 +257,47 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     examples: {
       positive: ['VAULT_TOKEN=hvb.AAAAAQCaD6Uw4q2HUIXLWw4PRCeLOe2DAueW5boOGQJcOK2M3D5tkOFh4aZKFgRjEcI4XYyucB2RwAhuZS5nEllg8L7T3a0ldwMpaNMUYtojqr3Pj2HKS4lNVtU1keMje4UjDgfhAQPFxVN5wgP4LVa3GjiN', '{"auth": {"client_token": "hvb.AAAAAQ3lH0X2HxWheecl24t-so59LFwV6eAjALofl2H5K_R_5tMrtgU188u79Rx42ZOoAQcnIkUjkdJ9soF4eS0Jfj0K-x4aLV3AeFpBqZLufVaJsxmFrcVX3emp9pbisOERUFmg"}}'],
       negative: ['VAULT_TOKEN=hvb.gA9Hwj0S1kd9o41LBIzFr24nPMiekQb55ElgBf32', 'VAULT_TOKEN=hvs_gb7bczM6vrit5P_6k6oWdtEERYkVQKdxJox4qoY15nGxAMdRjteVL0gc3NI9xFOQbCEjEBiLKXde4K50y13D7t5n0_7cAzftDa3pCBKWFhRKd2uH3OzRifC3v-RedBkn4vdrnbCr6XgxJm--5GZfWH'],
+    },
+  },
+  {
+    id: 'vault-recovery-token',
+    description: 'HashiCorp Vault recovery token (hvr.), issued in recovery mode',
+    tags: ['secret', 'infra', 'vault'],
+    pattern: r`${GLUED}hvr\.[A-Za-z0-9_-]{24,140}${END}`,
+    keywords: ['hvr.'],
+    entropy: 3.5,
+    examples: {
+      positive: ['VAULT_TOKEN=hvr.CAESIJ6jm0cYyIzSuUCDVY9eaJX9qGQHTXWprqK2nF2YhgtDGh4KHGh2ci5yTm1mSkdmdlNwRmZXZnBaUFR3M2RaRk0', 'recovery token: hvr.Yq3Lm8Zx2Wv7Tk4Rb9Nc1Hp6'],
+      negative: ['VAULT_TOKEN=hvr.Yq3Lm8Zx2W', 'see chvr.notes.txt'],
+    },
+  },
+  {
+    id: 'vault-legacy-token',
+    description: 'HashiCorp Vault token in the format before Vault 1.10 (service s. + 24 characters, batch b.AAAAAQ…), after a vault or token key, an X-Vault-Token header or vault login',
+    tags: ['secret', 'infra', 'vault'],
+    // `s.` alone is everywhere (`s.length`), so only in context: a key name holding `vault` or `token`
+    // (VAULT_TOKEN=, X-Vault-Token:, "client_token": ) or `vault login`. A namespaced service token ends
+    // in `.` and the namespace id (5 characters).
+    pattern: r`(?:(?:vault|token)[\w.-]{0,40}${ASSIGN}|vault[ \t]{1,3}login[ \t]{1,3}(?:token=)?)(s\.[A-Za-z0-9]{24}(?:\.[A-Za-z0-9]{5})?|b\.AAAAAQ[A-Za-z0-9_-]{60,400})(?![\w.-])`,
+    flags: 'i',
+    keywords: ['vault', 'token'],
+    group: 1,
+    entropy: 3,
+    examples: {
+      positive: [
+        'export VAULT_TOKEN=s.Ab3dE5gH7jK9mN1pQ3rS5tU7',
+        'curl -H "X-Vault-Token: s.q8Wm2Zx7Lk4Rt9Vb1Nc6Hy3P" https://vault.internal:8200/v1/secret/data/app',
+        '{"auth": {"client_token": "s.Jtu6QDpK6kAkWkFfhhR8Lh1e.HbX4c", "accessor": "x"}}',
+        'vault login s.Tq5Lm8Zx2Wv7Kk4Rb9Nc1Hp6',
+        'VAULT_TOKEN=b.AAAAAQKn6Vb2dTf9sRk7LmQ1xZ8cW4pH3yN5uJ0oE6iG2aS9tD7fV1hB4kC8rX5zM3nL0qP2wY6eU9jT1gO4vI7',
+      ],
+      negative: [
+        'VAULT_TOKEN=s.short',
+        'token: s.Ab3dE5gH7jK9mN1pQ3rS5tU7.tar.gz',
+        'items = s.Ab3dE5gH7jK9mN1pQ3rS5tU7',
+        'VAULT_TOKEN=${VAULT_TOKEN}',
+        'vault_addr=https://vault.internal:8200',
+      ],
     },
   },
   {

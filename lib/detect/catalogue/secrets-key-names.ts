@@ -24,10 +24,10 @@ function assignment(value: string): Pick<DetectorSpec, 'pattern' | 'split'> {
 }
 
 /**
- * Both detectors, their keywords taken from a classifier: the builtin one for the catalogue, a policy's
- * own when it changes the vocabulary (`key_names`).
+ * The three detectors, their keywords taken from a classifier: the builtin one for the catalogue, a
+ * policy's own when it changes the vocabulary (`key_names`).
  *
- * @example keyAssignmentDetectors(BUILTIN_KEY_NAMES).map((d) => d.id) // ['password-assignment', 'secret-assignment']
+ * @example keyAssignmentDetectors(BUILTIN_KEY_NAMES).map((d) => d.id) // ['password-assignment', 'secret-assignment', 'vendor-name-assignment']
  */
 export function keyAssignmentDetectors(keyNames: KeyNameClassifier): DetectorSpec[] {
   return [
@@ -101,6 +101,45 @@ export function keyAssignmentDetectors(keyNames: KeyNameClassifier): DetectorSpe
           'secretary: Zk2Lq9Xp4Rt7Wm3Nb8Vc5Hy6',
           'tokenizer=cl100k_base_v2',
           'primary_key: order_id_and_tenant',
+        ],
+      },
+    },
+    {
+      id: 'vendor-name-assignment',
+      description: "Credential-shaped value assigned to a key that is a provider's name alone (adafruit = …, SUMOLOGIC: …, NewRelic: …)",
+      tags: ['secret', 'credentials', 'generic'],
+      // The name says whose value it is, not that it is secret: only a run of token characters with a
+      // letter next to a digit, 16 or more, and nothing else up to the delimiter. No `.`, `:` or `/`, so
+      // versions, URLs, hosts and repository slugs (`npm: 10.2.4`, `github: acme/widgets`) never match.
+      ...assignment(r`(?<value>${NOT_PLACEHOLDER}(?=[\w+~-]{0,255}?(?:[a-z]\d|\d[a-z]))[\w+~-]{16,256}={0,2})(?![^\s"'&,;?|])`),
+      flags: 'i',
+      keywords: keyNames.keywords('vendor'),
+      group: 'value',
+      keyGroup: 'key',
+      keyFamily: 'vendor',
+      entropy: 3,
+      examples: {
+        positive: [
+          'adafruit = f70svs7akfw4vziblbxxe5wgh0oeawep',
+          'ADAFRUIT="k2bq9x7m4tz1wd8rv5nc3hp6yl0sj2ga"',
+          'sumologic: y7m4kYhmhPvdXae7DDnuHEFdfeFXi6fGa38N',
+          '{"heroku": "7589f11c-a703-c330-4a00-b8a3b33f3aa1"}',
+          'export NewRelic=Qx82Lm4Zp9Tv1Wk7Rb3Nc6Hy',
+        ],
+        negative: [
+          'provider = aws',
+          'github = true',
+          'slack: #channel-name',
+          'npm: 10.2.4',
+          'docker: 24.0.7-ce-build20240101',
+          'github: acme/widgets-2024',
+          'github: https://github.com/acme/widgets2',
+          'sentry: release-2024-11-23-hotfix',
+          'twilio: ${TWILIO_CREDENTIALS}',
+          'stripe: YOUR_STRIPE_SECRET_KEY',
+          'adafruit: xxxxxxxxxxxxxxxxxxxxxxxx',
+          'github_repo = acme-widgets-2024x9',
+          'datadog: enabledByDefaultForAllHosts',
         ],
       },
     },

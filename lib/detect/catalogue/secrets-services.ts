@@ -3,7 +3,7 @@
  * AI providers. All example values are fake.
  */
 import type { DetectorSpec } from '../types.ts';
-import { END, GLUED, START } from './common.ts';
+import { END, GLUED, NOT_PLACEHOLDER, START } from './common.ts';
 
 const r = String.raw;
 
@@ -33,6 +33,24 @@ export const VCS_DETECTORS: DetectorSpec[] = [
     examples: {
       positive: ['GH_TOKEN=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', '{"token": "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"}'],
       negative: ['GH_TOKEN=github_pat_G7QpGqSDBxDCvwOK4e62tE_GDRk7YqjZuIK8x3Hr9uYtpDTr4jlqD', 'GH_TOKEN=github_pat_<your-token>'],
+    },
+  },
+  {
+    id: 'github-oauth-basic-url',
+    description: 'GitHub token as the user of an https URL whose password is x-oauth-basic (https://TOKEN:x-oauth-basic@github.com/…): any token format, legacy 40-hex ones too',
+    tags: ['secret', 'vcs', 'github'],
+    // The password part is the fixed word; the secret is the user part, which url-credentials leaves.
+    pattern: r`://(${NOT_PLACEHOLDER}[A-Za-z0-9_]{20,255}):x-oauth-basic@`,
+    flags: 'i',
+    keywords: [':x-oauth-basic@'],
+    group: 1,
+    entropy: 3,
+    examples: {
+      positive: [
+        '"repository": "git+https://9f2c4e7a1b3d5f6e8c0a2b4d6f8e1c3a5b7d9e0f:x-oauth-basic@github.com/acme/widgets.git"',
+        'git clone https://ghp_Tq8vLm2Zx7Wk4Rb9Nc1Hp6Yd3Fs5Gj0Ea2Ub:x-oauth-basic@github.com/acme/app',
+      ],
+      negative: ['https://x-oauth-basic@github.com/acme/widgets', 'https://${GH_TOKEN}:x-oauth-basic@github.com/acme/widgets', 'https://github.com/acme/widgets.git'],
     },
   },
   {
@@ -224,14 +242,14 @@ export const CHAT_DETECTORS: DetectorSpec[] = [
 export const PAYMENT_DETECTORS: DetectorSpec[] = [
   {
     id: 'stripe-secret-key',
-    description: 'Stripe secret or restricted API key (live or test mode)',
+    description: 'Stripe secret or restricted API key (live, test or prod mode)',
     tags: ['secret', 'payment', 'stripe'],
-    pattern: r`${GLUED}[sr]k_(?:live|test)_[A-Za-z0-9]{24,247}\b`,
-    keywords: ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'],
+    pattern: r`${GLUED}[sr]k_(?:live|test|prod)_[A-Za-z0-9]{24,247}\b`,
+    keywords: ['sk_live_', 'sk_test_', 'sk_prod_', 'rk_live_', 'rk_test_', 'rk_prod_'],
     entropy: 3.5,
     examples: {
-      positive: ['STRIPE_SECRET_KEY=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', 'stripe.api_key = "rk_live_moNXwadRmNDPGDCDUZ8ggsft"', 'STRIPE_KEY=sk_test_yQbrTBtJXVbt5dQ6gVxHRyvf'],
-      negative: ['STRIPE_PUBLISHABLE_KEY=pk_live_bSP3amVmlcOGPXGGO1irKoeRq6POIXk4YjKYqBH8wUTs7L9ReLxJTnl5lIr1NeJNoL76u4eIJ6KfihIRSYLN07S2IhvPRyRWjMT', 'STRIPE_SECRET_KEY=sk_live_g0k18HOSAj'],
+      positive: ['STRIPE_SECRET_KEY=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', 'stripe.api_key = "rk_live_moNXwadRmNDPGDCDUZ8ggsft"', 'STRIPE_KEY=sk_test_yQbrTBtJXVbt5dQ6gVxHRyvf', 'STRIPE_SECRET_KEY=sk_prod_Tq8vLm2Zx7Wk4Rb9Nc1Hp6Yd3F', 'restricted=rk_prod_9Gh2Kq7Lm4Zx8Wv1Tb6Nc3Rp5'],
+      negative: ['STRIPE_PUBLISHABLE_KEY=pk_live_bSP3amVmlcOGPXGGO1irKoeRq6POIXk4YjKYqBH8wUTs7L9ReLxJTnl5lIr1NeJNoL76u4eIJ6KfihIRSYLN07S2IhvPRyRWjMT', 'STRIPE_SECRET_KEY=sk_live_g0k18HOSAj', 'STRIPE_SECRET_KEY=sk_stage_Tq8vLm2Zx7Wk4Rb9Nc1Hp6Yd3F'],
     },
   },
   {
@@ -284,13 +302,14 @@ export const PAYMENT_DETECTORS: DetectorSpec[] = [
   },
   {
     id: 'flutterwave-secret-key',
-    description: 'Flutterwave secret or encryption key',
+    description: 'Flutterwave secret key (FLWSECK-<32 hex>-X) or encryption key (FLWSECK_TEST<12 hex>, also written with a hyphen), live or test',
     tags: ['secret', 'payment'],
-    pattern: r`${GLUED}FLWSECK(?:(?:_TEST)?-[a-h0-9]{32}-X|_TEST[a-h0-9]{12})\b`,
+    // Hex of either case: keys are pasted upper-cased too.
+    pattern: r`${GLUED}FLWSECK(?:_TEST)?(?:-[a-hA-H0-9]{32}-X|-?[a-hA-H0-9]{12})\b`,
     keywords: ['flwseck'],
     examples: {
-      positive: ['FLW_SECRET_KEY=FLWSECK-b1ea1721a5e8439b017b648c6199ef91-X', 'FLW_SECRET_KEY=FLWSECK_TEST-90b91363891fc031ec9d62f9dd54198b-X'],
-      negative: ['FLW_SECRET_KEY=FLWSECK-426106e62ef5ca8d39e1-X', 'FLW_SECRET_KEY=FLWSECK-57fab4107a4c094f7ad3f1e6f1a75a96'],
+      positive: ['FLW_SECRET_KEY=FLWSECK-b1ea1721a5e8439b017b648c6199ef91-X', 'FLW_SECRET_KEY=FLWSECK_TEST-90b91363891fc031ec9d62f9dd54198b-X', 'FLW_ENCRYPTION_KEY=FLWSECK_TESTd2a4c07b9e15', 'encryption_key: FLWSECK_TEST-5e0bd7a31c4f', 'FLW_SECRET_KEY=FLWSECK-6F2B8E0D4A1C9E7B5D3F1A8C6E4B2D0F-X'],
+      negative: ['FLW_SECRET_KEY=FLWSECK-426106e62ef5ca8d39e1-X', 'FLW_SECRET_KEY=FLWSECK-57fab4107a4c094f7ad3f1e6f1a75a96', 'FLW_PUBLIC_KEY=FLWPUBK_TEST-90b91363891fc031ec9d62f9dd54198b-X', 'FLW_ENCRYPTION_KEY=FLWSECK_TEST-5e0bd7a31c'],
     },
   },
   {
@@ -399,6 +418,33 @@ export const REGISTRY_DETECTORS: DetectorSpec[] = [
     examples: {
       positive: ['//registry.npmjs.org/:_authToken=npm_gHQECZD1pEveEEUmlmkh6fnJWFVNK5tGlOk1', 'NPM_TOKEN=npm_jyitQdYEvK8NTbYd1kUrOrQSE77q84diFNSV'],
       negative: ['NPM_TOKEN=npm_FzK9fJtGBMfD2TZ0KNpv', 'npm_config_cache=/tmp/npm_cache_directory_for_builds_0001'],
+    },
+  },
+  {
+    id: 'npmrc-auth',
+    description: 'Credential in an .npmrc line: _authToken (any format, also legacy UUID tokens), _auth (base64 user:password) or _password, usually after a registry URL (//registry.npmjs.org/:_authToken=…)',
+    tags: ['secret', 'package-registry', 'npm'],
+    // After `:` (a registry-scoped line) or where a key starts; the value is the rest of the token run.
+    // `${NPM_TOKEN}` is how the file should read, and is no finding.
+    pattern: r`(?<![\w.-])_(?:authToken|auth|password)[ \t]{0,3}=[ \t]{0,3}["']?(${NOT_PLACEHOLDER}[^\s"'$][^\s"']{7,1023})`,
+    flags: 'i',
+    keywords: ['_auth', '_password'],
+    group: 1,
+    entropy: 3,
+    examples: {
+      positive: [
+        '//registry.npmjs.org/:_authToken=7f3a2b1c-9d4e-4f5a-8b6c-1d2e3f4a5b6c',
+        '//npm.pkg.internal/repository/npm/:_auth=ZGVwbG95OlRyMHViNGRvcjMtbnBt',
+        '//npm.pkg.internal/:_password="UTBzNmZqNHJYcDJt"',
+        '; ~/.npmrc\n//registry.yarnpkg.com/:_authToken=Zk2Lq9Xp4Rt7Wm3Nb8VcQ1',
+      ],
+      negative: [
+        '//registry.npmjs.org/:_authToken=${NPM_TOKEN}',
+        '//registry.npmjs.org/:_authToken=',
+        'always-auth=true',
+        '_authToken=<your-token>',
+        'const x = obj_authToken=abc',
+      ],
     },
   },
   {

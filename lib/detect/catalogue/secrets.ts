@@ -12,6 +12,7 @@ import { DUFFEL_DETECTORS } from './secrets-duffel.ts';
 import { DYNATRACE_DETECTORS } from './secrets-dynatrace.ts';
 import { EASYPOST_DETECTORS } from './secrets-easypost.ts';
 import { FACEBOOK_DETECTORS } from './secrets-facebook.ts';
+import { FIGMA_DETECTORS } from './secrets-figma.ts';
 import { FRAMEIO_DETECTORS } from './secrets-frameio.ts';
 import { HARNESS_DETECTORS } from './secrets-harness.ts';
 import { INFRACOST_DETECTORS } from './secrets-infracost.ts';
@@ -35,6 +36,10 @@ import { SOURCEGRAPH_DETECTORS } from './secrets-sourcegraph.ts';
 import { SUMOLOGIC_DETECTORS } from './secrets-sumologic.ts';
 import { TWITTER_DETECTORS } from './secrets-twitter.ts';
 import { VERCEL_DETECTORS } from './secrets-vercel.ts';
+import { MAPBOX_DETECTORS } from './secrets-mapbox.ts';
+import { AIRTABLE_DETECTORS } from './secrets-airtable.ts';
+import { HUBSPOT_DETECTORS } from './secrets-hubspot.ts';
+import { SONAR_DETECTORS } from './secrets-sonar.ts';
 import { GENERIC_SECRET_DETECTORS } from './secrets-generic.ts';
 import { keyAssignmentDetectors } from './secrets-key-names.ts';
 import { BUILTIN_KEY_NAMES } from '../key-names.ts';
@@ -53,6 +58,7 @@ export const SECRET_DETECTORS: DetectorSpec[] = [
   ...DYNATRACE_DETECTORS,
   ...EASYPOST_DETECTORS,
   ...FACEBOOK_DETECTORS,
+  ...FIGMA_DETECTORS,
   ...FRAMEIO_DETECTORS,
   ...HARNESS_DETECTORS,
   ...INFRACOST_DETECTORS,
@@ -76,6 +82,10 @@ export const SECRET_DETECTORS: DetectorSpec[] = [
   ...SUMOLOGIC_DETECTORS,
   ...TWITTER_DETECTORS,
   ...VERCEL_DETECTORS,
+  ...MAPBOX_DETECTORS,
+  ...AIRTABLE_DETECTORS,
+  ...HUBSPOT_DETECTORS,
+  ...SONAR_DETECTORS,
   ...GENERIC_SECRET_DETECTORS,
   ...keyAssignmentDetectors(BUILTIN_KEY_NAMES),
 ];
