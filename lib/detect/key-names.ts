@@ -294,7 +294,7 @@ function isVendorKey(words: readonly string[]): boolean {
 
 /**
  * Whether a value under a vendor's key name (`RAPIDAPI_KEY`, or the vendor's name alone) looks like a
- * credential: one run of 10 to 256 characters with no space or delimiter, letters and digits mixed (a
+ * credential: one run of 10 or more characters (a session cookie or an opaque token can be thousands) with no space or delimiter, letters and digits mixed (a
  * letter next to a digit: random keys always have one, `release-2024-11-23` and `sidebar` have none),
  * about as random as the key=value detectors ask (3 bits a character), and not a URL, a path, a version
  * or a reference (`https://…`, `./certs`, `1.24.3-alpine3.19`, `$TOKEN`): those say where a key is, not what.
@@ -303,7 +303,7 @@ function isVendorKey(words: readonly string[]): boolean {
  */
 export function credentialShaped(value: string): boolean {
   return (
-    /^[^\s"'&,;<>(){}[\]?|]{10,256}$/.test(value) &&
+    /^[^\s"'&,;<>(){}[\]?|]{10,}$/.test(value) &&
     /[A-Za-z]\d|\d[A-Za-z]/.test(value) &&
     !NOT_A_CREDENTIAL.test(value) &&
     shannonEntropy(value) >= 3
@@ -318,7 +318,7 @@ export function credentialShaped(value: string): boolean {
  * @example shapedForKey(classifier.classify('github'), 'acme/widgets2') // false
  */
 export function shapedForKey(verdict: KeyVerdict, value: string): boolean {
-  if (verdict.family === 'vendor' && !/^[\w+~-]{16,256}={0,2}$/.test(value)) return false;
+  if (verdict.family === 'vendor' && !/^[\w+~-]{16,}={0,2}$/.test(value)) return false;
   return credentialShaped(value);
 }
 

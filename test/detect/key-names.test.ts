@@ -1,4 +1,5 @@
 import { assert } from 'chai';
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import { BUILTIN_KEY_NAMES, KeyNameClassifier, splitKeyWords } from '../../lib/detect/key-names.ts';
@@ -53,6 +54,16 @@ describe('detect/key-names: the key-name classifier', () => {
       // A value that is no credential stays: the name alone does not decide.
       assert.deepEqual(engine.scrubValue({ [name]: 'sidebar', n: { [name]: 12 } }, 'parameters').value, { [name]: 'sidebar', n: { [name]: 12 } }, name);
       assert.equal(engine.scrubText(`${name}=menu.title`, 'logs').text, `${name}=menu.title`);
+    }
+  });
+
+  it('a value under a secret name is taken however long it is (opaque tokens and session cookies run to thousands of characters)', () => {
+    for (const bytes of [200, 750, 4000]) {
+      const value = randomBytes(bytes).toString('base64url');
+      for (const line of [`token: ${value}`, `{"access_token": "${value}"}`, `RAPIDAPI_KEY=${value}`, `Cookie: session=${value}`, `curl -H "X-Api-Key: ${value}"`, `adafruit = ${value}`]) {
+        assertNoSecret(engine.scrubText(line, 'logs').text, value.slice(40, 80), `${line.slice(0, 20)}… (${value.length} characters)`);
+      }
+      assertNoSecret(JSON.stringify(engine.scrubValue({ RAPIDAPI_KEY: value, adafruit: value }, 'parameters').value), value.slice(40, 80), `structured (${value.length} characters)`);
     }
   });
 

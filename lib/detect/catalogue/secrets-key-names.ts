@@ -73,7 +73,7 @@ export function keyAssignmentDetectors(keyNames: KeyNameClassifier): DetectorSpe
       id: 'secret-assignment',
       description: 'High-entropy value assigned to a secret-named key (token, secret, api key, auth, credentials, session, cookie, dsn, ...)',
       tags: ['secret', 'credentials', 'generic'],
-      ...assignment(r`(?<value>${NOT_PLACEHOLDER}${NOT_CODE}(?!\d{1,64}(?:[\s"'&,;)}\]@]|$))[^\s"'&,;<>(){}[\]?|]{10,256})(?![^\s"'&,;?|])`),
+      ...assignment(r`(?<value>${NOT_PLACEHOLDER}${NOT_CODE}(?!\d{1,64}(?:[\s"'&,;)}\]@]|$))[^\s"'&,;<>(){}[\]?|]{10,})(?![^\s"'&,;?|])`),
       flags: 'i',
       keywords: keyNames.keywords('token'),
       group: 'value',
@@ -111,7 +111,7 @@ export function keyAssignmentDetectors(keyNames: KeyNameClassifier): DetectorSpe
       // The name says whose value it is, not that it is secret: only a run of token characters with a
       // letter next to a digit, 16 or more, and nothing else up to the delimiter. No `.`, `:` or `/`, so
       // versions, URLs, hosts and repository slugs (`npm: 10.2.4`, `github: acme/widgets`) never match.
-      ...assignment(r`(?<value>${NOT_PLACEHOLDER}(?=[\w+~-]{0,255}?(?:[a-z]\d|\d[a-z]))[\w+~-]{16,256}={0,2})(?![^\s"'&,;?|])`),
+      ...assignment(r`(?<value>${NOT_PLACEHOLDER}(?=[\w+~-]{0,255}?(?:[a-z]\d|\d[a-z]))[\w+~-]{16,}={0,2})(?![^\s"'&,;?|])`),
       flags: 'i',
       keywords: keyNames.keywords('vendor'),
       group: 'value',
