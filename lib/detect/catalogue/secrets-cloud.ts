@@ -351,7 +351,7 @@ export const CLOUD_DETECTORS: DetectorSpec[] = [
     id: 'linear-api-key',
     description: 'Linear API key',
     tags: ['secret', 'infra', 'saas'],
-    pattern: r`${GLUED}lin_api_[A-Za-z0-9]{40}\b`,
+    pattern: r`${GLUED}lin_api_[A-Za-z0-9]{32,128}\b`,
     keywords: ['lin_api_'],
     examples: {
       positive: ['LINEAR_API_KEY=lin_api_D5mdUhC9fJYCROln0zMHXTiGOC3u3ca5ffjYafJN', 'Authorization: lin_api_cX41pI123aTzfANOSQEVfTiBl9bXqOUXULedDBtS'],

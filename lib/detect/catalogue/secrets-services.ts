@@ -515,7 +515,7 @@ export const AI_DETECTORS: DetectorSpec[] = [
     id: 'anthropic-api-key',
     description: 'Anthropic API or admin key',
     tags: ['secret', 'ai', 'anthropic'],
-    pattern: r`${GLUED}sk-ant-[a-z]{3,5}\d{2}-[A-Za-z0-9_-]{80,120}${END}`,
+    pattern: r`${GLUED}sk-ant-[a-z]{3,5}\d{2}-[A-Za-z0-9_-]{80,200}${END}`,
     keywords: ['sk-ant-'],
     entropy: 4,
     examples: {
@@ -527,13 +527,14 @@ export const AI_DETECTORS: DetectorSpec[] = [
     id: 'huggingface-token',
     description: 'Hugging Face user access token or organization API token',
     tags: ['secret', 'ai'],
-    // At a word start: glued, `hf_` ends snake_case names (`load_hf_`), and a class name fits the letters-only
-    // body (`AutoModelForSequenceClassification` has 34).
-    pattern: r`${START}(?:hf|api_org)_[A-Za-z]{34}\b`,
+    // At a word start: glued, `hf_` ends snake_case names (`load_hf_`), and a class name fits the body
+    // (`AutoModelForSequenceClassification` has 34). Digits allowed in the body, as other scanners do; the
+    // entropy bar keeps digit-only runs out.
+    pattern: r`${START}(?:hf|api_org)_[A-Za-z0-9]{34}\b`,
     keywords: ['hf_', 'api_org_'],
     entropy: 3.5,
     examples: {
-      positive: ['HF_TOKEN=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', 'huggingface-cli login --token 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'],
+      positive: ['HF_TOKEN=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', 'token hf_k3Xq9TmZ2vLp7RwN4sB8cD1fG6hJ5yQeWa', 'huggingface-cli login --token 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'],
       negative: ['HF_TOKEN=hf_vvVUtYPNDkAldeCibMWX', 'HF_TOKEN=hf_9561555832180729614321644728802289', 'HF_HOME=/data/hf_cache_shared_models_dir_v2'],
     },
   },
