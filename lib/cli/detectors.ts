@@ -74,9 +74,7 @@ function gitleaksMarkdown(): string[] {
     '',
     '| gitleaks rule id | covered by | reason if not |',
     '| --- | --- | --- |',
-    ...rules.map(([id, c]) =>
-      'detectors' in c ? `| \`${id}\` | ${c.detectors.map((d) => '`' + d + '`').join(' ')} | |` : `| \`${id}\` | | ${c.reason.replaceAll('|', '\\|')} |`,
-    ),
+    ...rules.map(([id, c]) => coverageRow(id, c)),
     '',
   ];
 }

@@ -5,9 +5,8 @@
  * messages name the rule and detector ids, never a sample.
  */
 import { assert } from 'chai';
-import { BUILTIN_DETECTORS } from '../../lib/detect/catalogue/index.ts';
 import { GITLEAKS_COMMIT, GITLEAKS_COVERAGE } from '../../lib/detect/catalogue/gitleaks-coverage.ts';
-import { createEngineSync } from '../../lib/policy/create.ts';
+import { checkCoverageTable } from '../helpers/coverage-table.ts';
 
 /**
  * One sample per covered rule, all values fake and generated for this project (never gitleaks' test
@@ -221,18 +220,9 @@ const SAMPLES: Readonly<Record<string, string>> = {
   'zendesk-secret-key': 'ZENDESK_API_TOKEN=⟦Pxi2DaqrlXc8jOy8olTY8DXBoV61K9ma0D3QKWES⟧',
 };
 
-const MARKED = /⟦([^⟧]+)⟧/g;
-
-/** The sample as it is scanned, and the secrets in it. */
-function parse(sample: string): { text: string; secrets: string[] } {
-  return { text: sample.replace(/[⟦⟧]/g, ''), secrets: [...sample.matchAll(MARKED)].map((m) => m[1]!) };
-}
-
 describe('gitleaks coverage (GITLEAKS_COVERAGE)', function () {
   this.timeout(60_000);
-  const engine = createEngineSync('builtin:default', { env: { ...process.env, EGRESS_GUARD_HASH_KEY: 'gitleaks-coverage-hash-key-0123456789' } });
   const entries = Object.entries(GITLEAKS_COVERAGE);
-  const covered = entries.flatMap(([id, c]) => ('detectors' in c ? [id] : []));
 
   it('names the gitleaks commit its rule ids come from, and lists each rule id once', function () {
     assert.match(GITLEAKS_COMMIT, /^[0-9a-f]{40}$/);
@@ -240,43 +230,5 @@ describe('gitleaks coverage (GITLEAKS_COVERAGE)', function () {
     for (const [id] of entries) assert.match(id, /^[a-z0-9]+(?:-[a-z0-9]+)*$/, `rule id not kebab-case: ${id}`);
   });
 
-  it('has one sample for each covered rule, and none for the others', function () {
-    assert.sameMembers(Object.keys(SAMPLES), covered);
-  });
-
-  it('names only builtin detectors, at least one per covered rule', function () {
-    const known = new Set(BUILTIN_DETECTORS.map((d) => d.id));
-    for (const [id, c] of entries) {
-      if (!('detectors' in c)) continue;
-      assert.isAtLeast(c.detectors.length, 1, `${id}: no detector named`);
-      for (const d of c.detectors) assert.isTrue(known.has(d), `${id}: unknown detector ${d}`);
-    }
-  });
-
-  it('gives every rule it does not cover a reason, as a sentence, naming only builtin detectors', function () {
-    const known = new Set(BUILTIN_DETECTORS.map((d) => d.id));
-    for (const [id, c] of entries) {
-      if (!('reason' in c)) continue;
-      assert.match(c.reason, /^[A-Z].{30,}\.$/s, `${id}: the reason is not a sentence`);
-      assert.isFalse(/\s{2}|\n/.test(c.reason), `${id}: the reason has a line break or double space`);
-      // A detector id is written in backticks (`secret-assignment`); a token prefix (`key-`) is no id.
-      for (const [, word] of c.reason.matchAll(/`([a-z0-9]+(?:-[a-z0-9]+)+)`/g)) {
-        assert.isTrue(known.has(word!), `${id}: the reason names an unknown detector ${word}`);
-      }
-    }
-  });
-
-  for (const id of covered) {
-    it(`${id}: a sample loses its secret to ${(GITLEAKS_COVERAGE[id] as { detectors: readonly string[] }).detectors.join(' or ')}`, function () {
-      const named = (GITLEAKS_COVERAGE[id] as { detectors: readonly string[] }).detectors;
-      const sample = SAMPLES[id];
-      assert.isString(sample, `${id}: no sample`);
-      const { text, secrets } = parse(sample!);
-      assert.isAtLeast(secrets.length, 1, `${id}: the sample marks no secret`);
-      const out = engine.scrubText(text, 'logs');
-      const fired = [...new Set(out.findings.map((f) => f.detector))];
-      assert.isTrue(secrets.every((s) => !out.text.includes(s)), `${id}: the secret is still in the output (findings: ${fired.join(', ') || 'none'})`);
-      assert.isTrue(named.some((d) => fired.includes(d)), `${id}: none of ${named.join(', ')} fired (findings: ${fired.join(', ') || 'none'})`);
-    });
-  }
+  checkCoverageTable('rule', entries, SAMPLES);
 });

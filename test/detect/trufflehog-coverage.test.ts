@@ -5,9 +5,8 @@
  * sample is marked ⟦…⟧. Failure messages name the TruffleHog and builtin detector ids, never a sample.
  */
 import { assert } from 'chai';
-import { BUILTIN_DETECTORS } from '../../lib/detect/catalogue/index.ts';
 import { TRUFFLEHOG_COMMIT, TRUFFLEHOG_COVERAGE } from '../../lib/detect/catalogue/trufflehog-coverage.ts';
-import { createEngineSync } from '../../lib/policy/create.ts';
+import { checkCoverageTable } from '../helpers/coverage-table.ts';
 
 /**
  * One sample per covered detector, all values fake and generated for this project (never TruffleHog's
@@ -116,19 +115,9 @@ const SAMPLES: Readonly<Record<string, string>> = {
   KubeConfig: 'users:\n- name: ci\n  user:\n    token: ⟦09uduyts2w10e1c6fuwn2jogdb0a468d0305qg6p⟧',
 };
 
-const MARKED = /⟦([^⟧]+)⟧/g;
-
-/** The sample as it is scanned, and the secrets in it. */
-function parse(sample: string): { text: string; secrets: string[] } {
-  return { text: sample.replace(/[⟦⟧]/g, ''), secrets: [...sample.matchAll(MARKED)].map((m) => m[1]!) };
-}
-
 describe('TruffleHog coverage (TRUFFLEHOG_COVERAGE)', function () {
   this.timeout(60_000);
-  const engine = createEngineSync('builtin:default', { env: { ...process.env, EGRESS_GUARD_HASH_KEY: 'trufflehog-coverage-hash-key-0123456789' } });
-  const known = new Set(BUILTIN_DETECTORS.map((d) => d.id));
   const entries = Object.entries(TRUFFLEHOG_COVERAGE);
-  const covered = entries.flatMap(([id, c]) => ('detectors' in c ? [id] : []));
 
   it('names the TruffleHog commit, and 60 to 100 detectors as TruffleHog spells them (DetectorType names)', function () {
     assert.match(TRUFFLEHOG_COMMIT, /^[0-9a-f]{40}$/);
@@ -137,38 +126,5 @@ describe('TruffleHog coverage (TRUFFLEHOG_COVERAGE)', function () {
     for (const [id] of entries) assert.match(id, /^[A-Z][A-Za-z0-9]*$/, `not a DetectorType name: ${id}`);
   });
 
-  it('has one sample for each covered detector, and none for the others', function () {
-    assert.sameMembers(Object.keys(SAMPLES), covered);
-  });
-
-  it('names only builtin detectors, at least one per covered detector', function () {
-    for (const [id, c] of entries) {
-      if (!('detectors' in c)) continue;
-      assert.isAtLeast(c.detectors.length, 1, `${id}: no detector named`);
-      for (const d of c.detectors) assert.isTrue(known.has(d), `${id}: unknown detector ${d}`);
-    }
-  });
-
-  it('gives every detector it does not cover a reason, as a sentence, naming only builtin detectors', function () {
-    for (const [id, c] of entries) {
-      if (!('reason' in c)) continue;
-      assert.match(c.reason, /^[A-Z].{30,}\.$/s, `${id}: the reason is not a sentence`);
-      assert.isFalse(/\s{2}|\n/.test(c.reason), `${id}: the reason has a line break or double space`);
-      for (const [, word] of c.reason.matchAll(/`([a-z0-9]+(?:-[a-z0-9]+)+)`/g)) assert.isTrue(known.has(word!), `${id}: the reason names an unknown detector ${word}`);
-    }
-  });
-
-  for (const id of covered) {
-    const named = (TRUFFLEHOG_COVERAGE[id] as { detectors: readonly string[] }).detectors;
-    it(`${id}: a sample loses its secret to ${named.join(' or ')}`, function () {
-      const sample = SAMPLES[id];
-      assert.isString(sample, `${id}: no sample`);
-      const { text, secrets } = parse(sample!);
-      assert.isAtLeast(secrets.length, 1, `${id}: the sample marks no secret`);
-      const out = engine.scrubText(text, 'logs');
-      const fired = [...new Set(out.findings.map((f) => f.detector))];
-      assert.isTrue(secrets.every((s) => !out.text.includes(s)), `${id}: the secret is still in the output (findings: ${fired.join(', ') || 'none'})`);
-      assert.isTrue(named.some((d) => fired.includes(d)), `${id}: none of ${named.join(', ')} fired (findings: ${fired.join(', ') || 'none'})`);
-    });
-  }
+  checkCoverageTable('detector', entries, SAMPLES);
 });
