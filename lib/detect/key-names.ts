@@ -61,6 +61,13 @@ const SECRET_WORDS: Readonly<Record<string, SecretFamily>> = {
   cvv: 'password', cvc: 'password', cvv2: 'password',
 };
 
+/**
+ * Names of a signature (`sig`, `X-Amz-Signature`, a SAS URL's `sig=`): a request signed this way is
+ * replayable until it expires, so the value is a credential, but only when it looks like one (`signature:
+ * John Smith` stays).
+ */
+const SIGNATURE_WORDS = new Set(['sig', 'signature']);
+
 /** Plural secret words: the same family; a number under them counts something (`prompt_tokens`). */
 const PLURALS: Readonly<Record<string, string>> = {
   passwords: 'password', secrets: 'secret', tokens: 'token', credentials: 'credential', cookies: 'cookie',
@@ -200,7 +207,7 @@ export class KeyNameClassifier {
    */
   keywords(family: SecretFamily): string[] {
     if (family === 'vendor') return [...this.vendors];
-    const out = new Set<string>();
+    const out = new Set<string>(family === 'token' ? SIGNATURE_WORDS : []);
     for (const [w, f] of this.words) if (f === family) out.add(w);
     for (const [p, f] of this.phrases) {
       if (f !== family) continue;
@@ -253,6 +260,7 @@ export class KeyNameClassifier {
       }
     }
     if (last < 0) {
+      if (SIGNATURE_WORDS.has(words[words.length - 1]!)) return SIGNATURE_KEY;
       if (this.words.has('key') === false && isVendorKey(words)) return VENDOR_KEY;
       return words.length > 0 && words.every((w) => DESCRIPTOR_WORDS.has(w)) ? DESCRIPTOR : PLAIN;
     }
@@ -284,6 +292,7 @@ const DESCRIPTOR: KeyVerdict = Object.freeze({ kind: 'descriptor' });
 const HEADER_KEY: KeyVerdict = Object.freeze({ kind: 'secret', family: 'token' });
 const HEADER_KEY_NAME = /^x-[a-z0-9-]*-key$/i;
 const VENDOR_KEY: KeyVerdict = Object.freeze({ kind: 'secret', family: 'token', shaped: true });
+const SIGNATURE_KEY: KeyVerdict = Object.freeze({ kind: 'secret', family: 'token', shaped: true });
 const VENDOR_NAME: KeyVerdict = Object.freeze({ kind: 'secret', family: 'vendor', shaped: true });
 
 /** `<vendor> key`: a final `key` after a word of two or more letters that names no key of data, and no setting before it. */

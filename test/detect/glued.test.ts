@@ -59,6 +59,11 @@ const LEFT_ANCHORED: Record<string, Anchored> = {
   'password-assignment': { reason: 'the key-name classifier judges the glued key' },
   'secret-assignment': { reason: 'the key-name classifier judges the glued key' },
   'vendor-name-assignment': { reason: 'the key-name classifier judges the glued key (`xadafruit` names no provider)' },
+  'password-flag': { reason: 'a flag glued to a word is no flag (`x--password`)' },
+  'secret-flag': { reason: 'a flag glued to a word is no flag (`x--token`)' },
+  'password-attribute': { reason: '`key=` glued to a word is another attribute (`cachekey=`)' },
+  'secret-attribute': { reason: '`key=` glued to a word is another attribute (`cachekey=`)' },
+  'password-in-prose': { reason: 'the word glued to another is another word (`xpassword`), and prose has no key to judge' },
   'npmrc-auth': { reason: '`_auth`, `_password` glued to a word are the tail of another name (`obj_auth=`)' },
   // No literal prefix: the token's first characters are its data, so a character glued in front makes it
   // a different string (or a flag, a path, a number that is not one).
@@ -72,6 +77,7 @@ const LEFT_ANCHORED: Record<string, Anchored> = {
   'kubernetes-secret-data-sorted': { reason: '`data:` must start its line: glued to a word it is another YAML key' },
   'cli-user-password': { reason: '`-u` glued to a word is not a flag' },
   'cli-attached-password': { reason: 'a command name glued to a word is another command' },
+  'cli-login-password': { reason: 'a command name glued to a word is another command' },
   'phone-number-international': { reason: 'a number glued to a word is an id' },
   'phone-number-nanp': { reason: 'a number glued to a word is an id' },
   'us-ssn': { reason: 'a number glued to a word is an id' },

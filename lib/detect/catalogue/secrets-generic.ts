@@ -186,17 +186,53 @@ export const CREDENTIAL_DETECTORS: DetectorSpec[] = [
   },
   {
     id: 'bearer-token',
-    description: 'Bearer token outside an Authorization header',
+    description: 'Bearer token (or an ApiKey, Api-Token or SSWS credential) outside an Authorization header',
     tags: ['secret', 'credentials', 'http', 'generic'],
     // At a word start: glued, it is `OAUTHBEARER`, Kafka's SASL mechanism, which a class name follows.
-    pattern: r`${START}bearer[ \t]{1,3}(${NOT_PLACEHOLDER}[A-Za-z0-9._~+/-]{20,8192}={0,2})`,
+    pattern: r`${START}(?:bearer|api-?key|api-token|ssws)[ \t]{1,3}(${NOT_PLACEHOLDER}[A-Za-z0-9._~+/-]{20,8192}={0,2})`,
     flags: 'i',
-    keywords: ['bearer'],
+    keywords: ['bearer', 'apikey', 'api-key', 'api-token', 'ssws'],
     group: 1,
     entropy: 3.5,
     examples: {
-      positive: ['requests.get(url, headers=auth("Bearer 3snvplS-6T-fma54mYaxb5sN89540uckbPjji-0UQUFUHEJu"))', 'token_type=bearer WiU8NNjrFbVYLhXxyDQohYf7DNWDIOxT expires_in=3600'],
+      positive: ['requests.get(url, headers=auth("Bearer 3snvplS-6T-fma54mYaxb5sN89540uckbPjji-0UQUFUHEJu"))', 'token_type=bearer WiU8NNjrFbVYLhXxyDQohYf7DNWDIOxT expires_in=3600', 'sent ApiKey Xk9vQ2mT7pLw4RzN8bC3dF6h to the gateway', 'okta: SSWS 00QCjAl4MlV-WPXM0fsJp9bQxNk2Qe7LmPn3RtYv'],
       negative: ['the bearer of this document', 'Bearer ********************', 'Bearer xxxxxxxxxxxxxxxxxxxxxxxx'],
+    },
+  },
+  {
+    id: 'password-in-prose',
+    description: "A password written out in a sentence (password is …, with password '…', passphrase …): quoted, or unquoted when it mixes letters and digits",
+    tags: ['secret', 'credentials', 'generic'],
+    // A sentence names the password and then says it: `is`, `was`, `set to`, `for USER is`. Quoted, any
+    // text of 4 or more; unquoted, only what looks made up (a letter and a digit, 8 or more), since prose
+    // goes on after the word (`password was reset`, `password policy`).
+    pattern: r`${START}(?:password|passphrase|passwd|passcode)(?:[ \t]{1,3}(?:is|was|of|set[ \t]to|changed[ \t]to|reset[ \t]to|for[ \t][\w.@+-]{1,64}(?:[ \t]is)?))?[ \t]{1,3}(?:["'\u0060]?)(${NOT_PLACEHOLDER}(?:(?<=["'\u0060])[^"'\u0060\r\n]{4,128}(?=["'\u0060])|(?<!["'\u0060])(?=[^\s"'\u0060]{0,127}?(?:[a-z]\d|\d[a-z]))[^\s"'\u0060]{8,128}(?![^\s"'\u0060,;.!?)])))`,
+    flags: 'i',
+    keywords: ['password', 'passphrase', 'passwd', 'passcode'],
+    group: 1,
+    examples: {
+      positive: [
+        "login failed for user bob with password 'Tr0ub4dor3'",
+        'the new password is Wk4pZ9qLm2, change it after login',
+        'ssh -i key.pem ec2-user@host # passphrase s3cr3tPa55phrase',
+        'password for alice@example.com is Xk9vQ2mT7pLw',
+      ],
+      negative: ['password was reset by an administrator', 'password is incorrect', 'the password policy v2 applies', "password '********'", 'password is ${DB_PASSWORD}', 'password expired 2024-11-23'],
+    },
+  },
+  {
+    id: 'cli-login-password',
+    description: 'Password given to the short flag of a command that takes one there: docker/podman/helm registry login -p, sshpass -p, redis-cli -a',
+    tags: ['secret', 'credentials'],
+    // Only commands whose short flag is defined as the password (elsewhere `-p` is a port or a path).
+    // Words up to the flag, each not itself the flag: one way to match, whatever the line holds.
+    pattern: r`\b(?:(?:docker|podman|nerdctl|buildah|skopeo|oras|finch)[ \t]{1,4}login|helm[ \t]{1,4}registry[ \t]{1,4}login|sshpass|redis-cli|keydb-cli)(?:[ \t]{1,4}(?!-[pa](?:[ \t=]|$))[^\s|;&]{1,64}){0,12}[ \t]{1,4}-[pa](?:[ \t]{1,3}|=)["']?(${NOT_PLACEHOLDER}[^\s"'\-][^\s"']{2,127})`,
+    flags: 'i',
+    keywords: ['login', 'sshpass', 'redis-cli', 'keydb-cli'],
+    group: 1,
+    examples: {
+      positive: ['docker login -u ci -p Xk9vQ2mT7pLw registry.acme.io', 'redis-cli -h cache.internal -a Wk4pZ9qLm2 ping', "sshpass -p 'Tr0ub4dor3' ssh deploy@host", 'helm registry login ghcr.io -u bot -p Qm8sL2xV7pK4'],
+      negative: ['docker login -u ci --password-stdin registry.acme.io', 'docker run -p 8080:80 nginx', 'redis-cli -h cache.internal ping', 'docker login -u ci -p $REGISTRY_PASSWORD registry.acme.io'],
     },
   },
   {

@@ -24,7 +24,7 @@ function assignment(value: string): Pick<DetectorSpec, 'pattern' | 'split'> {
 }
 
 /**
- * The three detectors, their keywords taken from a classifier: the builtin one for the catalogue, a
+ * The `key = value` detectors and the other forms a key takes (KEYED_FORMS), their keywords taken from a classifier: the builtin one for the catalogue, a
  * policy's own when it changes the vocabulary (`key_names`).
  *
  * @example keyAssignmentDetectors(BUILTIN_KEY_NAMES).map((d) => d.id) // ['password-assignment', 'secret-assignment', 'vendor-name-assignment']
@@ -143,5 +143,99 @@ export function keyAssignmentDetectors(keyNames: KeyNameClassifier): DetectorSpe
         ],
       },
     },
+    ...KEYED_FORMS.flatMap((form) => [keyedForm(form, 'password', keyNames), keyedForm(form, 'token', keyNames)]),
   ];
+}
+
+/**
+ * The forms a secret-named key and its value take besides `key = value`, each judged by the same
+ * classifier: `key` ends where the value's `tail` (spaces, an opening quote) starts, `end` is what must
+ * follow a token-like value.
+ */
+interface KeyedForm {
+  name: 'flag' | 'element' | 'attribute';
+  what: string;
+  key: string;
+  tail: string;
+  end: string;
+  examples: Record<'password' | 'token', { positive: string[]; negative: string[] }>;
+}
+
+const KEYED_FORMS: readonly KeyedForm[] = [
+  {
+    name: 'flag',
+    what: 'a command-line flag followed by its value (--password VALUE, -token VALUE, --api-key "VALUE")',
+    // `-p` alone is no name: a short flag is judged only by commands that define it (cli-login-password).
+    // Letters, digits and hyphens, as flags are spelt: a short flag with its value glued on
+    // (`-pYOUR_PASSWORD shop`) is no flag name followed by a value.
+    key: r`(?<=^|[\s"'(])--?(?<key>[A-Za-z][A-Za-z0-9-]{0,63})`,
+    tail: r`[ \t]{1,3}(?:\\?["'])?`,
+    end: r`(?![^\s"'&,;?|)])`,
+    examples: {
+      password: {
+        positive: ['psql --password Wk4pZ9qLm2 -h db.internal', "openssl enc -aes256 -pass 'pass:Tr0ub4dor3' -in x", 'vault-agent --db-password "s3cr3t Pa55"'],
+        negative: ['docker login --password-stdin < pw.txt', 'app --password $DB_PASSWORD', 'app --password -', 'app --password-file /run/secrets/db', 'tool --password-min-length 12'],
+      },
+      token: {
+        positive: ['huggingface-cli login --token Xk9vQ2mT7pLw4RzN8bC3dF6h', 'vault login -token Qm8sL2xV7pK4wZ9nR3tB6y', 'deploy --api-key "kF83jf02Ndk3LsP2x9Qm"'],
+        negative: ['gh auth login --with-token < token.txt', 'app --token $GITHUB_TOKEN', 'tool --token-count 4096', 'app --session 3 --secret-name db-credentials-2024'],
+      },
+    },
+  },
+  {
+    name: 'element',
+    what: 'an XML element (<password>VALUE</password>, <ApiKey>VALUE</ApiKey>)',
+    key: r`<(?<key>[A-Za-z_][\w.:-]{0,79})>`,
+    tail: '',
+    end: r`(?=<\/)`,
+    examples: {
+      password: {
+        positive: ['<datasource><user>app</user><password>Wk4pZ9qLm2</password></datasource>', '<Password>hunter2x!</Password>'],
+        negative: ['<password></password>', '<password>${DB_PASSWORD}</password>', '<password>********</password>', '<passwordPolicy>strict</passwordPolicy>'],
+      },
+      token: {
+        positive: ['<ApiKey>kF83jf02Ndk3LsP2x9Qm</ApiKey>', '<config><token>Qm8sL2xV7pK4wZ9nR3tB6y</token></config>'],
+        negative: ['<token>REDACTED</token>', '<tokenCount>4096</tokenCount>', '<session>12345678901234</session>', '<token><value>x</value></token>'],
+      },
+    },
+  },
+  {
+    name: 'attribute',
+    what: 'a key attribute naming the value attribute beside it (.NET appSettings: <add key="ApiKey" value="VALUE" />)',
+    key: r`\bkey=(?:\\?["'])(?<key>[A-Za-z_][\w.:-]{0,79})(?:\\?["'])[ \t]{1,5}value=`,
+    tail: r`(?:\\?["'])`,
+    end: r`(?=\\?["'])`,
+    examples: {
+      password: {
+        positive: ['<add key="DbPassword" value="Wk4pZ9qLm2" />', "<add key='SmtpPassword' value='hunter2x!'/>"],
+        negative: ['<add key="DbPassword" value="" />', '<add key="DbPassword" value="${DB_PASSWORD}" />', '<add key="PasswordMinLength" value="12" />'],
+      },
+      token: {
+        positive: ['<add key="ApiKey" value="kF83jf02Ndk3LsP2x9Qm" />', '<add key="StripeSecret" value="Qm8sL2xV7pK4wZ9nR3tB6y"/>'],
+        negative: ['<add key="ApiKey" value="#{ApiKey}#" />', '<add key="TokenLifetime" value="3600" />', '<add key="ApiBaseUrl" value="https://api.internal/v2" />'],
+      },
+    },
+  },
+];
+
+/** One form for one family: a password may be any text, a token must look random (as in `key = value`). */
+function keyedForm(form: KeyedForm, family: 'password' | 'token', keyNames: KeyNameClassifier): DetectorSpec {
+  const value =
+    family === 'password'
+      ? r`(?<value>${NOT_PLACEHOLDER}${NOT_CODE}(?![-/~]|[a-z]:\\|\d{1,6}(?:[\s"'&,;)}\]@<]|$))${VALUE})${form.name === 'flag' ? '' : form.end}`
+      : r`(?<value>${NOT_PLACEHOLDER}${NOT_CODE}(?!-)(?!\d{1,64}(?:[\s"'&,;)}\]@<]|$))[^\s"'&,;<>(){}[\]?|]{10,})${form.end}`;
+  return {
+    id: `${family === 'password' ? 'password' : 'secret'}-${form.name}`,
+    description: `${family === 'password' ? 'Password' : 'High-entropy secret'} given as ${form.what}, under a ${family === 'password' ? 'password-like' : 'secret-named'} key`,
+    tags: ['secret', 'credentials', 'generic'],
+    pattern: form.key + form.tail + value,
+    split: { key: form.key, value: form.tail + value },
+    flags: 'i',
+    keywords: keyNames.keywords(family),
+    group: 'value',
+    keyGroup: 'key',
+    keyFamily: family,
+    ...(family === 'token' && { entropy: 3 }),
+    examples: form.examples[family],
+  };
 }
