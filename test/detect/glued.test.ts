@@ -83,6 +83,7 @@ const LEFT_ANCHORED: Record<string, Anchored> = {
   'us-ssn': { reason: 'a number glued to a word is an id' },
   'phone-number-national': { reason: 'a number glued to a word is an id' },
   'us-itin': { reason: 'a number glued to a word is an id' },
+  'us-ssn-labelled': { reason: '`ssn` glued to a word is another word (`xssn`, `lessn`)' },
   'uk-national-insurance-number': { reason: 'two letters and digits glued to a word are part of a longer code' },
   'uk-nhs-number': { reason: 'a number glued to a word is an id' },
   'bitcoin-address': { reason: 'base58 glued to a word is part of a longer base58 or base64 run' },

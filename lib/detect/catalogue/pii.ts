@@ -141,6 +141,21 @@ export const PII_DETECTORS: DetectorSpec[] = [
     },
   },
   {
+    id: 'us-ssn-labelled',
+    description: 'US social security number written as nine plain digits after its name (ssn: 524713398, "social_security_number": "524713398")',
+    tags: ['pii', 'identity', 'government-id'],
+    // Nine plain digits are any id; after the name, they are the number (area/group/serial rules still apply).
+    pattern: r`\b(?:ssn|social[ _-]?security(?:[ _-]?(?:number|num|no))?)(?:\\?["'])?[ \t]{0,3}[:=#]?[ \t]{0,3}(?:\\?["'])?(\d{9})(?![\w.-])`,
+    flags: 'i',
+    keywords: ['ssn', 'social'],
+    group: 1,
+    validate: 'ssn',
+    examples: {
+      positive: ['ssn: 524713398', '{"social_security_number": "301228841"}', 'SSN=417529036;', 'Social Security No 524713398'],
+      negative: ['ssn: 000123456', 'ssn: 666123456', 'ssn: 524000398', 'ssn_count: 524713398', 'ssn: 5247133981', 'ssn: 524713398.5'],
+    },
+  },
+  {
     id: 'us-itin',
     description: 'US individual taxpayer identification number (9XX-GG-XXXX, group 50–65, 70–88, 90–92, 94–99)',
     tags: ['pii', 'identity', 'government-id'],
