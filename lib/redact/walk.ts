@@ -6,6 +6,7 @@
 import { shapedForKey, type KeyNameClassifier, type KeyVerdict } from '../detect/key-names.ts';
 import type { CompiledAction } from './actions.ts';
 import { FindingSink, type Finding } from './findings.ts';
+import { argvSecrets, namedValue, tupleName } from './pairs.ts';
 import { FirstPathMatch, matchLoweredPath, PathMatch, formatPath, type PathSegment } from './paths.ts';
 import { REMOVE, scrubString, type CompiledValueRules } from './text.ts';
 
@@ -271,11 +272,43 @@ class Walker {
     isArray: boolean,
   ): unknown {
     const out: unknown[] | Record<string, unknown> = isArray ? [] : {};
+    const named = isArray && values !== undefined ? this.itemNames(values, scan) : undefined;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      this.entry(key, values !== undefined ? i : -1, source, values, out, depth, scan, allowed, isArray);
+      this.entry(key, values !== undefined ? i : -1, source, values, out, depth, scan, allowed, isArray, named?.(i));
     }
     return out;
+  }
+
+  /**
+   * What names the items of a list, where something does (pairs.ts): the first element of an entry
+   * tuple names the second, and in an argument list a flag names what follows it.
+   */
+  private itemNames(values: readonly unknown[], scan: boolean): ((index: number) => KeyVerdict | undefined) | undefined {
+    if (!scan || this.policy.secretKeys === undefined) return undefined;
+    const parent = this.ancestors[this.ancestors.length - 2];
+    const name = Array.isArray(parent) ? tupleName(parent, values) : undefined;
+    if (name !== undefined) {
+      const verdict = this.policy.secretKeys.classifier.classify(name);
+      return verdict.kind === 'secret' ? (i) => (i === 1 ? verdict : undefined) : undefined;
+    }
+    const secret = argvSecrets(values, this.policy.values.scanner);
+    return secret === undefined ? undefined : (i) => (secret.has(i) ? ARGUMENT : undefined);
+  }
+
+  /** The verdict on a `…value` field's sibling name (`{ name: 'DB_PASSWORD', value: … }`), if it names a secret. */
+  private valueNamed(key: string, source: Record<string, unknown>): KeyVerdict | undefined {
+    if (!VALUE_KEY_END.test(key)) return undefined;
+    let keys: string[];
+    try {
+      keys = Object.keys(source);
+    } catch {
+      return undefined;
+    }
+    const pair = namedValue(source, keys);
+    if (pair === undefined || pair.valueKey !== key) return undefined;
+    const verdict = this.policy.secretKeys!.classifier.classify(pair.name);
+    return verdict.kind === 'secret' ? verdict : undefined;
   }
 
   /** A plain object's entries, listed by for-in (see forInIsOwnKeys); a proxy that throws is unreadable. */
@@ -306,6 +339,8 @@ class Walker {
     scan: boolean,
     allowed: boolean,
     isArray: boolean,
+    /** What its name says of the child when the name is not its key (pairs.ts). */
+    named?: KeyVerdict,
   ): void {
     // Findings name the key as it goes out: a secret used as a key must not reach the audit by its path.
     const shownKey = isArray ? key : this.scrubKey(key, scan);
@@ -332,7 +367,8 @@ class Walker {
         this.sink.add('allowlist', this.where(), 'remove');
         return;
       }
-      const result = this.field(child, isArray ? undefined : key, depth, scan, childAllowed);
+      if (!isArray && scan && this.policy.secretKeys !== undefined) named = this.valueNamed(key, source as Record<string, unknown>);
+      const result = this.field(child, isArray ? undefined : key, depth, scan, childAllowed, named);
       if (result === REMOVE) {
         if (isArray) (out as unknown[]).push(null);
         return;
@@ -349,7 +385,7 @@ class Walker {
    * Applies the first field rule that selects the current path, else the secret-key rule when the key
    * names a secret, else walks the value. `key` is undefined for array items.
    */
-  private field(child: unknown, key: string | undefined, depth: number, scan: boolean, allowed: boolean): unknown {
+  private field(child: unknown, key: string | undefined, depth: number, scan: boolean, allowed: boolean, named?: KeyVerdict): unknown {
     const rule = this.fieldRules.first(this.lowered);
     if (rule !== undefined) {
       const name = rule.action.name;
@@ -359,7 +395,7 @@ class Walker {
       return rule.action.apply(stringify(child), 'field');
     }
     if (scan && this.policy.secretKeys !== undefined) {
-      const verdict = this.secretVerdict(key);
+      const verdict = named ?? this.secretVerdict(key);
       if (verdict !== undefined) return this.secretValue(child, verdict, depth, allowed);
     }
     return this.visit(child, depth + 1, scan, allowed);
@@ -437,6 +473,10 @@ const NOT_SPECIAL = Symbol('not special');
 const SEEN_MIN_LENGTH = 1024;
 /** The verdict for a plain-named value inside a secret-named object. */
 const INHERITED: KeyVerdict = Object.freeze({ kind: 'secret' });
+/** An argument that a detector finds only with the flag or command before it: the password of `-p`. */
+const ARGUMENT: KeyVerdict = Object.freeze({ kind: 'secret', family: 'password' });
+/** A key that can hold the value of a name/value pair (`value`, `Value`, `ParameterValue`, `val`): a cheap first test. */
+const VALUE_KEY_END = /(?:value|val)$/i;
 
 /** The object or array a string holds as JSON, if it does (cheap checks first: most strings are not JSON). */
 function embeddedJson(text: string, maxLength: number): object | undefined {

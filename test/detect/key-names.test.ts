@@ -67,6 +67,44 @@ describe('detect/key-names: the key-name classifier', () => {
     }
   });
 
+  describe('names that are not keys: name/value objects, entry tuples, argument lists', () => {
+    const VALUE = 'Wk4pZ9qLm2Xv7Tb3';
+    const shapes: [string, (name: string, value: string) => unknown][] = [
+      ['{ name, value } (Kubernetes, ECS)', (name, value) => ({ env: [{ name: 'LOG_LEVEL', value: 'info' }, { name, value }] })],
+      ['{ Name, Value }', (name, value) => ({ Environment: [{ Name: name, Value: value }] })],
+      ['{ ParameterKey, ParameterValue } (CloudFormation)', (name, value) => ({ Parameters: [{ ParameterKey: name, ParameterValue: value }] })],
+      ['{ key, value } (HAR, Postman)', (name, value) => ({ header: [{ key: name, value, type: 'text' }] })],
+      ['[name, value] entries', (name, value) => ({ headers: [['accept', 'application/json'], [name, value]] })],
+      ['an argument list (--name value)', (name, value) => ({ argv: ['node', 'job.js', `--${name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/_/g, '-').toLowerCase()}`, value] })],
+    ];
+
+    it('by property: a secret named beside its value is removed in every shape, and its innocent neighbours stay', () => {
+      const flagSafe = SECRET_NAMES.filter((n) => /^[A-Za-z][A-Za-z0-9_-]*$/.test(n));
+      fc.assert(
+        fc.property(fc.constantFrom(...flagSafe), fc.constantFrom(...shapes), (name, [, shape]) => {
+          const out = JSON.stringify(engine.scrubValue(shape(name, VALUE), 'parameters').value);
+          assert.notInclude(out, VALUE, name);
+          for (const innocent of ['LOG_LEVEL', 'info', 'application/json', 'job.js']) if (JSON.stringify(shape(name, VALUE)).includes(innocent)) assert.include(out, innocent);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('names that say nothing secret keep their values, in every shape', () => {
+      for (const [label, shape] of shapes) {
+        for (const name of ['status', 'timeout', 'region', 'LOG_LEVEL', 'content-type']) {
+          const value = shape(name, 'eu-west-1');
+          assert.deepEqual(engine.scrubValue(value, 'parameters').value, JSON.parse(JSON.stringify(value)), `${label}: ${name}`);
+        }
+      }
+      // A short flag is a password only where the command defines it (docker login -p), and a list of
+      // words is no list of entries.
+      const kept = { cmd: ['docker', 'run', '-p', '8080:80', 'nginx'], tags: ['token', 'refresh'], pair: { name: 'token', valueFrom: { secretKeyRef: { name: 'db', key: 'token' } } } };
+      assert.deepEqual(engine.scrubValue(kept, 'parameters').value, kept);
+      assert.notInclude(JSON.stringify(engine.scrubValue({ argv: ['docker', 'login', '-u', 'ci', '-p', VALUE, 'registry.acme.io'] }, 'parameters').value), VALUE);
+    });
+  });
+
   it("a provider's name alone as key (adafruit, SUMOLOGIC) holds its credential, text and structured alike; its settings stay", () => {
     const key = 'f70svs7akfw4vziblbxxe5wgh0oeawep';
     for (const name of ['adafruit', 'SUMOLOGIC', 'NewRelic', 'github']) {
