@@ -228,7 +228,9 @@ export class KeyNameClassifier {
     if (verdict !== undefined) return verdict;
     // A custom HTTP header ending in `-Key` (`X-Vault-Key`, `X-Functions-Key`, `X-RapidAPI-Key`) carries one.
     const words = splitKeyWords(name);
-    verdict = this.judge(words);
+    // A token taken for a key (`ghp_…Pw…: upstream`): its camel-case pieces can spell `pw` or `pass`,
+    // but a name has no long run of letters mixed with digits.
+    verdict = hasTokenRun(name) ? PLAIN : this.judge(words);
     if (verdict.kind === 'plain' && HEADER_KEY_NAME.test(name)) verdict = HEADER_KEY;
     // The provider's name alone, written as one word in any case (`adafruit`, `SUMOLOGIC`, `NewRelic`):
     // the name holds the vendor as written, so the vendor names are also the keyword prefilter.
@@ -292,6 +294,24 @@ const DESCRIPTOR: KeyVerdict = Object.freeze({ kind: 'descriptor' });
 const HEADER_KEY: KeyVerdict = Object.freeze({ kind: 'secret', family: 'token' });
 const HEADER_KEY_NAME = /^x-[a-z0-9-]*-key$/i;
 const VENDOR_KEY: KeyVerdict = Object.freeze({ kind: 'secret', family: 'token', shaped: true });
+/** Whether the name has a run of 20 or more letters and digits with two digits or more: a token, not a word. One pass. */
+function hasTokenRun(name: string): boolean {
+  let run = 0;
+  let digits = 0;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const digit = c >= 48 && c <= 57;
+    if (digit || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+      run++;
+      if (digit) digits++;
+      if (run >= 20 && digits >= 2) return true;
+    } else {
+      run = 0;
+      digits = 0;
+    }
+  }
+  return false;
+}
 const SIGNATURE_KEY: KeyVerdict = Object.freeze({ kind: 'secret', family: 'token', shaped: true });
 const VENDOR_NAME: KeyVerdict = Object.freeze({ kind: 'secret', family: 'vendor', shaped: true });
 

@@ -67,6 +67,20 @@ describe('detect/key-names: the key-name classifier', () => {
     }
   });
 
+  it('by property: a token followed by a colon is no key name, even when its camel-case pieces spell pw or pass', () => {
+    const alnum = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789');
+    const token = fc.tuple(fc.array(alnum, { minLength: 15, maxLength: 15 }), fc.constantFrom('Pw', 'Pass', 'Pwd', 'Auth'), fc.array(alnum, { minLength: 19, maxLength: 19 }))
+      .map(([a, word, b]) => `ghp_${a.join('')}${word}${b.join('')}`)
+      .filter((t) => (t.match(/\d/g) ?? []).length >= 2);
+    fc.assert(
+      fc.property(token, (t) => {
+        assert.equal(BUILTIN_KEY_NAMES.classify(t).kind, 'plain', t.slice(0, 8));
+        assert.include(engine.scrubText(`denied ${t}: upstream refused`, 'logs').text, ': upstream refused');
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   describe('names that are not keys: name/value objects, entry tuples, argument lists', () => {
     const VALUE = 'Wk4pZ9qLm2Xv7Tb3';
     const shapes: [string, (name: string, value: string) => unknown][] = [
