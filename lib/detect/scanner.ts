@@ -38,7 +38,7 @@ interface CompiledDetector {
   /** For `keyGroup` detectors: whether the key name in the match is a secret of the detector's family. */
   secretKey: ((name: string) => boolean) | undefined;
   /** For `split` detectors (and not in the reference mode): the key regex, and the value regex tried where a key ends. */
-  split: { key: RegExp; value: RegExp } | undefined;
+  split: SplitRegexes | undefined;
 }
 
 /** The result for clean text, shared: most texts are clean, and an allocation each adds up. */
@@ -67,6 +67,11 @@ export interface ScannerOptions {
   prefilter?: boolean;
   /** Judges the key names of `keyGroup` detectors (default: the builtin vocabulary). */
   keyNames?: KeyNameClassifier;
+  /**
+   * false: the prefilter's pass stays in JavaScript (prefilter.ts moves a scanner in use to WebAssembly).
+   * Same results: for benchmarks and tests that compare the two.
+   */
+  webAssembly?: boolean;
 }
 
 /**
@@ -103,17 +108,29 @@ export function compileScanner(detectors: readonly DetectorSpec[], options: Scan
   }
   keywordIndex.build();
   const triggerGroups = [...triggered.values()];
-  const prefilter = compilePrefilter(keywordIndex, [...triggered.keys()], compiled.length);
+  const prefilter = compilePrefilter(keywordIndex, [...triggered.keys()], compiled.length, undefined, options.webAssembly === false ? Infinity : undefined);
 
-  // Reused across calls (scan is synchronous and never re-entered): saves an allocation per text.
+  // Reused across calls: saves an allocation per text. A scan can be re-entered (a key-name classifier or
+  // a validator that scans, a logger that logs while scrubbing): the inner one then gets scratch of its own.
   const found: Found[] = [];
   const hits: number[] = [];
   const pass: PrefilterResult = { fired: 0, base64From: 0 };
+  let depth = 0;
 
   function scan(text: string, hints?: ScanHints): Match[] {
     if (compiled.length === 0) return NO_MATCHES;
-    if (found.length !== 0) found.length = 0;
-    if (hits.length !== 0) hits.length = 0;
+    if (depth !== 0) return scanWith(text, hints, [], [], { fired: 0, base64From: 0 });
+    depth = 1;
+    try {
+      if (found.length !== 0) found.length = 0;
+      if (hits.length !== 0) hits.length = 0;
+      return scanWith(text, hints, found, hits, pass);
+    } finally {
+      depth = 0;
+    }
+  }
+
+  function scanWith(text: string, hints: ScanHints | undefined, found: Found[], hits: number[], pass: PrefilterResult): Match[] {
     for (const d of alwaysRun) collect(d, text, found);
     prefilter(text, hits, pass);
     if (hints !== undefined) hints.base64From = pass.base64From;
@@ -142,11 +159,64 @@ function compileDetector(spec: DetectorSpec, order: number, keyNames: KeyNameCla
     group: spec.group,
     validate: spec.validate === undefined ? undefined : VALIDATORS[spec.validate],
     secretKey: spec.keyGroup === undefined ? undefined : secretKeyOf(keyNames, spec.keyFamily ?? 'token'),
-    split:
-      splitScan && spec.split !== undefined && spec.keyGroup !== undefined
-        ? { key: new RegExp(spec.split.key, 'g' + (spec.flags ?? '').replace(/[gyd]/g, '')), value: new RegExp(spec.split.value, 'yd' + (spec.flags ?? '').replace(/[gyd]/g, '')) }
-        : undefined,
+    split: splitScan && spec.split !== undefined && spec.keyGroup !== undefined ? splitRegexes(spec.split, spec.keyGroup, (spec.flags ?? '').replace(/[gyd]/g, '')) : undefined,
   };
+}
+
+interface SplitRegexes {
+  key: RegExp;
+  value: RegExp;
+  /** The key group's number in `key` when its name was taken out (see splitRegexes), else -1. */
+  keyIndex: number;
+}
+
+/**
+ * A split detector's regexes. The key regex runs at every key of a line (most lines assign to keys that
+ * name no secret), and a named group costs a `groups` object on each match: when `keyGroup` is its only
+ * named group and nothing refers to it by name, it becomes a numbered group (about a fifth less time a key).
+ */
+function splitRegexes(split: { key: string; value: string }, keyGroup: string, flags: string): SplitRegexes {
+  const value = new RegExp(split.value, 'yd' + flags);
+  const numbered = flags.includes('v') ? undefined : numberedGroup(split.key, keyGroup);
+  if (numbered !== undefined) return { key: new RegExp(numbered.source, 'g' + flags), value, keyIndex: numbered.index };
+  return { key: new RegExp(split.key, 'g' + flags), value, keyIndex: -1 };
+}
+
+/**
+ * `source` with the named group `name` made a numbered one, and its number; undefined when the source has
+ * other named groups, refers to a group by name, or does not have this one.
+ *
+ * @example numberedGroup('(a)(?<key>\\w+)=', 'key') // { source: '(a)(\\w+)=', index: 2 }
+ */
+export function numberedGroup(source: string, name: string): { source: string; index: number } | undefined {
+  if (source.includes('\\k<')) return undefined;
+  let index = 0;
+  let at = -1;
+  let groupIndex = -1;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') {
+      if (source[i + 1] !== '?') index++;
+      else if (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!') {
+        index++;
+        if (at >= 0 || !source.startsWith(`(?<${name}>`, i)) return undefined; // another named group
+        at = i;
+        groupIndex = index;
+      }
+    }
+  }
+  if (at < 0) return undefined;
+  return { source: source.slice(0, at + 1) + source.slice(at + name.length + 4), index: groupIndex };
 }
 
 /** Verdicts per key name, kept (up to KEY_VERDICTS names): logs repeat the same few keys on every line. */
@@ -186,13 +256,20 @@ function collect(d: CompiledDetector, text: string, out: Found[]): void {
       start = span[0];
       value = text.slice(span[0], span[1]);
     }
-    if (d.secretKey !== undefined) {
-      // A value may hold an assignment of its own (`"note": "API_KEY=..."`, `password: db_password: x`):
-      // the next match is looked for from the value on, whatever this one turns out to be.
-      regex.lastIndex = start;
-      if (!d.secretKey(m.groups?.[d.spec.keyGroup!] ?? '')) continue;
+    // A value may hold an assignment of its own (`"note": "API_KEY=..."`, `password: db_password: x`):
+    // the next match is looked for from the value on, whatever this one turns out to be.
+    const resume = d.secretKey !== undefined ? start : regex.lastIndex;
+    // The classifier and the validator may scan with this scanner themselves (re-entered): set lastIndex
+    // again after them.
+    if (d.secretKey !== undefined && !d.secretKey(m.groups?.[d.spec.keyGroup!] ?? '')) {
+      regex.lastIndex = resume;
+      continue;
     }
-    if (d.validate !== undefined && !d.validate(value)) continue;
+    if (d.validate !== undefined && !d.validate(value)) {
+      regex.lastIndex = resume;
+      continue;
+    }
+    regex.lastIndex = resume;
     if (spec.entropy !== undefined && shannonEntropy(value) < spec.entropy) continue;
     const claims = d.group !== undefined && !d.generic;
     out.push({
@@ -211,12 +288,15 @@ function collect(d: CompiledDetector, text: string, out: Found[]): void {
  * whole pattern (no match can start between a key and its operator; after a value or a key that names no
  * secret, the search goes on from where the value would start, as for the whole pattern).
  */
-function collectAssignments(d: CompiledDetector, split: { key: RegExp; value: RegExp }, text: string, out: Found[]): void {
-  const { key, value } = split;
+function collectAssignments(d: CompiledDetector, split: SplitRegexes, text: string, out: Found[]): void {
+  const { key, value, keyIndex } = split;
   key.lastIndex = 0;
   for (let k = key.exec(text); k !== null; k = key.exec(text)) {
-    if (!d.secretKey!(k.groups?.[d.spec.keyGroup!] ?? '')) continue;
-    value.lastIndex = key.lastIndex;
+    const operatorEnd = key.lastIndex;
+    const secret = d.secretKey!((keyIndex >= 0 ? k[keyIndex] : k.groups?.[d.spec.keyGroup!]) ?? '');
+    key.lastIndex = operatorEnd; // the classifier may have re-entered the scan
+    if (!secret) continue;
+    value.lastIndex = operatorEnd;
     const v = value.exec(text);
     if (v === null) continue;
     const span = typeof d.group === 'number' ? v.indices?.[d.group] : v.indices?.groups?.[d.group ?? ''];
@@ -225,7 +305,11 @@ function collectAssignments(d: CompiledDetector, split: { key: RegExp; value: Re
     // A value may hold an assignment of its own: the search goes on from the value.
     key.lastIndex = start;
     const found = text.slice(start, end);
-    if (d.validate !== undefined && !d.validate(found)) continue;
+    if (d.validate !== undefined && !d.validate(found)) {
+      key.lastIndex = start;
+      continue;
+    }
+    key.lastIndex = start;
     if (d.spec.entropy !== undefined && shannonEntropy(found) < d.spec.entropy) continue;
     const claims = !d.generic; // as collect(): a specific detector claims its whole match
     out.push({ match: { detector: d.spec.id, start, end }, rank: d.rank, order: d.order, claimStart: claims ? k.index : start, claimEnd: claims ? v.index + v[0].length : start });

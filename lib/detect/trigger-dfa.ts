@@ -24,14 +24,35 @@ const SYMBOLS = 130;
  * leaves room for what no corpus here has.
  */
 export const MAX_STATES = 8192;
-/** A transition by class not built yet. */
-const UNKNOWN = 0xffff;
+/**
+ * A transition by class not built yet (in byClass).
+ *
+ * @example if (automaton.byClass[state * automaton.byClassStride + cls] === UNKNOWN_TRANSITION) automaton.next(state, c);
+ */
+export const UNKNOWN_TRANSITION = 0xffff;
+const UNKNOWN = UNKNOWN_TRANSITION;
 /**
  * accepts[] of the state that an ASCII transition not built yet leads to (the table's last row): the
  * scanner tests accepts[] at every character anyway, so finding out costs its hot loop nothing. It then
  * asks next() for the real state, from the state before.
  */
 export const UNBUILT = -1 << 31;
+
+/**
+ * Where an automaton keeps the tables a hot loop reads: at least (maxStates + 1) * 128 entries of ASCII
+ * transitions (or none), maxStates + 1 of accepts, and the transitions by class.
+ *
+ * @example const storage = { accepts: new Int32Array(MAX_STATES + 1), byClass: new Uint16Array(MAX_STATES * 32), byClassStride: 32 };
+ */
+export interface TriggerStorage {
+  /** Absent: no ASCII table (an automaton stepped by class only, as the WebAssembly pass steps it). */
+  asciiTable?: Uint16Array;
+  accepts: Int32Array;
+  /** At least maxStates * byClassStride entries. */
+  byClass?: Uint16Array;
+  /** The length of a row of byClass: classCount (the default), or more (a power of two, for a shift). */
+  byClassStride?: number;
+}
 
 export class TriggerSyntaxError extends Error {
   override name = 'TriggerSyntaxError';
@@ -61,19 +82,29 @@ export class TriggerAutomaton {
   readonly asciiTable: Uint16Array;
   /** accepts[state]: bit g set when trigger g has just matched. */
   readonly accepts: Int32Array;
-  /** Transitions by character class (for non-ASCII characters), UNKNOWN until built. */
-  private readonly byClass: Uint16Array;
+  /**
+   * Transitions by character class, at byClass[state * byClassStride + class], UNKNOWN_TRANSITION until built
+   * (the WebAssembly pass steps this table: a class lookup first, and rows a quarter of the ASCII table's).
+   */
+  readonly byClass: Uint16Array;
+  /** A row of byClass: classCount entries or more (TriggerStorage.byClassStride). */
+  readonly byClassStride: number;
   /** The unbuilt state: the tables' last row. */
   private readonly unbuilt: number;
 
   private constructor(
     private readonly builder: DfaBuilder,
     private readonly maxStates: number,
+    storage?: TriggerStorage,
   ) {
     this.unbuilt = maxStates;
-    this.asciiTable = new Uint16Array((maxStates + 1) * 128);
-    this.byClass = new Uint16Array(maxStates * builder.classCount);
-    this.accepts = new Int32Array(maxStates + 1);
+    this.asciiTable = storage === undefined ? new Uint16Array((maxStates + 1) * 128) : (storage.asciiTable ?? new Uint16Array(0));
+    this.accepts = storage?.accepts ?? new Int32Array(maxStates + 1);
+    this.byClassStride = Math.max(storage?.byClassStride ?? 0, builder.classCount);
+    this.byClass = storage?.byClass ?? new Uint16Array(maxStates * this.byClassStride);
+    if ((this.asciiTable.length !== 0 && this.asciiTable.length < (maxStates + 1) * 128) || this.accepts.length < maxStates + 1 || this.byClass.length < maxStates * this.byClassStride) {
+      throw new RangeError('trigger automaton storage too small');
+    }
     this.reset();
   }
 
@@ -86,15 +117,9 @@ export class TriggerAutomaton {
     const key = `${maxStates}\u0000${sources.join('\u0000')}`;
     let automaton = compiled.get(key);
     if (automaton === undefined) {
-      if (sources.length > 30) throw new TriggerSyntaxError('at most 30 distinct detector triggers');
-      const nfa = new Nfa();
-      const starts = sources.map((source, g) => {
-        const node = new Parser(source).parse();
-        if (nullable(node)) throw new TriggerSyntaxError(`trigger ${JSON.stringify(source)} matches the empty string`);
-        return nfa.emit(node, nfa.accepting(g));
-      });
+      automaton = TriggerAutomaton.unshared(sources, maxStates);
       if (compiled.size >= COMPILED_KEPT) compiled.delete(compiled.keys().next().value!);
-      compiled.set(key, (automaton = new TriggerAutomaton(new DfaBuilder(nfa, starts), maxStates)));
+      compiled.set(key, automaton);
     } else {
       compiled.delete(key); // most recently used last
       compiled.set(key, automaton);
@@ -102,11 +127,39 @@ export class TriggerAutomaton {
     return automaton;
   }
 
+  /**
+   * An automaton of its own, not shared, its tables in what `storage` gives for its number of classes
+   * (the WebAssembly pass reads accepts[] and byClass from its memory: wasm-pass.ts). Throws as compile() does.
+   *
+   * @example const own = TriggerAutomaton.unshared(['\\d{3}-\\d{4}']); own.fired('call 555-0100') // 1
+   */
+  static unshared(sources: readonly string[], maxStates = MAX_STATES, storage?: (shape: { classCount: number; maxStates: number }) => TriggerStorage): TriggerAutomaton {
+    if (sources.length > 30) throw new TriggerSyntaxError('at most 30 distinct detector triggers');
+    const nfa = new Nfa();
+    const starts = sources.map((source, g) => {
+      const node = new Parser(source).parse();
+      if (nullable(node)) throw new TriggerSyntaxError(`trigger ${JSON.stringify(source)} matches the empty string`);
+      return nfa.emit(node, nfa.accepting(g));
+    });
+    const builder = new DfaBuilder(nfa, starts);
+    return new TriggerAutomaton(builder, maxStates, storage?.({ classCount: builder.classCount, maxStates }));
+  }
+
+  /** The number of character classes (a row of byClass). */
+  get classCount(): number {
+    return this.builder.classCount;
+  }
+
+  /** The class of each ASCII character. */
+  get asciiClass(): Uint8Array {
+    return this.builder.asciiClass;
+  }
+
   /** The state after `state` reads the character `code` (builds the transition when it is not yet). */
   next(state: number, code: number): number {
     const builder = this.builder;
     const cls = code < 128 ? builder.asciiClass[code]! : isNonAsciiSpace(code) ? builder.nonAsciiSpaceClass : builder.nonAsciiOtherClass;
-    const known = this.byClass[state * builder.classCount + cls]!;
+    const known = this.byClass[state * this.byClassStride + cls]!;
     if (known !== UNKNOWN) return known;
     const extra = builder.statesOf(state);
     let target = builder.targetFrom(extra, cls);
@@ -121,8 +174,8 @@ export class TriggerAutomaton {
     const next = target.id >= 0 ? target.id : builder.add(target);
     this.accepts[next] = target.accept;
     if (from >= 0) {
-      this.byClass[from * builder.classCount + cls] = next;
-      for (const c of builder.asciiOfClass[cls]!) this.asciiTable[(from << 7) | c] = next;
+      this.byClass[from * this.byClassStride + cls] = next;
+      if (this.asciiTable.length !== 0) for (const c of builder.asciiOfClass[cls]!) this.asciiTable[(from << 7) | c] = next;
     }
     return next;
   }
@@ -397,7 +450,8 @@ interface Target {
   /** The NFA states it holds beyond the start closure, sorted. */
   extra: Int32Array;
   accept: number;
-  key: string;
+  /** A hash of extra and accept: the bucket of ids it is looked up in. */
+  hash: number;
 }
 
 /** Subset construction, one state at a time: what the automaton asks for when a transition is UNKNOWN. */
@@ -417,12 +471,19 @@ class DfaBuilder {
    * state is named by the few NFA states it holds beyond it.
    */
   private readonly startStates = new Set<number>();
+  /** startStates as a flag by NFA state (the lookup of stateOf's inner loop). */
+  private readonly inStart: Uint8Array;
   /** Where the start closure goes on each class: the same from every DFA state. */
   private readonly startTargets: number[][];
   private readonly mark: Int32Array;
   private stamp = 0;
   private states: Int32Array[] = [];
-  private ids = new Map<string, number>();
+  private accepts: number[] = [];
+  /**
+   * State ids by a hash of their NFA states and accept (a bucket, compared element by element): a string
+   * key joined from the states cost most of building a state, in a short process a tenth of its time.
+   */
+  private ids = new Map<number, number | number[]>();
 
   constructor(
     private readonly nfa: Nfa,
@@ -453,6 +514,8 @@ class DfaBuilder {
       return { states: [...into], accept };
     });
     for (const t of starts) for (const s of this.closures[t]!.states) this.startStates.add(s);
+    this.inStart = new Uint8Array(nfa.states.length);
+    for (const s of this.startStates) this.inStart[s] = 1;
     this.startTargets = this.representative.map((symbol) => [...this.startStates].filter((s) => nfa.states[s]!.set![symbol] === 1).map((s) => nfa.states[s]!.to));
     this.mark = new Int32Array(nfa.states.length);
   }
@@ -465,6 +528,7 @@ class DfaBuilder {
   reset(): void {
     this.states = [];
     this.ids = new Map();
+    this.accepts = [];
     this.add(this.stateOf([]));
   }
 
@@ -483,7 +547,11 @@ class DfaBuilder {
   add(target: Target): number {
     const id = this.states.length;
     this.states.push(target.extra);
-    this.ids.set(target.key, id);
+    this.accepts.push(target.accept);
+    const bucket = this.ids.get(target.hash);
+    if (bucket === undefined) this.ids.set(target.hash, id);
+    else if (typeof bucket === 'number') this.ids.set(target.hash, [bucket, id]);
+    else bucket.push(id);
     return id;
   }
 
@@ -495,14 +563,34 @@ class DfaBuilder {
     for (const t of targets) {
       accept |= this.closures[t]!.accept;
       for (const s of this.closures[t]!.states) {
-        if (this.mark[s] !== this.stamp && !this.startStates.has(s)) {
+        if (this.mark[s] !== this.stamp && this.inStart[s] === 0) {
           this.mark[s] = this.stamp;
           extra.push(s);
         }
       }
     }
-    const sorted = Int32Array.from(extra).sort();
-    const key = `${sorted.join(',')}|${accept}`;
-    return { id: this.ids.get(key) ?? -1, extra: sorted, accept, key };
+    // Insertion sort: the sets are small, and TypedArray.prototype.sort costs more than the rest of this.
+    const sorted = new Int32Array(extra.length);
+    for (let i = 0; i < extra.length; i++) {
+      const v = extra[i]!;
+      let j = i;
+      for (; j > 0 && sorted[j - 1]! > v; j--) sorted[j] = sorted[j - 1]!;
+      sorted[j] = v;
+    }
+    let hash = Math.imul(accept ^ 0x9e3779b9, 0x85ebca6b) ^ sorted.length;
+    for (let i = 0; i < sorted.length; i++) hash = Math.imul(hash ^ sorted[i]!, 0x01000193);
+    const bucket = this.ids.get(hash);
+    let id = -1;
+    if (typeof bucket === 'number') id = this.same(bucket, sorted, accept) ? bucket : -1;
+    else if (bucket !== undefined) for (const candidate of bucket) if (this.same(candidate, sorted, accept)) id = candidate;
+    return { id, extra: sorted, accept, hash };
+  }
+
+  /** Whether state `id` holds exactly `extra` and accepts `accept`. */
+  private same(id: number, extra: Int32Array, accept: number): boolean {
+    const states = this.states[id]!;
+    if (this.accepts[id] !== accept || states.length !== extra.length) return false;
+    for (let i = 0; i < extra.length; i++) if (states[i] !== extra[i]) return false;
+    return true;
   }
 }

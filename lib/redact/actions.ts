@@ -52,11 +52,20 @@ export function compileAction(spec: ActionSpec, hashKey: () => Uint8Array): Comp
   }
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /**
  * Keeps at most `keep` trailing characters, and never more than a quarter of the value, so a short
  * secret is masked whole rather than half revealed. Masked length equals the original length.
+ *
+ * @example mask('10.0.134.46', 4) // '*********46'
  */
 export function mask(value: string, keep: number, char = '*'): string {
+  if (!SURROGATE.test(value)) {
+    // One code point a code unit (the common case: an IP, an email): no array of characters to make.
+    const shown = Math.min(keep, Math.floor(value.length / 4));
+    return char.repeat(value.length - shown) + value.slice(value.length - shown);
+  }
   const chars = Array.from(value);
   const shown = Math.min(keep, Math.floor(chars.length / 4));
   return char.repeat(chars.length - shown) + chars.slice(chars.length - shown).join('');

@@ -11,6 +11,7 @@
 import { BASE64_ALPHABET, BASE64_MIN_RUN } from '../detect/prefilter.ts';
 import type { Scanner, ScanHints } from '../detect/scanner.ts';
 import type { Match } from '../detect/types.ts';
+import { findRuns, HEX_RUN, RUN_MIN_LENGTH } from '../detect/wasm-runs.ts';
 import { mayBeDisguised, normalize, toOriginal, type Change, type MappedText } from './normalize.ts';
 
 /**
@@ -46,6 +47,8 @@ const CHAR_CLASS = new Uint8Array(0x10000);
 const BASE64 = 1;
 const HEX = 2;
 for (const c of BASE64_ALPHABET) CHAR_CLASS[c.charCodeAt(0)] = /[0-9A-Fa-f]/.test(c) ? HEX : BASE64;
+// The WebAssembly run finder reports runs of one length for both kinds.
+if (RUN_MIN_LENGTH !== HEX_MIN_RUN || RUN_MIN_LENGTH !== BASE64_MIN_RUN) throw new Error('encoded.ts: run lengths out of step with detect/wasm-runs.ts');
 
 /**
  * Every finding in `text` as spans of it, sorted by start (they may overlap): the scanner's in the text as
@@ -54,9 +57,30 @@ for (const c of BASE64_ALPHABET) CHAR_CLASS[c.charCodeAt(0)] = /[0-9A-Fa-f]/.tes
  * @example scanAll('token gh\u200bp_…', scanner) // the token, with the zero-width space inside its span
  */
 export function scanAll(text: string, scanner: Scanner): Match[] {
+  if (scanning !== 0) {
+    // Re-entered (a scan that scrubs: a validator or a logger that logs while scrubbing): a memo of its
+    // own, so that the outer scan's is neither emptied nor filled with another scanner's findings.
+    const outer = decodedScans.found;
+    const outerScanner = decodedScans.scanner;
+    decodedScans.found = new Map();
+    try {
+      return scanDeep(text, scanner, ENCODED_DEPTH);
+    } finally {
+      decodedScans.found = outer;
+      decodedScans.scanner = outerScanner;
+    }
+  }
   if (decodedScans.found.size !== 0) decodedScans.found.clear();
-  return scanDeep(text, scanner, ENCODED_DEPTH);
+  scanning = 1;
+  try {
+    return scanDeep(text, scanner, ENCODED_DEPTH);
+  } finally {
+    scanning = 0;
+  }
 }
+
+/** 1 while a scanAll runs (scanAll re-entered makes scratch of its own). */
+let scanning = 0;
 
 /**
  * Findings inside encoded runs of `text`, as spans of `text`; at most `depth` levels of encoding deep.
@@ -88,10 +112,25 @@ export function encodedMatches(text: string, scanner: Scanner, depth = ENCODED_D
   }
   // Each whole run of the alphabet (with up to two `=` of padding), and each run of hex digits inside it,
   // found in one pass of a table lookup per character: most text has no run long enough, and most runs
-  // fail the cheap look.
+  // fail the cheap look. In WebAssembly for ASCII text (detect/wasm-runs.ts: the same runs, in the same
+  // order), else the loop below.
   const length = text.length;
+  const runs = base64From < length ? findRuns(text, base64From, CHAR_CLASS) : NO_RUNS;
+  if (runs !== undefined) {
+    for (let r = 0; r < runs.length; r += 3) {
+      const start = runs[r + 1]!;
+      let end = runs[r + 2]!;
+      if (runs[r] === HEX_RUN) {
+        out = add(out, hexRunFinding(text, start, end, scanner, depth));
+        continue;
+      }
+      if (text.charCodeAt(end) === 0x3d) end++;
+      if (text.charCodeAt(end) === 0x3d) end++;
+      if (looksLikeEncodedText(text, start, end)) out = add(out, runFinding(base64Text(text.slice(start, end)), start, end, scanner, depth));
+    }
+  }
   // base64From is where the first run long enough starts (the pass saw its first BASE64_MIN_RUN characters).
-  for (let i = base64From; i < length; ) {
+  for (let i = runs === undefined ? base64From : length; i < length; ) {
     const first = CHAR_CLASS[text.charCodeAt(i)];
     if (first === 0) {
       i++;
@@ -131,11 +170,16 @@ function add(out: Match[] | undefined, m: Match | undefined): Match[] | undefine
 
 /** The result when nothing is found, shared (callers only read it). */
 const NONE: Match[] = Object.freeze([]) as unknown as Match[];
+const NO_RUNS: number[] = [];
 
 const byStart = (a: Match, b: Match): number => a.start - b.start;
 
-/** Reused: scans are synchronous, and the hints are read right after the scan that wrote them. */
+/**
+ * Reused: the hints are read right after the scan that wrote them. A scan re-entered while a scanner
+ * runs (scanner.scan calling out) gets hints of its own (hintsInUse), or it would overwrite the outer's.
+ */
 const hints: ScanHints = { base64From: 0 };
+let hintsInUse = false;
 
 /** scanAll, with `depth` levels of encoding left. */
 function scanDeep(text: string, scanner: Scanner, depth: number): Match[] {
@@ -149,9 +193,23 @@ function scanDeep(text: string, scanner: Scanner, depth: number): Match[] {
 
 /** The scanner's findings in `text` as it is written, and those in its encoded runs. */
 function scanWritten(text: string, scanner: Scanner, depth: number): Match[] {
-  hints.base64From = 0;
-  const direct = scanner.scan(text, hints);
-  const nested = encodedMatches(text, scanner, depth, hints.base64From);
+  let direct: Match[];
+  let base64From: number;
+  if (hintsInUse) {
+    const own: ScanHints = { base64From: 0 };
+    direct = scanner.scan(text, own);
+    base64From = own.base64From;
+  } else {
+    hintsInUse = true;
+    try {
+      hints.base64From = 0;
+      direct = scanner.scan(text, hints);
+      base64From = hints.base64From;
+    } finally {
+      hintsInUse = false;
+    }
+  }
+  const nested = encodedMatches(text, scanner, depth, base64From);
   return nested.length === 0 ? direct : [...direct, ...nested].sort(byStart);
 }
 
@@ -261,7 +319,8 @@ function looksLikeHexText(text: string, start: number, end: number, step: number
  * Whether `text` may hold SEPARATED_HEX, from one probe every 18 characters: a regex pass over every text
  * would cost as much as the rest of the encoded scan. A run of 8 bytes spans 23 characters with a
  * separator every third one; some probe lands in its first 18, where the probe or one of the next two
- * characters is a separator, and so is the character 3 before or after that one.
+ * characters is a separator, and so is the character 3 before or after that one, and the chain through it
+ * holds the run's 7 separators at least.
  */
 function mayHoldSeparatedHex(text: string): boolean {
   for (let p = 3, last = text.length - 6; p <= last; p += 18) {
@@ -269,9 +328,25 @@ function mayHoldSeparatedHex(text: string): boolean {
     let c = text.charCodeAt(q);
     if (c !== 0x20 && c !== 0x3a) c = text.charCodeAt(++q);
     if (c !== 0x20 && c !== 0x3a) c = text.charCodeAt(++q);
-    if ((c === 0x20 || c === 0x3a) && (text.charCodeAt(q - 3) === c || text.charCodeAt(q + 3) === c)) return true;
+    if ((c === 0x20 || c === 0x3a) && (text.charCodeAt(q - 3) === c || text.charCodeAt(q + 3) === c) && separatorChain(text, q, c) >= 7) return true;
   }
   return false;
+}
+
+/**
+ * How many separators `c` lie every third character through `q`, with two hex digits between each two: a
+ * run of SEPARATED_HEX has at least 7, and the probe lands on one of them. Numbers in a line of numbers
+ * (`51 29 11673`) have a few: the regex pass is spared for them.
+ */
+function separatorChain(text: string, q: number, c: number): number {
+  let count = 1;
+  for (let j = q - 3; j >= 0 && text.charCodeAt(j) === c && isHexPair(text, j + 1); j -= 3) count++;
+  for (let j = q + 3; j < text.length && text.charCodeAt(j) === c && isHexPair(text, j - 2); j += 3) count++;
+  return count;
+}
+
+function isHexPair(text: string, at: number): boolean {
+  return CHAR_CLASS[text.charCodeAt(at)] === HEX && CHAR_CLASS[text.charCodeAt(at + 1)] === HEX;
 }
 
 /** Decodes ASCII %XX escapes (and `+` as a space, as in form bodies); other bytes stay as written. */

@@ -2,6 +2,7 @@ import { assert } from 'chai';
 import fc from 'fast-check';
 import { BUILTIN_DETECTORS } from '../../lib/detect/catalogue/index.ts';
 import { BASE64_MIN_RUN, BASE64_RUN, compilePrefilter, TRIGGER_LEAD, type Prefilter } from '../../lib/detect/prefilter.ts';
+import { WASM_TEXT_MAX } from '../../lib/detect/wasm-pass.ts';
 import { KeywordIndex } from '../../lib/detect/keywords.ts';
 import { compileScanner, type ScanHints } from '../../lib/detect/scanner.ts';
 import { MAX_STATES, TriggerAutomaton, TriggerSyntaxError } from '../../lib/detect/trigger-dfa.ts';
@@ -100,6 +101,38 @@ describe('detect/prefilter (in the scanner)', () => {
     const tiny = compilePrefilter(keywords, BUILTIN_TRIGGERS, BUILTIN_DETECTORS.length, 6);
     const texts = [...corpus(1000), ...BUILTIN_DETECTORS.flatMap((d) => d.examples?.positive ?? [])];
     for (const [i, text] of texts.entries()) assert.deepEqual(run(tiny, text), run(full, text), `text ${i}`);
+  });
+
+  it('in WebAssembly: the same keyword hits, triggers and base64 start as the JavaScript loop, whatever the text and the cache size', () => {
+    const keywords = new KeywordIndex<number>();
+    BUILTIN_DETECTORS.forEach((d, i) => (d.keywords ?? []).forEach((k) => keywords.add(k, i)));
+    keywords.build();
+    const run = (prefilter: Prefilter, text: string) => {
+      const hits: number[] = [];
+      const out = { fired: 0, base64From: 0 };
+      prefilter(text, hits, out);
+      return { hits: hits.sort((a, b) => a - b), ...out };
+    };
+    const javascript = compilePrefilter(keywords, BUILTIN_TRIGGERS, BUILTIN_DETECTORS.length, undefined, Infinity);
+    const wasm = compilePrefilter(keywords, BUILTIN_TRIGGERS, BUILTIN_DETECTORS.length, undefined, 0);
+    const tinyWasm = compilePrefilter(keywords, BUILTIN_TRIGGERS, BUILTIN_DETECTORS.length, 6, 0);
+    const examples = BUILTIN_DETECTORS.flatMap((d) => [...(d.examples?.positive ?? []), ...(d.examples?.negative ?? [])]);
+    // Past the module's buffer, and non-ASCII: the JavaScript loop takes over, with the same states.
+    const long = `${'x '.repeat(WASM_TEXT_MAX)} call 415-555-0100 token=${'A'.repeat(20)}`;
+    const texts = [...corpus(1000), ...realWorldCorpus(2000), ...examples, long, 'caf\u00e9 555-0100 passwor\u212a', ''];
+    for (const [i, text] of texts.entries()) {
+      const expected = run(javascript, text);
+      assert.deepEqual(run(wasm, text), expected, `text ${i}`);
+      assert.deepEqual(run(tinyWasm, text), expected, `text ${i}, a cache far too small`);
+    }
+    fc.assert(
+      fc.property(fc.oneof(triggerishText, fc.string({ maxLength: 80 })), (text) => {
+        const expected = run(javascript, text);
+        assert.deepEqual(run(wasm, text), expected);
+        assert.deepEqual(run(tinyWasm, text), expected);
+      }),
+      { numRuns: 2000, seed: 11 },
+    );
   });
 
   it('key=value detectors judge the key before the value (split scan): the same findings as their whole patterns, by property', () => {
