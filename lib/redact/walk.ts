@@ -298,7 +298,9 @@ class Walker {
 
   /** The verdict on a `…value` field's sibling name (`{ name: 'DB_PASSWORD', value: … }`), if it names a secret. */
   private valueNamed(key: string, source: Record<string, unknown>): KeyVerdict | undefined {
-    if (!VALUE_KEY_END.test(key)) return undefined;
+    // Every key of every record passes here: its last letter first (`…value`, `…val`), then the regex.
+    const last = key.charCodeAt(key.length - 1) | 0x20;
+    if ((last !== 0x65 && last !== 0x6c) || !VALUE_KEY_END.test(key)) return undefined;
     let keys: string[];
     try {
       keys = Object.keys(source);

@@ -87,16 +87,18 @@ describe('detect/trigger-dfa', () => {
 });
 
 describe('detect/prefilter (in the scanner)', () => {
+  const keywords = new KeywordIndex<number>();
+  BUILTIN_DETECTORS.forEach((d, i) => (d.keywords ?? []).forEach((k) => keywords.add(k, i)));
+  keywords.build();
+  /** What a prefilter says of a text: keyword hits (sorted), fired triggers, where base64 starts. */
+  const run = (prefilter: Prefilter, text: string) => {
+    const hits: number[] = [];
+    const out = { fired: 0, base64From: 0 };
+    prefilter(text, hits, out);
+    return { hits: hits.sort((a, b) => a - b), ...out };
+  };
+
   it('gives the same keyword hits, triggers and base64 start whatever the size of the DFA cache', () => {
-    const keywords = new KeywordIndex<number>();
-    BUILTIN_DETECTORS.forEach((d, i) => (d.keywords ?? []).forEach((k) => keywords.add(k, i)));
-    keywords.build();
-    const run = (prefilter: Prefilter, text: string) => {
-      const hits: number[] = [];
-      const out = { fired: 0, base64From: 0 };
-      prefilter(text, hits, out);
-      return { hits: hits.sort((a, b) => a - b), ...out };
-    };
     const full = compilePrefilter(keywords, BUILTIN_TRIGGERS, BUILTIN_DETECTORS.length);
     const tiny = compilePrefilter(keywords, BUILTIN_TRIGGERS, BUILTIN_DETECTORS.length, 6);
     const texts = [...corpus(1000), ...BUILTIN_DETECTORS.flatMap((d) => d.examples?.positive ?? [])];
@@ -104,15 +106,6 @@ describe('detect/prefilter (in the scanner)', () => {
   });
 
   it('in WebAssembly: the same keyword hits, triggers and base64 start as the JavaScript loop, whatever the text and the cache size', () => {
-    const keywords = new KeywordIndex<number>();
-    BUILTIN_DETECTORS.forEach((d, i) => (d.keywords ?? []).forEach((k) => keywords.add(k, i)));
-    keywords.build();
-    const run = (prefilter: Prefilter, text: string) => {
-      const hits: number[] = [];
-      const out = { fired: 0, base64From: 0 };
-      prefilter(text, hits, out);
-      return { hits: hits.sort((a, b) => a - b), ...out };
-    };
     const javascript = compilePrefilter(keywords, BUILTIN_TRIGGERS, BUILTIN_DETECTORS.length, undefined, Infinity);
     const wasm = compilePrefilter(keywords, BUILTIN_TRIGGERS, BUILTIN_DETECTORS.length, undefined, 0);
     const tinyWasm = compilePrefilter(keywords, BUILTIN_TRIGGERS, BUILTIN_DETECTORS.length, 6, 0);
